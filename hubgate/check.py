@@ -1,0 +1,74 @@
+"""The ``hubgate check`` pipeline: discover, run rules, apply suppressions, decide the exit code."""
+
+from __future__ import annotations
+
+from .discover import discover
+from .findings import Finding, at_or_above
+from .reporters import Report
+from .rules import Target, all_rules, run_rules
+
+
+def _suppression(target: Target, f: Finding) -> str | None:
+    if target.bundle is None:
+        return None
+    for entry in target.bundle.ignores:
+        if entry["rule"].upper() != f.rule:
+            continue
+        ptr = entry.get("pointer")
+        if ptr and not (f.pointer == ptr or f.pointer.startswith(ptr.rstrip("/") + "/")):
+            continue
+        return entry["reason"]
+    return None
+
+
+def check_paths(
+    paths: list[str], select: set[str] | None = None, ignore: set[str] | None = None, fail_on: str = "error"
+) -> tuple[Report, list[str]]:
+    """Run every selected rule over the paths. Returns the report and the secret values to mask."""
+    found = discover(paths)
+    findings: list[Finding] = []
+    suppressed: list[Finding] = []
+    secrets: list[str] = []
+    all_rules()
+    for target in found.targets:
+        secrets += target.secrets
+        for f in run_rules([target], select, ignore):
+            reason = _suppression(target, f)
+            if reason is not None:
+                f.suppressed = reason
+                suppressed.append(f)
+            else:
+                findings.append(f)
+    findings = _dedupe(findings)
+    findings.sort(key=Finding.sort_key)
+    report = Report("check", findings, found.errors, found.files, fail_on, suppressed)
+    return report, secrets
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """A document shared by several bundles is reported once per place."""
+    seen = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.file, f.pointer, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def exit_code(report: Report) -> int:
+    if report.errors:
+        return 2
+    if any(at_or_above(f.severity, report.fail_on) for f in report.findings):
+        return 1
+    return 0
+
+
+def mask(text: str, secrets: list[str]) -> str:
+    """Last line of defence: no secret value leaves hubgate, whatever a message quoted."""
+    for s in sorted(set(secrets), key=len, reverse=True):
+        if len(s) >= 4:
+            text = text.replace(s, "****")
+    return text

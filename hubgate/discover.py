@@ -1,0 +1,114 @@
+"""Turn command-line paths into rule targets: bundles (grouped into organizations) and bare policy files.
+
+A file is a bare IAM policy when its top level has a ``Statement``; otherwise it must be a bundle. In a
+directory, bundle files are ``integration.yaml|yml|json`` and ``*.hubgate.yaml|yml|json`` (recursive);
+when a directory holds no bundle at all, its ``.json``/``.yaml``/``.yml`` files holding IAM policies are
+checked as bare policies, so hubgate works on any repository of policies.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bundle import Bundle, bundle_from_document, is_bundle_filename
+from .errors import InputError
+from .iam.policy import normalise
+from .rules import Target
+from .source import load_file
+
+POLICY_SUFFIXES = (".json", ".yaml", ".yml")
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+
+
+@dataclass
+class Discovery:
+    targets: list[Target] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    files: int = 0
+
+
+def _walk(root: Path):
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+def _shown(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def discover(paths: list[str]) -> Discovery:
+    out = Discovery()
+    # Each directory argument is one organization; loose bundle files given together form one too.
+    groups: list[list[Path]] = []
+    policy_files: list[Path] = []
+    loose: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            out.errors.append(InputError(raw, "no such file or directory"))
+            continue
+        if p.is_dir():
+            files = list(_walk(p))
+            bundles = [f for f in files if is_bundle_filename(f.name)]
+            if bundles:
+                groups.append(bundles)
+            else:
+                policy_files += [f for f in files if f.suffix.lower() in POLICY_SUFFIXES]
+        else:
+            loose.append(p)
+    loose_group: list = []  # loose bundle files given together on one command line are one organization
+    for p in loose:
+        try:
+            doc = load_file(p, _shown(p))
+        except InputError as exc:
+            out.errors.append(exc)
+            continue
+        if isinstance(doc.data, dict) and "Statement" in doc.data:
+            _add_policy(out, doc)
+        else:
+            loose_group.append((p, doc))
+    if loose_group:
+        groups.append(loose_group)
+    for group in groups:
+        org: list[Bundle] = []
+        for entry in group:
+            try:
+                if isinstance(entry, tuple):
+                    path, doc = entry
+                else:
+                    path, doc = entry, load_file(entry, _shown(entry))
+                bundle = bundle_from_document(doc, path.parent)
+            except InputError as exc:
+                out.errors.append(exc)
+                continue
+            out.files += 1
+            org.append(bundle)
+        for b in org:
+            out.targets.append(Target("bundle", bundle=b, organization=org))
+    for p in policy_files:
+        try:
+            doc = load_file(p, _shown(p))
+        except InputError as exc:
+            out.errors.append(exc)
+            continue
+        if isinstance(doc.data, dict) and "Statement" in doc.data:
+            _add_policy(out, doc)
+    return out
+
+
+def _add_policy(out: Discovery, doc) -> None:
+    try:
+        policy = normalise(doc)
+    except InputError as exc:
+        out.errors.append(exc)
+        return
+    out.files += 1
+    out.targets.append(Target("policy", policy=policy))

@@ -1,0 +1,41 @@
+"""Findings and severities (DESIGN §4)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+SEVERITIES = ("error", "warning", "info")
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    return _RANK[severity] >= _RANK[threshold]
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    file: str
+    pointer: str
+    line: int | None = None
+    column: int | None = None
+    fix: str | None = None
+    help: str | None = None
+    suppressed: str | None = field(default=None)  # the reason when a suppression matched
+
+    def fingerprint(self) -> str:
+        """Stable identity for baselines: rule, file, pointer and message, not line numbers."""
+        key = "\x1f".join((self.rule, self.file.replace("\\", "/"), self.pointer, self.message))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        if d["suppressed"] is None:
+            d.pop("suppressed")
+        return d
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line or 0, self.column or 0, self.rule, self.pointer, self.message)

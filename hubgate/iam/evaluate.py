@@ -1,0 +1,123 @@
+"""The IAM decision for one request against a set of policies.
+
+Documented evaluation order (IAM User Guide, "Policy evaluation logic"), restricted to what one
+identity policy and one trust policy can express: an explicit Deny in any matching statement wins; else
+an Allow in any matching statement allows; else the request is implicitly denied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+from .actions import action_matches
+from .arn import arn_matches, parse_arn, ArnError
+from .conditions import Context, conditions_hold, normalise_context
+from .policy import Policy, Principal, Statement
+
+Mode = Literal["evaluate", "optimistic"]
+
+
+@dataclass
+class Request:
+    action: str
+    resource: str | None = None  # None for a trust policy (the role itself)
+    principal: str | None = None  # principal ARN, account id, or a service principal name
+    context: Context = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.context = normalise_context(self.context)
+
+
+@dataclass
+class Decision:
+    decision: Literal["allow", "explicit-deny", "implicit-deny"]
+    statement: Statement | None = None
+    policy: Policy | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == "allow"
+
+    def explain(self) -> str:
+        if self.statement is None:
+            return "implicitly denied: no statement allows it"
+        where = f"{self.policy.doc.file}" if self.policy else ""
+        verb = "allowed" if self.allowed else "explicitly denied"
+        return f"{verb} by {self.statement.label} at {where}#{self.statement.pointer}"
+
+
+def action_in(stmt: Statement, action: str) -> bool:
+    if stmt.not_actions is not None:
+        return not any(action_matches(a.value, action) for a in stmt.not_actions)
+    return any(action_matches(a.value, action) for a in stmt.actions)
+
+
+def resource_in(stmt: Statement, resource: str | None) -> bool:
+    if resource is None:
+        return True
+    if stmt.not_resources is not None:
+        return not any(arn_matches(r.value, resource) for r in stmt.not_resources)
+    if not stmt.resources:  # resource-based policy (e.g. a trust policy): the resource is implied
+        return True
+    return any(arn_matches(r.value, resource) for r in stmt.resources)
+
+
+def principal_matches(entry: Principal, principal: str) -> bool:
+    """Does one Principal entry name the requesting principal?"""
+    if entry.kind == "*" or (entry.kind == "AWS" and entry.value == "*"):
+        return True
+    if entry.kind != "AWS":
+        return entry.value == principal
+    want = entry.value
+    if want.isdigit():  # an account id means any principal of that account, like ...:root
+        want = f"arn:aws:iam::{want}:root"
+    if want == principal:
+        return True
+    try:
+        w = parse_arn(want)
+    except ArnError:
+        return False
+    if w.service == "iam" and w.resource == "root":
+        if principal.isdigit():
+            return principal == w.account
+        try:
+            return parse_arn(principal).account == w.account
+        except ArnError:
+            return False
+    return False
+
+
+def principal_in(stmt: Statement, principal: str | None) -> bool:
+    if stmt.principals is None and stmt.not_principals is None:
+        return True  # identity policy: the principal is the one it is attached to
+    if principal is None:
+        return False
+    if stmt.not_principals is not None:
+        return not any(principal_matches(p, principal) for p in stmt.not_principals)
+    return any(principal_matches(p, principal) for p in stmt.principals or ())
+
+
+def statement_applies(stmt: Statement, req: Request, mode: Mode = "evaluate") -> bool:
+    if not (action_in(stmt, req.action) and resource_in(stmt, req.resource) and principal_in(stmt, req.principal)):
+        return False
+    if not stmt.conditions:
+        return True
+    if mode == "optimistic":
+        # static analysis: an Allow may apply whatever its conditions; a conditional Deny may not apply
+        return stmt.allow
+    return conditions_hold(stmt.conditions, req.context)
+
+
+def evaluate(policies: Iterable[Policy], req: Request, mode: Mode = "evaluate") -> Decision:
+    """Decide one request. ``optimistic`` answers "could this be allowed?" without a request context."""
+    allow: Decision | None = None
+    for policy in policies:
+        for stmt in policy.statements:
+            if not statement_applies(stmt, req, mode):
+                continue
+            if not stmt.allow:
+                return Decision("explicit-deny", stmt, policy)
+            if allow is None:
+                allow = Decision("allow", stmt, policy)
+    return allow or Decision("implicit-deny")

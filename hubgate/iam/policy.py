@@ -1,0 +1,194 @@
+"""Normalised IAM policy documents.
+
+A policy as written allows many spellings: ``Statement`` as an object or a list, ``Action`` as a string
+or a list, any case in action names and condition keys. ``normalise`` turns a document into one shape,
+keeping for every value the JSON pointer it came from so findings point at the source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError
+from ..source import Document
+
+DEFAULT_VERSION = "2008-10-17"
+VERSIONS = ("2012-10-17", "2008-10-17")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One string value of a policy element, with its pointer."""
+
+    value: str
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "*" for the bare wildcard, else "AWS", "Service", "Federated", "CanonicalUser"
+    value: str
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    operator: str  # as written, e.g. "StringEquals", "ForAnyValue:StringLike", "StringEqualsIfExists"
+    key: str  # as written
+    values: tuple[Any, ...]
+    pointer: str
+
+    @property
+    def key_lower(self) -> str:
+        return self.key.lower()
+
+
+@dataclass
+class Statement:
+    index: int
+    pointer: str
+    sid: str | None
+    effect: str  # "Allow" | "Deny"
+    actions: tuple[Item, ...] = ()
+    not_actions: tuple[Item, ...] | None = None
+    resources: tuple[Item, ...] = ()
+    not_resources: tuple[Item, ...] | None = None
+    principals: tuple[Principal, ...] | None = None
+    not_principals: tuple[Principal, ...] | None = None
+    conditions: tuple[Condition, ...] = ()
+
+    @property
+    def allow(self) -> bool:
+        return self.effect == "Allow"
+
+    @property
+    def label(self) -> str:
+        return f"statement {self.index}" + (f" ({self.sid})" if self.sid else "")
+
+
+@dataclass
+class Policy:
+    doc: Document
+    version: str | None  # as written; None when absent
+    statements: list[Statement] = field(default_factory=list)
+
+    @property
+    def effective_version(self) -> str:
+        return self.version or DEFAULT_VERSION
+
+    def allows(self) -> list[Statement]:
+        return [s for s in self.statements if s.allow]
+
+    def denies(self) -> list[Statement]:
+        return [s for s in self.statements if not s.allow]
+
+
+class PolicyError(InputError):
+    pass
+
+
+_STATEMENT_KEYS = {
+    "sid", "effect", "action", "notaction", "resource", "notresource", "principal", "notprincipal", "condition",
+}
+
+
+def _strings(doc: Document, value: Any, ptr_tokens: tuple, what: str) -> tuple[Item, ...]:
+    if isinstance(value, str):
+        return (Item(value, doc.pointer(*ptr_tokens)),)
+    if isinstance(value, list):
+        out = []
+        for i, v in enumerate(value):
+            if not isinstance(v, str):
+                raise PolicyError(doc.file, f"{doc.pointer(*ptr_tokens, i)}: {what} entries must be strings")
+            out.append(Item(v, doc.pointer(*ptr_tokens, i)))
+        if not out:
+            raise PolicyError(doc.file, f"{doc.pointer(*ptr_tokens)}: {what} is an empty list")
+        return tuple(out)
+    raise PolicyError(doc.file, f"{doc.pointer(*ptr_tokens)}: {what} must be a string or a list of strings")
+
+
+def _principals(doc: Document, value: Any, tokens: tuple) -> tuple[Principal, ...]:
+    if value == "*":
+        return (Principal("*", "*", doc.pointer(*tokens)),)
+    if not isinstance(value, dict):
+        raise PolicyError(doc.file, f"{doc.pointer(*tokens)}: Principal must be \"*\" or an object")
+    out = []
+    for kind, vals in value.items():
+        for item in _strings(doc, vals, (*tokens, kind), f"Principal {kind}"):
+            out.append(Principal(kind, item.value, item.pointer))
+    return tuple(out)
+
+
+def _conditions(doc: Document, value: Any, tokens: tuple) -> tuple[Condition, ...]:
+    if not isinstance(value, dict):
+        raise PolicyError(doc.file, f"{doc.pointer(*tokens)}: Condition must be an object")
+    out = []
+    for op, block in value.items():
+        if not isinstance(block, dict):
+            raise PolicyError(doc.file, f"{doc.pointer(*tokens, op)}: condition operator {op} must map keys to values")
+        for key, vals in block.items():
+            vals_t = tuple(vals) if isinstance(vals, list) else (vals,)
+            for v in vals_t:
+                if isinstance(v, (dict, list)):
+                    raise PolicyError(doc.file, f"{doc.pointer(*tokens, op, key)}: condition values must be scalars")
+            out.append(Condition(op, key, vals_t, doc.pointer(*tokens, op, key)))
+    return tuple(out)
+
+
+def normalise(doc: Document) -> Policy:
+    """Check the grammar of an IAM policy document and return it in normal form.
+
+    Raises PolicyError (an InputError, exit 2) naming the pointer of the first malformed element.
+    """
+    data = doc.data
+    if isinstance(data, str):
+        raise PolicyError(doc.file, f"{doc.base or '/'}: policy is a string, expected a JSON object")
+    if not isinstance(data, dict):
+        raise PolicyError(doc.file, f"{doc.base or '/'}: policy must be a JSON object with a Statement")
+    if "Statement" not in data:
+        raise PolicyError(doc.file, f"{doc.base or '/'}: policy has no Statement")
+    version = data.get("Version")
+    if version is not None and not isinstance(version, str):
+        raise PolicyError(doc.file, f"{doc.pointer('Version')}: Version must be a string")
+    raw = data["Statement"]
+    if isinstance(raw, dict):
+        raw_list, single = [raw], True
+    elif isinstance(raw, list):
+        raw_list, single = raw, False
+    else:
+        raise PolicyError(doc.file, f"{doc.pointer('Statement')}: Statement must be an object or a list")
+    policy = Policy(doc, version)
+    for i, st in enumerate(raw_list):
+        tokens: tuple = ("Statement",) if single else ("Statement", i)
+        ptr = doc.pointer(*tokens)
+        if not isinstance(st, dict):
+            raise PolicyError(doc.file, f"{ptr}: a statement must be an object")
+        unknown = [k for k in st if k.lower() not in _STATEMENT_KEYS]
+        if unknown:
+            raise PolicyError(doc.file, f"{ptr}: unknown statement element {unknown[0]!r}")
+        effect = st.get("Effect")
+        if effect not in ("Allow", "Deny"):
+            raise PolicyError(doc.file, f"{ptr}/Effect: Effect must be \"Allow\" or \"Deny\", got {effect!r}")
+        if ("Action" in st) == ("NotAction" in st):
+            raise PolicyError(doc.file, f"{ptr}: a statement needs exactly one of Action and NotAction")
+        sid = st.get("Sid")
+        s = Statement(index=i, pointer=ptr, sid=sid if isinstance(sid, str) else None, effect=effect)
+        if "Action" in st:
+            s.actions = _strings(doc, st["Action"], (*tokens, "Action"), "Action")
+        else:
+            s.not_actions = _strings(doc, st["NotAction"], (*tokens, "NotAction"), "NotAction")
+        if "Resource" in st and "NotResource" in st:
+            raise PolicyError(doc.file, f"{ptr}: a statement cannot have both Resource and NotResource")
+        if "Resource" in st:
+            s.resources = _strings(doc, st["Resource"], (*tokens, "Resource"), "Resource")
+        elif "NotResource" in st:
+            s.not_resources = _strings(doc, st["NotResource"], (*tokens, "NotResource"), "NotResource")
+        if "Principal" in st:
+            s.principals = _principals(doc, st["Principal"], (*tokens, "Principal"))
+        if "NotPrincipal" in st:
+            s.not_principals = _principals(doc, st["NotPrincipal"], (*tokens, "NotPrincipal"))
+        if "Condition" in st:
+            s.conditions = _conditions(doc, st["Condition"], (*tokens, "Condition"))
+        policy.statements.append(s)
+    return policy

@@ -1,0 +1,1 @@
+"""Built-in vendor profiles (package data)."""

@@ -1,0 +1,33 @@
+"""``--format text``: human-readable findings with rich; colour only when writing to a terminal."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.markup import escape
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def render(report, color: bool = False) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=200, highlight=False, soft_wrap=True)
+    for f in report.findings:
+        where = f.file + (f":{f.line}:{f.column}" if f.line else "")
+        console.print(
+            f"[bold]{escape(where)}[/bold] [{_STYLE[f.severity]}]{f.severity}[/] "
+            f"[bold]{f.rule}[/bold] {escape(f.message)} [dim]({escape(f.pointer or '/')})[/dim]"
+        )
+        if f.fix:
+            console.print(f"    [green]fix:[/green] {escape(f.fix)}")
+    for e in report.errors:
+        console.print(f"[bold]{escape(e.file)}[/bold] [bold red]input error[/] {escape(e.problem)}")
+    s = report.summary()
+    parts = [f"{s['files']} file(s) checked", f"{s['error']} error(s)", f"{s['warning']} warning(s)", f"{s['info']} info"]
+    if s["suppressed"]:
+        parts.append(f"{s['suppressed']} suppressed")
+    if s["input_errors"]:
+        parts.append(f"{s['input_errors']} unreadable input(s)")
+    console.print(("" if not report.findings and not report.errors else "\n") + ", ".join(parts))
+    return buf.getvalue()

@@ -1,0 +1,162 @@
+"""Rule base class, registry and the engine that runs rules over targets.
+
+A rule is a small class in ``hubgate.checks.<family>`` with a stable id, a severity, its documentation
+(what, why, fix) and its own failing and passing examples (cfn-guard style: the tests run them).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterable, Iterator
+
+from .bundle import Bundle
+from .findings import Finding
+from .iam.policy import Policy
+from .profile import Profile, builtin
+from .source import Document, join_pointer
+
+_REGISTRY: dict[str, "Rule"] = {}
+
+
+@dataclass
+class Target:
+    """What one run of the rules looks at: a bundle (with its organization) or a bare policy file."""
+
+    kind: str  # "bundle" | "policy"
+    bundle: Bundle | None = None
+    policy: Policy | None = None
+    organization: list[Bundle] = field(default_factory=list)
+
+    @property
+    def profile(self) -> Profile:
+        return self.bundle.profile if self.bundle else builtin()
+
+    @property
+    def file(self) -> str:
+        return self.bundle.file if self.bundle else self.policy.doc.file
+
+    @property
+    def permission_policy(self) -> Policy | None:
+        return self.bundle.permission_policy if self.bundle else self.policy
+
+    @property
+    def trust_policy(self) -> Policy | None:
+        return self.bundle.trust_policy if self.bundle else None
+
+    def policies(self) -> list[Policy]:
+        return [p for p in (self.permission_policy, self.trust_policy) if p is not None]
+
+    @property
+    def secrets(self) -> list[str]:
+        return self.bundle.secrets if self.bundle else []
+
+    @property
+    def partition(self) -> str:
+        arn = self.bundle.role_arn if self.bundle else None
+        if arn and arn.startswith("arn:") and arn.count(":") >= 5:
+            return arn.split(":")[1] or "aws"
+        return "aws"
+
+
+class Rule:
+    id: ClassVar[str] = ""
+    severity: ClassVar[str] = "error"
+    title: ClassVar[str] = ""
+    family: ClassVar[str] = ""
+    targets: ClassVar[tuple[str, ...]] = ("bundle",)
+    what: ClassVar[str] = ""
+    why: ClassVar[str] = ""
+    fix: ClassVar[str] = ""
+    # Rule's own examples: bundle mappings (inline documents), or bare policies for policy-only rules.
+    fail_examples: ClassVar[tuple[Any, ...]] = ()
+    pass_examples: ClassVar[tuple[Any, ...]] = ()
+
+    def check(self, target: Target) -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def help(self) -> str:
+        return f"hubgate rules {self.id}"
+
+    def finding(
+        self, doc: Document, pointer: str, message: str, fix: str | None = None, severity: str | None = None
+    ) -> Finding:
+        line, column = doc.position(pointer)
+        return Finding(
+            rule=self.id,
+            severity=severity or self.severity,
+            message=message,
+            file=doc.file,
+            pointer=pointer,
+            line=line,
+            column=column,
+            fix=fix,
+            help=self.help,
+        )
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    if not re.fullmatch(r"HG\d{3}", cls.id):
+        raise ValueError(f"bad rule id {cls.id!r}")
+    if cls.id in _REGISTRY and type(_REGISTRY[cls.id]) is not cls:
+        raise ValueError(f"duplicate rule id {cls.id}")
+    _REGISTRY[cls.id] = cls()
+    return cls
+
+
+def all_rules() -> dict[str, Rule]:
+    if not _REGISTRY:
+        import hubgate.checks as pkg
+
+        for mod in pkgutil.iter_modules(pkg.__path__):
+            importlib.import_module(f"hubgate.checks.{mod.name}")
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_rule(rule_id: str) -> Rule | None:
+    return all_rules().get(rule_id.upper())
+
+
+def expand_selection(ids: Iterable[str] | None) -> set[str] | None:
+    """``HG1`` or ``HG10`` select every id with that prefix, like ruff's prefixes."""
+    if not ids:
+        return None
+    known = all_rules()
+    out: set[str] = set()
+    for raw in ids:
+        prefix = raw.strip().upper()
+        if not prefix:
+            continue
+        matched = {i for i in known if i.startswith(prefix)}
+        if not matched:
+            raise ValueError(f"unknown rule id or prefix {raw!r} (see `hubgate rules`)")
+        out |= matched
+    return out
+
+
+def run_rules(
+    targets: Iterable[Target], select: set[str] | None = None, ignore: set[str] | None = None
+) -> list[Finding]:
+    rules = [r for i, r in all_rules().items() if (select is None or i in select) and not (ignore and i in ignore)]
+    findings: list[Finding] = []
+    for target in targets:
+        for rule in rules:
+            if target.kind not in rule.targets:
+                continue
+            findings.extend(rule.check(target))
+    return findings
+
+
+def walk_strings(value: Any, base: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in a JSON value with its pointer (keys are not included)."""
+    if isinstance(value, str):
+        yield base, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from walk_strings(v, join_pointer(base, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from walk_strings(v, join_pointer(base, i))

@@ -1,0 +1,122 @@
+"""What an S3 permission policy grants, in the terms the HG1xx rules speak: actions, buckets, objects.
+
+Shared by the rules so that no rule re-derives these facts its own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from .iam import actions as act
+from .iam.arn import arn_matches, could_be_type, s3_bucket_and_key
+from .iam.evaluate import Request, action_in, evaluate
+from .iam.policy import Item, Policy, Statement
+
+
+@dataclass
+class NamedAction:
+    """An action named literally (no wildcard) in Allow statements, with every resource it is granted on."""
+
+    name: str  # as first written
+    items: list[tuple[Statement, Item]]
+    resources: list[Item]
+
+
+class S3View:
+    def __init__(self, policy: Policy):
+        self.policy = policy
+
+    @cached_property
+    def allow_resources(self) -> list[tuple[Statement, Item]]:
+        return [(s, r) for s in self.policy.allows() if s.not_resources is None for r in s.resources]
+
+    @cached_property
+    def grants_everything(self) -> bool:
+        return any(r.value == "*" for _, r in self.allow_resources)
+
+    @cached_property
+    def bucket_arns(self) -> list[tuple[str, Item]]:
+        """(bucket part, item) of every Allow resource that is an S3 bucket ARN."""
+        out = []
+        for _, r in self.allow_resources:
+            parsed = s3_bucket_and_key(r.value)
+            if parsed and parsed[1] is None:
+                out.append((parsed[0], r))
+        return out
+
+    @cached_property
+    def object_arns(self) -> list[tuple[str, str, Item]]:
+        """(bucket part, key pattern, item) of every Allow resource that is an S3 object ARN."""
+        out = []
+        for _, r in self.allow_resources:
+            parsed = s3_bucket_and_key(r.value)
+            if parsed and parsed[1] is not None:
+                out.append((parsed[0], parsed[1], r))
+        return out
+
+    @cached_property
+    def named_actions(self) -> dict[str, NamedAction]:
+        out: dict[str, NamedAction] = {}
+        for s in self.policy.allows():
+            if s.not_resources is not None:
+                continue
+            for a in s.actions:
+                if act.has_wildcard(a.value):
+                    continue
+                key = a.value.lower()
+                na = out.setdefault(key, NamedAction(a.value, [], []))
+                na.items.append((s, a))
+                na.resources.extend(s.resources)
+        return out
+
+    def mentions(self, action: str) -> bool:
+        """Does any Allow statement's Action/NotAction cover the action at all?"""
+        return any(action_in(s, action) for s in self.policy.allows())
+
+    def wrong_type(self, action: str) -> NamedAction | None:
+        """The named action when it is granted only on resources of types it cannot apply to."""
+        na = self.named_actions.get(action.lower())
+        if na is None:
+            return None
+        info = act.lookup(action)
+        if info is None:
+            return None
+        values = [r.value for r in na.resources]
+        if any(v == "*" for v in values):
+            return None
+        if not info.resource_types:
+            return na  # needs Resource "*"
+        for v in values:
+            if any(could_be_type(v, info.service, t) for t in info.resource_types):
+                return None
+        return na
+
+    def reachable(self, bucket: str, actions: tuple[str, ...], partition: str = "aws") -> bool:
+        """Could any of the actions be allowed on the bucket (or an object in it), conditions aside?"""
+        for a in actions:
+            info = act.lookup(a)
+            on_object = info is not None and "object" in info.resource_types
+            arn = f"arn:{partition}:s3:::{bucket}" + ("/hubgate-probe-key" if on_object else "")
+            if evaluate([self.policy], Request(a, arn), mode="optimistic").allowed:
+                return True
+        return False
+
+    def bucket_covered(self, bucket_part: str) -> bool:
+        """Is there a bucket-level resource for this bucket name (or pattern)?"""
+        arn = f"arn:aws:s3:::{bucket_part}"
+        return any(b == bucket_part or arn_matches(f"arn:aws:s3:::{b}", arn) for b, _ in self.bucket_arns)
+
+    def objects_covered(self, bucket_part: str) -> bool:
+        """Is there an object-level resource (any key pattern) in this bucket?"""
+        probe = f"arn:aws:s3:::{bucket_part}/hubgate-probe-key"
+        return any(b == bucket_part or arn_matches(f"arn:aws:s3:::{b}/{k}", probe) for b, k, _ in self.object_arns)
+
+
+def view(policy: Policy) -> S3View:
+    """One S3View per policy object for the duration of a run."""
+    v = policy.__dict__.get("_s3view")
+    if v is None:
+        v = S3View(policy)
+        policy.__dict__["_s3view"] = v
+    return v
