@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .config import Config
 from .discover import discover
 from .findings import Finding, at_or_above
 from .reporters import Report
@@ -22,9 +23,19 @@ def _suppression(target: Target, f: Finding) -> str | None:
 
 
 def check_paths(
-    paths: list[str], select: set[str] | None = None, ignore: set[str] | None = None, fail_on: str = "error"
+    paths: list[str],
+    select: set[str] | None = None,
+    ignore: set[str] | None = None,
+    fail_on: str = "error",
+    config: Config | None = None,
+    baseline: set[str] | None = None,
 ) -> tuple[Report, list[str]]:
-    """Run every selected rule over the paths. Returns the report and the secret values to mask."""
+    """Run every selected rule over the paths. Returns the report and the secret values to mask.
+
+    Suppressed findings (a bundle's ``x-hubgate-ignore`` or the config's ``per-path-ignores``, each with
+    its reason) and findings already in the baseline are kept aside and do not count for the exit code.
+    """
+    config = config or Config()
     found = discover(paths)
     findings: list[Finding] = []
     suppressed: list[Finding] = []
@@ -33,7 +44,9 @@ def check_paths(
     for target in found.targets:
         secrets += target.secrets
         for f in run_rules([target], select, ignore):
-            reason = _suppression(target, f)
+            reason = _suppression(target, f) or config.path_suppression(f.rule, f.file)
+            if reason is None and baseline is not None and f.fingerprint() in baseline:
+                reason = "in baseline"
             if reason is not None:
                 f.suppressed = reason
                 suppressed.append(f)

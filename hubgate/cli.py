@@ -51,29 +51,53 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit", "github"]), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout.")
-@click.option("--fail-on", type=click.Choice(list(SEVERITIES)), default="error", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
+@click.option("--fail-on", type=click.Choice(list(SEVERITIES)), default=None,
+              help="Lowest severity that makes the exit code 1 [default: error, or fail-on in the config].")
 @click.option("--select", multiple=True, metavar="ID,...", help="Only these rules (ids or prefixes such as HG2).")
 @click.option("--ignore", multiple=True, metavar="ID,...", help="Skip these rules (ids or prefixes).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; only the exit code tells.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
-def check(paths, fmt, output, fail_on, select, ignore, quiet, color) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration file (default: nearest .hubgate.toml, or pyproject.toml with [tool.hubgate]).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Only findings not in this baseline count (see --write-baseline).")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
+              help="Record the current findings as the accepted baseline and exit 0.")
+def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path, baseline_path, write_baseline_path) -> None:
     """Check integration bundles, directories of bundles (an organization), or bare IAM policy files.
 
     A file whose top level has a "Statement" is a bare IAM policy; any other file must be a bundle
     (DESIGN §1). A directory is searched for integration.yaml|yml|json and *.hubgate.yaml|yml|json;
     a directory without bundles is searched for policy files instead.
     """
+    from .baseline import read_baseline, write_baseline
     from .check import check_paths, exit_code, mask
+    from .config import find_config, load_config
     from .reporters import render
     from .rules import expand_selection
 
     try:
-        sel = expand_selection(_split_ids(select))
-        ign = expand_selection(_split_ids(ignore))
+        config = load_config(Path(config_path) if config_path else find_config())
+        baseline = read_baseline(baseline_path) if baseline_path else None
+    except InputError as exc:
+        click.echo(f"hubgate: {exc}", err=True)
+        sys.exit(2)
+    try:
+        sel = expand_selection(_split_ids(select) or config.select)
+        ign = expand_selection(_split_ids(ignore) or config.ignore)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    report, secrets = check_paths(list(paths), sel, ign, fail_on)
+    fail_on = fail_on or config.fail_on or "error"
+    report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline)
+    if write_baseline_path:
+        try:
+            write_baseline(write_baseline_path, report.findings)
+        except InputError as exc:
+            click.echo(f"hubgate: {exc}", err=True)
+            sys.exit(2)
+        if not quiet:
+            click.echo(f"hubgate: wrote {len(report.findings)} finding(s) to baseline {write_baseline_path}", err=True)
+        sys.exit(2 if report.errors else 0)
     if not quiet:
         use_color = (sys.stdout.isatty() and not output) if color is None else color
         text = mask(render(report, fmt, color=use_color and fmt == "text"), secrets)

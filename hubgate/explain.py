@@ -6,7 +6,8 @@ import json
 
 from .discover import discover
 from .errors import InputError
-from .iam.evaluate import Request, evaluate
+from .iam.conditions import condition_holds
+from .iam.evaluate import Request, evaluate, statement_applies
 
 
 def explain_request(path, action, resource, context, principal, external_id, fmt="text") -> tuple[bool, str]:
@@ -48,8 +49,24 @@ def explain_request(path, action, resource, context, principal, external_id, fmt
         }
         return decision.allowed, json.dumps(out, indent=2) + "\n"
     verdict = "ALLOWED" if decision.allowed else "DENIED"
+    why_not = "" if decision.statement is not None else _near_misses(pol, req)
     line = ""
     if decision.statement is not None:
         ln, _ = pol.doc.position(decision.statement.pointer)
         line = f" (line {ln})" if ln else ""
-    return decision.allowed, f"{verdict}: {side}\n  {decision.explain()}{line}\n"
+    return decision.allowed, f"{verdict}: {side}\n  {decision.explain()}{line}\n{why_not}"
+
+
+def _near_misses(pol, req) -> str:
+    """Statements that match the request but for their conditions: the usual reason for a denial."""
+    lines = []
+    for s in pol.statements:
+        if not s.allow or not s.conditions or not statement_applies(s, req, mode="optimistic"):
+            continue
+        failed = [c for c in s.conditions if not condition_holds(c, req.context)]
+        for c in failed:
+            got = req.context.get(c.key_lower)
+            got_text = "absent" if got is None else repr(got)
+            lines.append(f"  {s.label} matches, but its condition {c.operator} {c.key} {list(c.values)!r} "
+                         f"does not hold (request value: {got_text})\n")
+    return "".join(lines)

@@ -27,7 +27,10 @@ def _focus(rule: Rule, ex):
     }.get(family)
     if not keys:
         return ex
-    return {k: ex[k] for k in keys if k in ex}
+    out = {k: ex[k] for k in keys if k in ex}
+    if family == "HG1" and "buckets" in out:  # CORS is not what HG1xx is about
+        out["buckets"] = [{k: v for k, v in b.items() if k != "cors"} for b in out["buckets"]]
+    return out
 
 
 def rule_doc(rule: Rule, fmt: str = "text") -> str:
