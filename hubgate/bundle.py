@@ -40,7 +40,9 @@ class Secret:
     pointer: str
 
     def masked(self, kind: str = "secret") -> str:
-        if kind == "key-id" and len(self.value) >= 8:
+        """Key ids show their first and last four characters (``AKIA…WXYZ``) when long enough that this
+        reveals under half of them; anything else is ``****``."""
+        if kind == "key-id" and len(self.value) >= 16:
             return f"{self.value[:4]}…{self.value[-4:]}"
         return "****"
 
@@ -102,7 +104,11 @@ def _sub_document(bundle_doc: Document, key_tokens: tuple, value: Any, base_dir:
         path = Path(value)
         if not path.is_absolute():
             path = base_dir / path
-        shown = os.path.normpath(str(path))
+            # shown the way the bundle itself is shown (relative to the cwd, or absolute), so that findings in
+            # a bundle and in the files it references name their files the same way
+            shown = os.path.normpath(os.path.join(os.path.dirname(bundle_doc.file), value))
+        else:
+            shown = os.path.normpath(str(path))
         if not path.exists():
             line, _ = bundle_doc.position(bundle_doc.pointer(*key_tokens))
             where = f" (referenced at line {line} of {bundle_doc.file})" if line else f" (referenced by {bundle_doc.file})"

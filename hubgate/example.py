@@ -77,3 +77,46 @@ def good_bundle(**overrides: Any) -> dict:
         else:
             b[k] = copy.deepcopy(v)
     return b
+
+
+# AWS's own documented example keys (IAM User Guide, "Managing access keys"): well-formed, never valid.
+EXAMPLE_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+EXAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def iam_user_bundle(**overrides: Any) -> dict:
+    """A correct iam-user AWS bundle (keys instead of role, external ID and trust policy)."""
+    base = {
+        "access_type": "iam-user",
+        "role_arn": None,
+        "external_id": None,
+        "trust_policy": None,
+        "access_key_id": EXAMPLE_KEY_ID,
+        "secret_access_key": EXAMPLE_SECRET,
+    }
+    base.update(overrides)
+    return good_bundle(**base)
+
+
+def example_targets(example: Any) -> list:
+    """The rule targets one rule example stands for.
+
+    A mapping is one bundle (alone in its organization); a list of mappings is an organization (every
+    bundle is a target, all sharing the organization), used by organization rules such as HG404; a
+    mapping with a top-level ``Statement`` is a bare policy.
+    """
+    from .bundle import bundle_from_data
+    from .iam.policy import normalise
+    from .rules import Target
+    from .source import parse_text
+
+    import json
+
+    if isinstance(example, dict) and "Statement" in example:
+        doc = parse_text(json.dumps(example, indent=2), "<inline policy>")
+        return [Target("policy", policy=normalise(doc))]
+    if isinstance(example, list):
+        org = [bundle_from_data(b, f"<inline bundle {i}>") for i, b in enumerate(example)]
+        return [Target("bundle", bundle=b, organization=org) for b in org]
+    b = bundle_from_data(example)
+    return [Target("bundle", bundle=b, organization=[b])]

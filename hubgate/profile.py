@@ -77,6 +77,10 @@ class Profile:
     def cors_methods(self) -> tuple[str, ...]:
         return tuple(self.data["cors"].get("methods", ("GET",)))
 
+    @property
+    def cors_headers(self) -> tuple[str, ...]:
+        return tuple(self.data["cors"].get("headers", ()))
+
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
 

@@ -24,10 +24,16 @@ def _focus(rule: Rule, ex):
         "HG1": ("permission_policy", "buckets"),
         "HG2": ("external_id", "trust_policy"),
         "HG3": ("buckets",),
+        "HG4": ("name", "provider", "access_type", "region", "role_arn", "access_key_id", "secret_access_key",
+                "trust_policy", "buckets"),
     }.get(family)
     if not keys:
         return ex
     out = {k: ex[k] for k in keys if k in ex}
+    for k in ("access_key_id", "secret_access_key"):  # even documentation's example keys are shown masked
+        if k in out and isinstance(out[k], str) and not out[k].startswith("${env:"):
+            v = out[k]
+            out[k] = f"{v[:4]}…{v[-4:]}" if k == "access_key_id" and len(v) >= 16 else "****"
     if family == "HG1" and "buckets" in out:  # CORS is not what HG1xx is about
         out["buckets"] = [{k: v for k, v in b.items() if k != "cors"} for b in out["buckets"]]
     return out

@@ -19,6 +19,7 @@ from .profile import Profile, builtin
 from .source import Document, join_pointer
 
 _REGISTRY: dict[str, "Rule"] = {}
+_LOADED = False
 
 
 @dataclass
@@ -108,11 +109,15 @@ def register(cls: type[Rule]) -> type[Rule]:
 
 
 def all_rules() -> dict[str, Rule]:
-    if not _REGISTRY:
+    """Every registered rule, by id. Imports every ``hubgate.checks`` module once, even when one of them
+    was imported (and registered its rules) before."""
+    global _LOADED
+    if not _LOADED:
         import hubgate.checks as pkg
 
         for mod in pkgutil.iter_modules(pkg.__path__):
             importlib.import_module(f"hubgate.checks.{mod.name}")
+        _LOADED = True
     return dict(sorted(_REGISTRY.items()))
 
 

@@ -7,7 +7,9 @@ which gives the same marks). Nothing is located by text search.
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,23 +64,63 @@ class Document:
         return Document(self.file, data, self.pointer(*tokens), self.positions)
 
 
+MAX_DEPTH = 256  # nesting of mappings/sequences; policies and bundles need a handful
+MAX_ALIAS_VALUES = 100_000  # values produced by expanding YAML aliases (a "billion laughs" document has 10^9)
+
+
+class _Builder:
+    """Turns a composed YAML node tree into plain values, recording every value's position.
+
+    Guards against hostile input with clear errors instead of a hang or a traceback: recursive aliases
+    (``&a [*a]``), alias expansion that explodes (``billion laughs``) and absurd nesting depth.
+    """
+
+    def __init__(self, file: str, positions: dict):
+        self.file = file
+        self.positions = positions
+        self.seen: set[int] = set()  # collection nodes already built once: meeting one again is an alias
+        self.active: set[int] = set()  # collection nodes being built (ancestors of the current node)
+        self.alias_depth = 0
+        self.alias_values = 0
+
+    def build(self, node: yaml.Node, pointer: str, depth: int = 0) -> Any:
+        self.positions[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if self.alias_depth:
+            self.alias_values += 1
+            if self.alias_values > MAX_ALIAS_VALUES:
+                raise InputError(self.file, f"YAML aliases expand to more than {MAX_ALIAS_VALUES} values")
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            return _scalar(node)
+        if depth >= MAX_DEPTH:
+            raise InputError(self.file, f"line {node.start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep")
+        key = id(node)
+        if key in self.active:
+            raise InputError(self.file, f"line {node.start_mark.line + 1}: recursive YAML alias")
+        alias = key in self.seen
+        self.seen.add(key)
+        self.active.add(key)
+        self.alias_depth += alias
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(v, join_pointer(pointer, i), depth + 1) for i, v in enumerate(node.value)]
+            out: dict = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise InputError(self.file, f"line {key_node.start_mark.line + 1}: a mapping key must be a plain value")
+                k = key_node.value
+                if k == "<<":
+                    raise InputError(self.file, f"line {key_node.start_mark.line + 1}: YAML merge keys are not supported")
+                if k in out:
+                    raise InputError(self.file, f"line {key_node.start_mark.line + 1}: duplicate key {k!r}")
+                out[k] = self.build(value_node, join_pointer(pointer, k), depth + 1)
+            return out
+        finally:
+            self.active.discard(key)
+            self.alias_depth -= alias
+
+
 def _construct(node: yaml.Node, pointer: str, positions: dict, file: str) -> Any:
-    positions[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise InputError(file, f"line {key_node.start_mark.line + 1}: a mapping key must be a plain value")
-            key = key_node.value
-            if key == "<<":
-                raise InputError(file, f"line {key_node.start_mark.line + 1}: YAML merge keys are not supported")
-            if key in out:
-                raise InputError(file, f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
-            out[key] = _construct(value_node, join_pointer(pointer, key), positions, file)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, join_pointer(pointer, i), positions, file) for i, v in enumerate(node.value)]
-    return _scalar(node)
+    return _Builder(file, positions).build(node, pointer)
 
 
 _resolver = _Loader("")
@@ -105,13 +147,16 @@ def parse_text(text: str, file: str, base: str = "") -> Document:
     if not text.strip():
         raise InputError(file, "empty file, expected a YAML or JSON document")
     positions: dict[str, tuple[int, int]] = {}
+    loader = _nesting_guard(text, file)
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        nodes = list(yaml.compose_all(text, Loader=loader))
+    except RecursionError:
+        raise InputError(file, f"nested more than {MAX_DEPTH} levels deep") from None
     except yaml.YAMLError as exc:
         # JSON that YAML refuses (e.g. tabs) is still valid input: fall back to json without positions.
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InputError(file, f"not valid YAML/JSON: {_yaml_problem(exc)}") from None
         return Document(file, data, base, positions)
     nodes = [n for n in nodes if n is not None]
@@ -120,7 +165,51 @@ def parse_text(text: str, file: str, base: str = "") -> Document:
     if len(nodes) > 1:
         raise InputError(file, "several YAML documents in one file; put one bundle or policy per file")
     data = _construct(nodes[0], base, positions, file)
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+        # JSON read as YAML 1.1 differs in scalars (`1e5` is a string, `NaN` a word): when the text is JSON,
+        # the values come from the JSON parser; the structure (and so every pointer) is the same.
+        try:
+            data = json.loads(text)
+        except ValueError:
+            pass
     return Document(file, data, base, positions)
+
+
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_NOT_BRACKETS = {c: None for c in range(128) if chr(c) not in _STEP}
+# a quoted scalar starts where a token can start; it does not span lines here (a multi-line one is left in,
+# which can only over-count)
+_QUOTED = re.compile(r"""(?<![^\s\[{,:])(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')""")
+
+
+def _flow_depth(text: str) -> int:
+    """An upper bound on the ``[``/``{`` nesting: brackets outside quoted scalars (brackets in plain scalars
+    and comments are counted too)."""
+    opening = text.count("[") + text.count("{")
+    if opening <= MAX_DEPTH:
+        return opening
+    depth = _bracket_depth(text)
+    return depth if depth <= MAX_DEPTH else _bracket_depth(_QUOTED.sub("", text))
+
+
+def _bracket_depth(text: str) -> int:
+    kept = text.translate(_NOT_BRACKETS) if text.isascii() else re.sub(r"[^\[\]{}]+", "", text)
+    return max(itertools.accumulate(map(_STEP.__getitem__, kept)), default=0)
+
+
+def _nesting_guard(text: str, file: str) -> type:
+    """The loader to compose with, after refusing absurd nesting outright.
+
+    libyaml's composer recurses in C: nesting deep enough to exhaust the stack kills the process, which no
+    ``except`` can catch. Flow nesting beyond the limit is refused before parsing; when block indentation
+    could nest that deep, the pure-Python parser is used, whose RecursionError is caught.
+    """
+    flow = _flow_depth(text)
+    if flow > MAX_DEPTH:
+        raise InputError(file, f"nested more than {MAX_DEPTH} levels deep")
+    room = max(MAX_DEPTH - flow - 2, 1)  # block levels (columns of indentation and indicators) left
+    deep_block = re.search(rf"^[ \t?-]{{{room},}}", text, re.M) is not None
+    return yaml.SafeLoader if deep_block else _Loader
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

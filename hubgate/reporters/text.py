@@ -12,7 +12,9 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def render(report, color: bool = False) -> str:
     buf = io.StringIO()
-    console = Console(file=buf, force_terminal=color, no_color=not color, width=200, highlight=False, soft_wrap=True)
+    # emoji=False: an object key or file name such as `:ok:` must be printed as written, not as an emoji
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=200, highlight=False, soft_wrap=True,
+                      emoji=False)
     for f in report.findings:
         where = f.file + (f":{f.line}:{f.column}" if f.line else "")
         console.print(

@@ -1,0 +1,184 @@
+"""``hubgate manifest FILE`` (stream-validate an import manifest) and ``hubgate manifest fix IN OUT``.
+
+``manifest_command`` is a click group whose default subcommand is ``validate``: ``hubgate manifest FILE``
+and ``hubgate manifest validate FILE`` are the same; ``hubgate manifest fix IN OUT`` rewrites URLs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import InputError
+from .findings import SEVERITIES
+
+_FORMATS = ["text", "json", "sarif", "junit", "github"]
+
+
+class _DefaultGroup(click.Group):
+    """A group that runs ``validate`` when the first argument is not a subcommand name."""
+
+    default = "validate"
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("manifest", cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def manifest_command() -> None:
+    """Stream-validate an import manifest (hubgate manifest FILE), or rewrite it (hubgate manifest fix IN OUT).
+
+    \b
+      hubgate manifest assets.json                       # HG501.. over the file, any size
+      hubgate manifest assets.json --bundle integration.yaml
+      hubgate manifest fix assets.json fixed.json --bundle integration.yaml
+    """
+
+
+def _load_bundle(path: str | None):
+    if not path:
+        return None
+    from .bundle import load_bundle
+
+    return load_bundle(Path(path), path)
+
+
+def _progress(enabled: bool, total: int):
+    """A rich progress bar (bytes and assets/s) on a terminal; (callback, stop) or (None, no-op)."""
+    if not enabled:
+        return None, lambda: None
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+    prog = Progress(
+        TextColumn("[bold]manifest"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+        TextColumn("{task.fields[assets]:>10,} assets  {task.fields[rate]:>9,.0f} assets/s"), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+    task = prog.add_task("validate", total=total or None, assets=0, rate=0.0)
+    t0 = time.perf_counter()
+    prog.start()
+
+    def update(pos: int, assets: int) -> None:
+        dt = time.perf_counter() - t0
+        prog.update(task, completed=pos, assets=assets, rate=assets / dt if dt > 0 else 0.0)
+
+    return update, prog.stop
+
+
+@manifest_command.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--bundle", "bundle_path", type=click.Path(dir_okay=False),
+              help="Integration bundle: buckets, regions, CORS and the permission policy the URLs must fit.")
+@click.option("--region", help="Region of buckets the bundle does not know (used in fixes).")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout.")
+@click.option("--fail-on", type=click.Choice(list(SEVERITIES)), default="error", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.option("--select", multiple=True, metavar="ID,...", help="Only these rules (ids or prefixes such as HG50).")
+@click.option("--ignore", multiple=True, metavar="ID,...", help="Skip these rules (ids or prefixes).")
+@click.option("--max-findings", type=click.IntRange(min=1), default=None,
+              help="Stop after N findings (the rest of the file is not read).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing; only the exit code tells.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: only on a terminal).")
+def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, max_findings, quiet, progress) -> None:
+    """Validate an import manifest (a JSON array of assets) without loading it whole.
+
+    Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 unreadable input or malformed JSON
+    (the findings before the error are still reported, and the error names the byte offset).
+    """
+    from .check import exit_code, mask
+    from .cli import _split_ids, _write
+    from .manifest import Context, validate_file
+    from .reporters import Report, render
+    from .rules import all_rules, expand_selection
+
+    all_rules()
+    try:
+        sel = expand_selection(_split_ids(select))
+        ign = expand_selection(_split_ids(ignore))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    errors: list[InputError] = []
+    bundle = None
+    try:
+        bundle = _load_bundle(bundle_path)
+    except InputError as exc:
+        errors.append(exc)
+    secrets = bundle.secrets if bundle is not None else []
+    path = Path(file)
+    show = (sys.stderr.isatty() and not quiet) if progress is None else progress
+    try:
+        total = path.stat().st_size
+    except OSError:
+        total = 0
+    cb, stop = _progress(show, total)
+    try:
+        res = validate_file(path, file, Context(bundle, region), max_findings, sel, ign, cb)
+    finally:
+        stop()
+    errors += res.errors
+    report = Report("manifest", res.findings, errors, 1, fail_on)
+    if not quiet:
+        text = mask(render(report, fmt, color=fmt == "text" and sys.stdout.isatty() and not output), secrets)
+        _write(text, output)
+        if fmt != "text":
+            for e in errors:
+                click.echo(f"hubgate: {mask(str(e), secrets)}", err=True)
+        if res.truncated:
+            click.echo(f"hubgate: stopped after {max_findings} finding(s) (--max-findings) at asset {res.assets - 1}; "
+                       f"the rest of {file} was not read", err=True)
+    sys.exit(exit_code(report))
+
+
+@manifest_command.command("fix")
+@click.argument("src", metavar="IN", type=click.Path(dir_okay=False))
+@click.argument("dst", metavar="OUT", type=click.Path(dir_okay=False))
+@click.option("--bundle", "bundle_path", type=click.Path(dir_okay=False),
+              help="Integration bundle: the buckets' regions are added to URLs that lack one.")
+@click.option("--region", help="Region to add to URLs of buckets the bundle does not know.")
+@click.option("--literal-plus", is_flag=True,
+              help="Keys hold a literal '+': write it as %2B (without this flag a '+' is left and reported).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing; only the exit code tells.")
+def fix(src, dst, bundle_path, region, literal_plus, fmt, quiet) -> None:
+    """Rewrite a manifest's URLs into the form Hub expects, streaming IN to OUT (IN may equal OUT).
+
+    \b
+    Rewrites: raw spaces and other unencoded characters -> %XX (UTF-8); path-style, legacy, dual-stack,
+    s3:// and http:// URLs -> https://<bucket>.s3.<region>.amazonaws.com/<key>; a missing region -> the
+    bucket's (from --bundle or --region); '+' -> %2B only with --literal-plus. Everything else is copied.
+    OUT is written to a temporary file and moved into place only when IN was read to the end.
+    Exit codes: 0 everything fixed, 1 some URLs could not be fixed (listed), 2 unreadable input.
+    """
+    import json
+
+    from .manifest import Context, fix_file
+
+    try:
+        bundle = _load_bundle(bundle_path)
+        rep = fix_file(Path(src), Path(dst), src, Context(bundle, region), literal_plus)
+    except InputError as exc:
+        click.echo(f"hubgate: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"hubgate: {dst}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    if not quiet:
+        if fmt == "json":
+            click.echo(json.dumps({
+                "assets": rep.assets, "rewritten": rep.rewritten,
+                "unfixed": [{"pointer": p, "rule": r, "message": m} for p, r, m in rep.unfixed],
+            }, indent=2, ensure_ascii=False))
+        else:
+            for p, r, m in rep.unfixed:
+                click.echo(f"{src} {r} not fixed: {m} ({p})")
+            click.echo(f"{rep.assets} asset(s), {rep.rewritten} URL(s) rewritten, {len(rep.unfixed)} problem(s) "
+                       f"left, written to {dst}")
+    sys.exit(1 if rep.unfixed else 0)

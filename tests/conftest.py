@@ -1,0 +1,75 @@
+"""Shared helpers: repository paths, running the CLI in-process (click) or as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+TESTS = REPO / "tests"
+FIXTURES = TESTS / "fixtures"
+EXAMPLES = REPO / "examples"
+SHARED = REPO.parent / "shared"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def hg1_ids() -> set[str]:
+    from hubgate.rules import all_rules
+
+    return {i for i in all_rules() if i.startswith("HG1")}
+
+
+@pytest.fixture
+def hubgate(monkeypatch):
+    """Run ``hubgate ARGS`` in-process with click's runner, in ``cwd`` (default: the repository root).
+
+    An exception escaping the command is re-raised, so a traceback can never pass for an exit code.
+    """
+
+    def run(*args: str, cwd: Path | str = REPO, env: dict | None = None) -> Run:
+        from hubgate.cli import cli
+
+        monkeypatch.chdir(cwd)
+        result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=True)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+def run_process(*args: str, cwd: Path | str = REPO, env: dict | None = None) -> Run:
+    """Run ``python -m hubgate.cli ARGS`` as a real process (real stdout/stderr, no TTY)."""
+    full_env = dict(os.environ)
+    full_env.pop("FORCE_COLOR", None)
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "hubgate.cli", *args], cwd=str(cwd), env=full_env,
+        capture_output=True, text=True, timeout=120,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def process():
+    return run_process
