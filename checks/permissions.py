@@ -455,8 +455,9 @@ class PlaceholderLeft(Rule):
         docs = []
         if target.bundle is not None:
             b = target.bundle
-            record = {k: v for k, v in b.data.items()
-                      if k not in ("access_key_id", "secret_access_key", "permission_policy", "trust_policy")}
+            record = {k: v for k, v in b.data.items()  # x-* keys are hubgate's own annotations
+                      if k not in ("access_key_id", "secret_access_key", "permission_policy", "trust_policy")
+                      and not k.startswith("x-")}
             docs.append((b.doc, record, b.doc.base))
             docs += [(bk.cors, bk.cors.data, bk.cors.base) for bk in b.buckets if bk.cors is not None and bk.cors_ref]
         docs += [(p.doc, p.doc.data, p.doc.base) for p in target.policies()]

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import InputError
-from .findings import SEVERITIES
+from .findings import SEVERITIES, at_or_above
 
 _FORMATS = ["text", "json", "sarif", "junit", "github"]
 
@@ -93,18 +93,20 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 unreadable input or malformed JSON
     (the findings before the error are still reported, and the error names the byte offset).
     """
-    from .check import exit_code, mask
     from .cli import _split_ids, _write
     from .manifest import Context, validate_file
     from .reporters import Report, render
-    from .rules import all_rules, expand_selection
 
-    all_rules()
-    try:
-        sel = expand_selection(_split_ids(select))
-        ign = expand_selection(_split_ids(ignore))
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    sel = ign = None
+    if select or ignore:  # the rule registry (and what it imports) only when needed: startup counts here
+        from .rules import all_rules, expand_selection
+
+        all_rules()
+        try:
+            sel = expand_selection(_split_ids(select))
+            ign = expand_selection(_split_ids(ignore))
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
     errors: list[InputError] = []
     bundle = None
     try:
@@ -119,22 +121,106 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
     except OSError:
         total = 0
     cb, stop = _progress(show, total)
+    stream = _Stream(fmt, output, secrets) if fmt in ("json", "text") and not quiet else None
     try:
-        res = validate_file(path, file, Context(bundle, region), max_findings, sel, ign, cb)
+        res = validate_file(path, file, Context(bundle, region), max_findings, sel, ign, cb,
+                            sink=stream.finding if stream else None)
     finally:
         stop()
     errors += res.errors
     report = Report("manifest", res.findings, errors, 1, fail_on)
+    if stream is not None:
+        stream.close(errors, res.counts)
+        for e in errors if fmt != "text" else ():
+            click.echo(f"hubgate: {_mask(str(e), secrets)}", err=True)
+        _truncated(res, max_findings, file)
+        failing = any(n for sev, n in res.counts.items() if at_or_above(sev, fail_on))
+        sys.exit(2 if errors else 1 if failing else 0)
+    from .check import exit_code, mask
+
     if not quiet:
         text = mask(render(report, fmt, color=fmt == "text" and sys.stdout.isatty() and not output), secrets)
         _write(text, output)
         if fmt != "text":
             for e in errors:
                 click.echo(f"hubgate: {mask(str(e), secrets)}", err=True)
-        if res.truncated:
-            click.echo(f"hubgate: stopped after {max_findings} finding(s) (--max-findings) at asset {res.assets - 1}; "
-                       f"the rest of {file} was not read", err=True)
+        _truncated(res, max_findings, file)
     sys.exit(exit_code(report))
+
+
+def _truncated(res, max_findings, file) -> None:
+    if res.truncated:
+        click.echo(f"hubgate: stopped after {max_findings} finding(s) (--max-findings) at asset {res.assets - 1}; "
+                   f"the rest of {file} was not read", err=True)
+
+
+def _mask(text: str, secrets: list[str]) -> str:
+    """As hubgate.check.mask (not imported: it pulls in the bundle machinery)."""
+    for s in sorted(set(secrets), key=len, reverse=True):
+        if len(s) >= 4:
+            text = text.replace(s, "****")
+    return text
+
+
+class _Stream:
+    """Writes findings as they are found (json and text formats), so none are kept in memory.
+
+    The JSON document is the same as ``--format json`` of the other commands: {"findings", "summary", "errors"?}.
+    """
+
+    def __init__(self, fmt: str, output: str | None, secrets: list[str]):
+        self.fmt = fmt
+        self.secrets = secrets
+        self._mask = _mask
+        self.n = 0
+        try:
+            self.fh = open(output, "w", encoding="utf-8") if output else None
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+        if fmt == "json":
+            self._out('{\n  "findings": [')
+
+    def _out(self, text: str) -> None:
+        if self.secrets:
+            text = self._mask(text, self.secrets)
+        if self.fh is not None:
+            self.fh.write(text)
+        else:
+            click.echo(text, nl=False)
+
+    def finding(self, f) -> None:
+        import json
+
+        if self.fmt == "json":
+            body = json.dumps(f.to_dict(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            self._out(("\n    " if self.n == 0 else ",\n    ") + body)
+        else:
+            where = f.file + (f":{f.line}:{f.column}" if f.line else "")
+            self._out(f"{where} {f.severity} {f.rule} {f.message} ({f.pointer or '/'})\n"
+                      + (f"    fix: {f.fix}\n" if f.fix else ""))
+        self.n += 1
+
+    def close(self, errors: list, counts: dict) -> None:
+        import json
+
+        summary = {"files": 1, "findings": self.n, **{k: counts.get(k, 0) for k in ("error", "warning", "info")},
+                   "suppressed": 0, "input_errors": len(errors)}
+        if self.fmt == "json":
+            tail = {"summary": summary}
+            if errors:
+                tail["errors"] = [{"file": e.file, "message": e.problem} for e in errors]
+            rest = json.dumps(tail, indent=2, ensure_ascii=False)[1:]
+            self._out(("\n  ]," if self.n else "],") + rest + "\n")
+        else:
+            for e in errors:
+                self._out(f"{e.file} input error {e.problem}\n")
+            parts = [f"1 file(s) checked", f"{summary['error']} error(s)", f"{summary['warning']} warning(s)",
+                     f"{summary['info']} info"]
+            if errors:
+                parts.append(f"{len(errors)} unreadable input(s)")
+            self._out(("\n" if self.n or errors else "") + ", ".join(parts) + "\n")
+        if self.fh is not None:
+            self.fh.close()
 
 
 @manifest_command.command("fix")

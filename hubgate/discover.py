@@ -61,7 +61,10 @@ def discover(paths: list[str]) -> Discovery:
             if bundles:
                 groups.append(bundles)
             else:
-                policy_files += [f for f in files if f.suffix.lower() in POLICY_SUFFIXES]
+                candidates = [f for f in files if f.suffix.lower() in POLICY_SUFFIXES]
+                if not candidates:
+                    out.errors.append(InputError(raw, "no bundle (integration.yaml, *.hubgate.yaml) or policy file found"))
+                policy_files += candidates
         else:
             loose.append(p)
     loose_group: list = []  # loose bundle files given together on one command line are one organization

@@ -609,6 +609,7 @@ class Validator:
         max_findings: int | None = None,
         select: set[str] | None = None,
         ignore: set[str] | None = None,
+        sink: Callable[[Finding], None] | None = None,
     ):
         self.file = file
         self.ctx = context or Context()
@@ -617,6 +618,9 @@ class Validator:
         self.select = select
         self.ignore = ignore
         self.findings: list[Finding] = []
+        self.sink = sink
+        self.emitted = 0
+        self.counts = {"error": 0, "warning": 0, "info": 0}
         self.ids = DigestTable()
         self.count = 0
         self.truncated = False
@@ -625,15 +629,27 @@ class Validator:
     def _wanted(self, rule: str) -> bool:
         return (self.select is None or rule in self.select) and not (self.ignore and rule in self.ignore)
 
-    def add(self, rule: str, pointer: str, message: str, fix: str | None = None, severity: str | None = None) -> Finding | None:
+    def add(self, rule: str, pointer: str, message: str, fix: str | None = None, severity: str | None = None,
+            defer: bool = False) -> Finding | None:
+        """Record a finding. ``defer``: the caller keeps it and :meth:`finish` emits it (bucket-level findings,
+        whose message gets the number of assets at the end)."""
         if not self._wanted(rule):
             return None
-        if self.max_findings is not None and len(self.findings) >= self.max_findings:
+        if self.max_findings is not None and self.emitted >= self.max_findings:
             self.truncated = True
             raise TooManyFindings()
         f = Finding(rule, severity or SEVERITY[rule], message, self.file, pointer, None, None, fix, f"hubgate rules {rule}")
-        self.findings.append(f)
+        self.emitted += 1
+        self.counts[f.severity] += 1
+        if not defer:
+            self._emit(f)
         return f
+
+    def _emit(self, f: Finding) -> None:
+        if self.sink is not None:
+            self.sink(f)  # streamed out: nothing is kept, so memory does not grow with the findings
+        else:
+            self.findings.append(f)
 
     def not_array(self, kind: str) -> None:
         self.add(NOT_ARRAY, self.base, f"The manifest's top level is {kind}, not a JSON array of assets",
@@ -653,8 +669,10 @@ class Validator:
         optional = self._optional
         slow = self.asset
         i = -1
-        gc_on = gc.isenabled()
-        gc.disable()  # assets are acyclic; the collector would only rescan the young dicts ijson makes
+        # Assets are acyclic, so the collector would mostly rescan the young dicts ijson makes; collect less
+        # often (not never: a sink may make cyclic garbage -- json.dumps(indent=...) does).
+        threshold = gc.get_threshold()
+        gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
         try:
             for i, item in pairs:
                 if fast is not None and type(item) is dict:
@@ -694,8 +712,7 @@ class Validator:
                 slow(i, item)
         finally:
             self.count = i + 1
-            if gc_on:
-                gc.enable()
+            gc.set_threshold(*threshold)
 
     def _duplicate(self, i: int, ext: str, first: int) -> None:
         self.add(DUPLICATE_ID, _ptr(self.base, i, "externalId"),
@@ -870,7 +887,7 @@ class Validator:
                          f"Bucket {facts.name!r} (first used by asset {i}) is not reachable by the permission policy "
                          f"of {bundle.file}",
                          fix=f"Add \"{arn}\" and \"{arn}/*\" to the Resource of the read statement, and the bucket "
-                             f"to the bundle's buckets")
+                             f"to the bundle's buckets", defer=True)
             if f:
                 facts.findings.append(f)
         if not facts.declared:
@@ -878,14 +895,14 @@ class Validator:
                          f"Bucket {facts.name!r} (first used by asset {i}) is not a bucket of the integration "
                          f"{bundle.name!r}, so its CORS configuration is unknown",
                          fix=f"Add {{name: {facts.name}, region: <region>, cors: cors/{facts.name}.json}} to buckets "
-                             f"in {bundle.file}")
+                             f"in {bundle.file}", defer=True)
             if f:
                 facts.findings.append(f)
         elif not facts.cors and not self.ctx.declared_cors_checked:
             f = self.add(BUCKET_NO_CORS, ptr,
                          f"Bucket {facts.name!r} (first used by asset {i}) has no CORS configuration in {bundle.file}",
                          fix=f"Add cors: cors/{facts.name}.json to bucket {facts.name!r}, allowing GET from the Hub "
-                             f"origins ({', '.join(bundle.profile.data.get('cors', {}).get('origins', [])[:2]) or 'https://hub.ango.ai'})")
+                             f"origins ({', '.join(bundle.profile.data.get('cors', {}).get('origins', [])[:2]) or 'https://hub.ango.ai'})", defer=True)
             if f:
                 facts.findings.append(f)
 
@@ -893,6 +910,8 @@ class Validator:
         for facts in self.ctx.buckets():
             for f in facts.findings:
                 f.message += f"; {facts.uses} asset(s) use it"
+                self._emit(f)
+            facts.findings = []
         return self.findings
 
 
@@ -916,6 +935,7 @@ class Result:
     bytes: int
     seconds: float
     truncated: bool = False
+    counts: dict = field(default_factory=dict)  # findings by severity (also those streamed to a sink)
 
 
 def validate_file(
@@ -926,11 +946,14 @@ def validate_file(
     select: set[str] | None = None,
     ignore: set[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sink: Callable[[Finding], None] | None = None,
 ) -> Result:
+    """Validate a manifest file. With ``sink``, findings are handed to it as found and not kept in the result
+    (``Result.counts`` has the totals)."""
     shown = shown or str(path)
-    v = Validator(shown, context, "", max_findings, select, ignore)
-    try:  # presize the id table for ~1 asset per 150 bytes (fewer rebuilds); it still grows when needed
-        v.ids = DigestTable(1 << max(14, min(26, (path.stat().st_size // 150).bit_length())))
+    v = Validator(shown, context, "", max_findings, select, ignore, sink)
+    try:  # presize the id table for ~1 asset per 100 bytes (fewer rebuilds); it still grows when needed
+        v.ids = DigestTable(1 << max(14, min(26, (path.stat().st_size // 100).bit_length())))
     except OSError:
         pass
     errors: list[InputError] = []
@@ -950,7 +973,8 @@ def validate_file(
         size = path.stat().st_size
     except OSError:
         size = 0
-    return Result(v.finish(), errors, v.count, size, time.perf_counter() - t0, v.truncated)
+    findings = v.finish()
+    return Result(findings, errors, v.count, size, time.perf_counter() - t0, v.truncated, dict(v.counts))
 
 
 def validate_items(items: Any, file: str, base: str, context: Context | None = None) -> list[Finding]:

@@ -326,9 +326,6 @@ EXPECTED_WITH_BUNDLE = [
     ("HG517", "/2/data"),
     ("HG505", "/3/data"),
     ("HG509", "/3/data"),
-    ("HG515", "/4/data"),
-    ("HG516", "/4/data"),
-    ("HG516", "/6/data"),
     ("HG512", "/6/externalId"),
     ("HG510", "/7/data"),
     ("HG514", "/7/batches"),
@@ -343,6 +340,10 @@ EXPECTED_WITH_BUNDLE = [
     ("HG514", "/12/contextData"),
     ("HG503", "/13"),
     ("HG511", "/14"),
+    # bucket-level findings come last: their message counts the bucket's assets
+    ("HG515", "/4/data"),
+    ("HG516", "/4/data"),
+    ("HG516", "/6/data"),
 ]
 
 
@@ -511,3 +512,18 @@ def test_fix_round_trip(bucket, region, key, bits, style):
     # the fixed URL is clean: validating it again finds nothing, and fixing it again changes nothing
     assert m.analyse(fixed, lambda b: region).problems == []
     assert m.fix_url(fixed, m.Context(region=region), literal_plus=True)[0] == fixed
+
+
+def test_streamed_json_equals_the_collected_report(tmp_path):
+    from hubgate.manifest import Context, validate_file
+    from hubgate.reporters import Report, render
+
+    bundle = load_bundle(FIX / "integration.yaml", str(FIX / "integration.yaml"))
+    res = validate_file(FIX / "assets.json", str(FIX / "assets.json"), Context(bundle))
+    collected = json.loads(render(Report("manifest", res.findings, [], 1), "json"))
+    r = run(FIX / "assets.json", "--bundle", FIX / "integration.yaml", "--format", "json")
+    assert json.loads(r.stdout) == collected
+    r = run(FIX / "assets.json", "--bundle", FIX / "integration.yaml", "--format", "text")
+    assert r.stdout.count("\n    fix: ") == len(res.findings)
+    assert r.stdout.rstrip().endswith("1 file(s) checked, 20 error(s), 1 warning(s), 0 info")
+    assert len(res.findings) == len(EXPECTED_WITH_BUNDLE) == 21

@@ -39,6 +39,7 @@ def service_keys() -> frozenset[str]:
     return frozenset(k.lower() for k in _data.services.get_service_keys())
 
 
+@lru_cache(maxsize=4096)
 def service_exists(service: str) -> bool:
     return service.lower() in service_keys()
 
@@ -61,6 +62,7 @@ def service_actions(service: str) -> dict[str, ActionInfo]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def lookup(action: str) -> ActionInfo | None:
     """The metadata of one exact action name such as ``s3:getobject``; None when unknown."""
     service, _, name = action.partition(":")

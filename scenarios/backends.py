@@ -1,0 +1,351 @@
+"""S3 backends for ``hubgate prove`` (DESIGN §6): a common boto3 layer plus the choice of backend.
+
+Every backend offers the same small surface the scenarios need: admin clients, buckets with objects
+and CORS, IAM users carrying an identity policy (the bundle's permission policy), roles with a trust
+policy, AssumeRole, and raw HTTP for presigned URLs and CORS preflights. Backends that hubgate starts
+itself (moto, seaweedfs) listen on 127.0.0.1 only; ``--endpoint`` refuses other hosts unless
+``--allow-remote`` is given.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import socket
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator
+from urllib.parse import urlparse
+
+BACKENDS = ("moto", "seaweedfs", "minio", "aws")
+DEFAULT_REGION = "us-east-1"
+
+
+class BackendUnavailable(Exception):
+    """The backend cannot run here (no Docker engine, binary not installed, ...): scenarios are skipped."""
+
+
+class BackendError(Exception):
+    """The backend was asked for but failed (did not start, refused the admin credentials, ...)."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+    arn: str | None = None
+
+    def __repr__(self) -> str:  # never print a secret
+        return f"Credentials({self.access_key_id[:4]}…, ****)"
+
+
+def free_port(pair_offset: int | None = None) -> int:
+    """A free TCP port on 127.0.0.1 (and, with ``pair_offset``, port+offset free as well)."""
+    for _ in range(200):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if pair_offset is None:
+            return port
+        if port + pair_offset > 65535:
+            continue
+        t = socket.socket()
+        try:
+            t.bind(("127.0.0.1", port + pair_offset))
+        except OSError:
+            continue
+        finally:
+            t.close()
+        return port
+    raise BackendError("no free port pair on 127.0.0.1")
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(url: str, allow_remote: bool) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ValueError(f"--endpoint {url!r} is not an http(s) URL")
+    if not allow_remote and not is_loopback_url(url):
+        raise ValueError(
+            f"--endpoint {url!r} is not a loopback address (127.0.0.1, ::1, localhost); "
+            "pass --allow-remote to run the scenarios against a remote server"
+        )
+
+
+def wait_http(url: str, timeout: float, proc: Any = None) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise BackendError(f"server exited with code {proc.returncode} before answering on {url}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise BackendError(f"server did not answer on {url} within {timeout:.0f} s")
+
+
+class Backend:
+    """Common boto3 layer. Subclasses start/stop the server and state what it cannot demonstrate."""
+
+    name = "s3"
+    #: HTTP path style for presigned URLs and preflights (virtual hosts do not resolve on loopback)
+    addressing_style = "path"
+
+    def __init__(self, endpoint: str | None = None, admin: Credentials | None = None, region: str = DEFAULT_REGION):
+        self.endpoint = endpoint
+        self.admin = admin
+        self.region = region
+        self._clients: dict = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def __enter__(self) -> "Backend":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- clients -----------------------------------------------------------------------------------
+    def client(self, service: str, creds: Credentials | None = None, region: str | None = None):
+        import boto3
+        from botocore.config import Config
+
+        creds = creds or self.admin
+        region = region or self.region
+        key = (service, creds, region)
+        if key not in self._clients:
+            kwargs: dict = {
+                "region_name": region,
+                "config": Config(signature_version="s3v4", s3={"addressing_style": self.addressing_style},
+                                 retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
+            }
+            if self.endpoint:
+                kwargs["endpoint_url"] = self.endpoint
+            if creds is not None:
+                kwargs.update(aws_access_key_id=creds.access_key_id, aws_secret_access_key=creds.secret_access_key,
+                              aws_session_token=creds.session_token)
+            self._clients[key] = boto3.session.Session().client(service, **kwargs)
+        return self._clients[key]
+
+    # -- buckets -----------------------------------------------------------------------------------
+    def create_bucket(self, name: str, region: str | None = None) -> None:
+        region = region or self.region
+        s3 = self.client("s3", region=region)
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+
+    def tag_bucket(self, name: str, tags: dict[str, str]) -> None:
+        self.client("s3").put_bucket_tagging(
+            Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
+
+    def bucket_tags(self, name: str) -> dict[str, str]:
+        try:
+            tags = self.client("s3").get_bucket_tagging(Bucket=name).get("TagSet", [])
+        except Exception:
+            return {}
+        return {t["Key"]: t["Value"] for t in tags}
+
+    def list_buckets(self) -> list[str]:
+        return [b["Name"] for b in self.client("s3").list_buckets().get("Buckets", [])]
+
+    def put_object(self, bucket: str, key: str, body: bytes) -> None:
+        self.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
+
+    def put_cors(self, bucket: str, rules: list[dict]) -> None:
+        self.client("s3").put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+
+    def delete_bucket(self, name: str) -> None:
+        s3 = self.client("s3")
+        while True:
+            listed = s3.list_objects_v2(Bucket=name).get("Contents", [])
+            if not listed:
+                break
+            for obj in listed:
+                s3.delete_object(Bucket=name, Key=obj["Key"])
+        s3.delete_bucket(Bucket=name)
+
+    # -- identities ----------------------------------------------------------------------------------
+    def create_user(self, name: str, policy: dict | None) -> Credentials:
+        iam = self.client("iam")
+        user = iam.create_user(UserName=name)["User"]
+        if policy is not None:
+            iam.put_user_policy(UserName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return Credentials(key["AccessKeyId"], key["SecretAccessKey"], arn=user.get("Arn"))
+
+    def set_user_policy(self, name: str, policy: dict) -> None:
+        self.client("iam").put_user_policy(UserName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
+
+    def delete_user(self, name: str) -> None:
+        iam = self.client("iam")
+        for p in iam.list_user_policies(UserName=name).get("PolicyNames", []):
+            iam.delete_user_policy(UserName=name, PolicyName=p)
+        for k in iam.list_access_keys(UserName=name).get("AccessKeyMetadata", []):
+            iam.delete_access_key(UserName=name, AccessKeyId=k["AccessKeyId"])
+        iam.delete_user(UserName=name)
+
+    def list_users(self) -> list[str]:
+        return [u["UserName"] for u in self.client("iam").list_users().get("Users", [])]
+
+    def create_role(self, name: str, trust: dict, policy: dict | None = None) -> str:
+        iam = self.client("iam")
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        if policy is not None:
+            iam.put_role_policy(RoleName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
+        return arn
+
+    def delete_role(self, name: str) -> None:
+        iam = self.client("iam")
+        for p in iam.list_role_policies(RoleName=name).get("PolicyNames", []):
+            iam.delete_role_policy(RoleName=name, PolicyName=p)
+        iam.delete_role(RoleName=name)
+
+    def list_roles(self) -> list[str]:
+        return [r["RoleName"] for r in self.client("iam").list_roles().get("Roles", [])]
+
+    def assume_role(self, creds: Credentials, role_arn: str, external_id: str | None) -> tuple[bool, str]:
+        """Try AssumeRole; (accepted, evidence)."""
+        from botocore.exceptions import ClientError
+
+        kwargs: dict = {"RoleArn": role_arn, "RoleSessionName": "hubgate-prove"}
+        if external_id is not None:
+            kwargs["ExternalId"] = external_id
+        try:
+            self.client("sts", creds).assume_role(**kwargs)
+            return True, "accepted"
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            return False, f"refused {status} {err.get('Code')}"
+
+    # -- what the scenarios need to know about this backend -------------------------------------------
+    @contextmanager
+    def presign_mode(self) -> Iterator[None]:
+        """Context in which presigned URLs can be fetched (moto switches its IAM enforcement off)."""
+        yield
+
+    def object_url(self, bucket: str, key: str) -> str:
+        from urllib.parse import quote
+
+        return f"{self.endpoint.rstrip('/')}/{bucket}/{quote(key, safe='/~')}"
+
+    def preflight_url(self, bucket: str, key: str) -> str:
+        return self.object_url(bucket, key)
+
+    def presign(self, creds: Credentials, bucket: str, key: str, expires: int = 300, region: str | None = None) -> str:
+        return self.client("s3", creds, region).generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires)
+
+    #: short notes on what this backend is known not to enforce (shown in evidence)
+    limits: dict[str, str] = {}
+
+
+class AwsBackend(Backend):
+    """A real account (``--backend aws``) or any S3-compatible server (``--endpoint``): opt-in only.
+
+    Credentials come from the usual boto3 chain (environment, profile). Nothing is started or stopped.
+    """
+
+    name = "aws"
+
+    def __init__(self, endpoint: str | None = None, region: str = DEFAULT_REGION):
+        admin = None
+        if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
+            admin = Credentials(os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"],
+                                os.environ.get("AWS_SESSION_TOKEN"))
+        super().__init__(endpoint=endpoint, admin=admin, region=os.environ.get("AWS_DEFAULT_REGION", region))
+        if endpoint is None:
+            self.addressing_style = "virtual"
+
+    def object_url(self, bucket: str, key: str) -> str:
+        if self.endpoint:
+            return super().object_url(bucket, key)
+        from urllib.parse import quote
+
+        return f"https://{bucket}.s3.{self.region}.amazonaws.com/{quote(key, safe='/~')}"
+
+
+def docker_available() -> tuple[bool, str]:
+    """Whether a Docker engine answers (the docker client honours DOCKER_HOST)."""
+    try:
+        import docker  # type: ignore
+    except ImportError:
+        return False, "the docker package is not installed"
+    try:
+        client = docker.from_env(timeout=3)
+        client.ping()
+        client.close()
+        return True, "Docker engine answers"
+    except Exception as exc:  # docker raises DockerException, requests errors, FileNotFoundError...
+        return False, f"no Docker engine ({type(exc).__name__})"
+
+
+class MinioBackend(Backend):
+    """MinIO in a container through testcontainers, only when a Docker engine answers."""
+
+    name = "minio"
+
+    def start(self) -> None:
+        ok, why = docker_available()
+        if not ok:
+            raise BackendUnavailable(why)
+        try:
+            from testcontainers.minio import MinioContainer  # type: ignore
+        except ImportError as exc:
+            raise BackendUnavailable("testcontainers is not installed (pip install 'testcontainers[minio]')") from exc
+        self._container = MinioContainer()
+        self._container.start()
+        host = self._container.get_container_host_ip()
+        port = self._container.get_exposed_port(self._container.port)
+        self.endpoint = f"http://{host}:{port}"
+        cfg = self._container.get_config()
+        self.admin = Credentials(cfg["access_key"], cfg["secret_key"])
+
+    def stop(self) -> None:
+        c = getattr(self, "_container", None)
+        if c is not None:
+            c.stop()
+            self._container = None
+
+
+def make_backend(name: str, endpoint: str | None = None, allow_remote: bool = False) -> Backend:
+    """The backend for ``--backend NAME [--endpoint URL]``; raises ValueError for bad choices."""
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
+    if endpoint is not None:
+        check_endpoint(endpoint, allow_remote)
+    if name == "moto":
+        from .moto_backend import MotoBackend
+
+        return MotoBackend(endpoint=endpoint)
+    if name == "seaweedfs":
+        from .seaweedfs_backend import SeaweedBackend
+
+        return SeaweedBackend(endpoint=endpoint)
+    if name == "minio":
+        return MinioBackend(endpoint=endpoint)
+    return AwsBackend(endpoint=endpoint)
