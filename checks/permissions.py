@@ -8,6 +8,7 @@ on every bucket ARN "copied twice: once by itself, and once with a trailing /*",
 from __future__ import annotations
 
 import difflib
+import heapq
 from typing import Iterable
 
 from hubgate.example import BUCKET, good_bundle, policy, read_policy, statement
@@ -23,9 +24,10 @@ BOTH = [f"arn:aws:s3:::{BUCKET}/*", f"arn:aws:s3:::{BUCKET}"]
 
 
 def _sample(actions, n: int = 3) -> str:
-    names = sorted({a.full for a in actions}, key=lambda x: (not x.startswith("s3:"), x))
+    names = {a.full for a in actions}
+    first = heapq.nsmallest(n, names, key=lambda x: (not x.startswith("s3:"), x))  # S3 first, then by name
     more = len(names) - n
-    return ", ".join(names[:n]) + (f" and {more} more" if more > 0 else "")
+    return ", ".join(first) + (f" and {more} more" if more > 0 else "")
 
 
 def _levels(actions) -> str:
@@ -548,16 +550,15 @@ def _unknown_action(value: str) -> tuple[str | None, str | None]:
             return None, None
         return f"Action pattern {value!r} matches no known action", None
     if not act.service_exists(service):
-        close = difflib.get_close_matches(service.lower(), sorted(act.service_keys()), n=1)
-        return (f"Unknown service prefix {service!r} in {value!r}",
-                f"Did you mean {close[0]!r}?" if close else "Check the service prefix")
+        close = act.suggest_service(service)
+        return (f"Unknown (or retired) service prefix {service!r} in {value!r}",
+                f"Did you mean {close!r}?" if close else "Check the service prefix")
     if act.has_wildcard(name):
         if act.expand(value):
             return None, None
         return f"Action pattern {value!r} matches no {service} action", None
     if act.lookup(value) is None:
-        names = [a.name for a in act.service_actions(service).values()]
-        close = difflib.get_close_matches(name, names, n=1, cutoff=0.7)
+        close = act.suggest_action(service, name)
         return (f"Unknown action {value!r}: {service} has no action {name!r}",
-                f"Did you mean \"{service}:{close[0]}\"?" if close else "Check the action name")
+                f"Did you mean \"{service}:{close}\"?" if close else "Check the action name")
     return None, None

@@ -192,9 +192,13 @@ class Backend:
     def create_user(self, name: str, policy: dict | None) -> Credentials:
         iam = self.client("iam")
         user = iam.create_user(UserName=name)["User"]
-        if policy is not None:
-            iam.put_user_policy(UserName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
-        key = iam.create_access_key(UserName=name)["AccessKey"]
+        try:
+            if policy is not None:
+                iam.put_user_policy(UserName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
+            key = iam.create_access_key(UserName=name)["AccessKey"]
+        except Exception:  # leave nothing half-made behind
+            self.delete_user(name)
+            raise
         return Credentials(key["AccessKeyId"], key["SecretAccessKey"], arn=user.get("Arn"))
 
     def set_user_policy(self, name: str, policy: dict) -> None:
@@ -214,8 +218,12 @@ class Backend:
     def create_role(self, name: str, trust: dict, policy: dict | None = None) -> str:
         iam = self.client("iam")
         arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-        if policy is not None:
-            iam.put_role_policy(RoleName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
+        try:
+            if policy is not None:
+                iam.put_role_policy(RoleName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
+        except Exception:
+            self.delete_role(name)
+            raise
         return arn
 
     def delete_role(self, name: str) -> None:
@@ -310,6 +318,12 @@ class MinioBackend(Backend):
     name = "minio"
 
     def start(self) -> None:
+        if self.endpoint is not None:  # an already running MinIO: admin credentials from the environment
+            ak, sk = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+            if not (ak and sk):
+                raise BackendError("--endpoint with minio needs AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of an admin")
+            self.admin = Credentials(ak, sk)
+            return
         ok, why = docker_available()
         if not ok:
             raise BackendUnavailable(why)

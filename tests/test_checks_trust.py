@@ -175,9 +175,16 @@ CONDITION_WEAK = [
     ("two-values", {"StringEquals": {"sts:ExternalId": [EXTERNAL_ID, OTHER_ID]}}, "StringEquals/sts:ExternalId",
      "allows 2 values"),
     ("numeric", {"NumericEquals": {"sts:ExternalId": "1"}}, "NumericEquals/sts:ExternalId", "not compare"),
-    ("unknown-op", {"StringEqualz": {"sts:ExternalId": EXTERNAL_ID}}, "StringEqualz/sts:ExternalId",
-     "not an IAM condition operator"),
 ]
+
+
+def test_unknown_condition_operator_is_bad_input():
+    """IAM refuses a policy with an unknown operator (MalformedPolicyDocument), so hubgate does too: exit 2."""
+    from hubgate.bundle import bundle_from_data
+    from hubgate.errors import InputError
+
+    with pytest.raises(InputError, match="unknown condition operator 'StringEqualz'"):
+        bundle_from_data(good_bundle(trust_policy=trust_policy(condition={"StringEqualz": {"sts:ExternalId": EXTERNAL_ID}})))
 
 
 @pytest.mark.parametrize("case,condition,suffix,fragment", CONDITION_WEAK, ids=[c[0] for c in CONDITION_WEAK])

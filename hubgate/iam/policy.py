@@ -88,8 +88,9 @@ class PolicyError(InputError):
     pass
 
 
+# Element names are case-sensitive in the IAM policy grammar ("action" is not "Action").
 _STATEMENT_KEYS = {
-    "sid", "effect", "action", "notaction", "resource", "notresource", "principal", "notprincipal", "condition",
+    "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition",
 }
 
 
@@ -129,6 +130,8 @@ def _conditions(doc: Document, value: Any, ptr: str) -> tuple[Condition, ...]:
         op_ptr = f"{ptr}/{escape_token(op)}"
         if not isinstance(block, dict):
             raise PolicyError(doc.file, f"{op_ptr}: condition operator {op} must map keys to values")
+        if not _known_operator(op):
+            raise PolicyError(doc.file, f"{op_ptr}: unknown condition operator {op!r}")
         for key, vals in block.items():
             key_ptr = f"{op_ptr}/{escape_token(key)}"
             vals_t = tuple(vals) if isinstance(vals, list) else (vals,)
@@ -137,6 +140,16 @@ def _conditions(doc: Document, value: Any, ptr: str) -> tuple[Condition, ...]:
                     raise PolicyError(doc.file, f"{key_ptr}: condition values must be scalars")
             out.append(Condition(op, key, vals_t, key_ptr))
     return tuple(out)
+
+
+def _known_operator(op: str) -> bool:
+    from .conditions import UnknownOperator, split_operator  # conditions imports this module
+
+    try:
+        split_operator(op)
+    except UnknownOperator:
+        return False
+    return True
 
 
 def normalise(doc: Document) -> Policy:
@@ -167,7 +180,7 @@ def normalise(doc: Document) -> Policy:
         ptr = stmt_base if single else f"{stmt_base}/{i}"
         if not isinstance(st, dict):
             raise PolicyError(doc.file, f"{ptr}: a statement must be an object")
-        unknown = [k for k in st if k.lower() not in _STATEMENT_KEYS]
+        unknown = [k for k in st if k not in _STATEMENT_KEYS]
         if unknown:
             raise PolicyError(doc.file, f"{ptr}: unknown statement element {unknown[0]!r}")
         effect = st.get("Effect")

@@ -60,6 +60,12 @@ def first_diff(what: str, expected: str, actual: str) -> str | None:
         e = exp[i] if i < len(exp) else None
         a = act[i] if i < len(act) else None
         if e != a:
+            if e is not None and a is not None and max(len(e), len(a)) > 160:
+                # Long lines (query strings): show both around the first differing character.
+                j = next((k for k in range(min(len(e), len(a))) if e[k] != a[k]), min(len(e), len(a)))
+                start = max(0, j - 40)
+                e, a = ("..." if start else "") + e[start:j + 80], ("..." if start else "") + a[start:j + 80]
+                return f"{what} line {i + 1}, column {j + 1}: expected {_show(e)}, got {_show(a)}"
             return f"{what} line {i + 1}: expected {_show(e)}, got {_show(a)}"
     return f"{what}: differs only in line endings"  # pragma: no cover - split makes this unreachable
 

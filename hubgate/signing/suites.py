@@ -19,6 +19,7 @@ import datetime as _dt
 import importlib.util
 import json
 import re
+from urllib.parse import parse_qsl
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,6 +248,10 @@ def run_case(suite: str, case: SigV4Case, signer: str, mode: str, params_as: str
     ])
     if diff:
         res.result, res.diff = "fail", diff
+        keys = [k for k, _ in parse_qsl(case.request.query or "", keep_blank_values=True)]
+        if signer == "botocore" and mode == "query" and len(keys) != len(set(keys)):
+            res.note = ("botocore's query signer (SigV4QueryAuth) merges the request's query parameters into a "
+                        "dict, so a repeated key keeps one value in a presigned URL, however they are passed")
     return res
 
 
