@@ -166,6 +166,17 @@ def explain(path, action, resource, context, principal, external_id, fmt) -> Non
     sys.exit(0 if allowed else 1)
 
 
+def _add_commands() -> None:
+    from .cli_manifest import manifest_command
+    from .cli_signing import signing_group
+
+    cli.add_command(manifest_command)
+    cli.add_command(signing_group)
+
+
+_add_commands()
+
+
 def main() -> None:
     try:
         cli(prog_name="hubgate")

@@ -26,6 +26,7 @@ def _focus(rule: Rule, ex):
         "HG3": ("buckets",),
         "HG4": ("name", "provider", "access_type", "region", "role_arn", "access_key_id", "secret_access_key",
                 "trust_policy", "buckets"),
+        "HG5": ("manifest", "buckets"),
     }.get(family)
     if not keys:
         return ex

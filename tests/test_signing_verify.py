@@ -159,3 +159,14 @@ def test_first_diff():
     assert first_diff("x", "a\nb", "a\nb") is None
     assert first_diff("x", "a\nb", "a\nc") == "x line 2: expected 'b', got 'c'"
     assert first_diff("x", "a", "a\nc") == "x line 2: expected (no line), got 'c'"
+
+
+def test_missing_gcs_library_reports_every_case_as_error(monkeypatch):
+    import hubgate.signing.gcs as gcs
+
+    monkeypatch.setattr(gcs, "available", lambda: False)
+    r = run("verify", "--signer", "google-cloud-storage", "--format", "json")
+    got = cases(r, suite="gcs-v4-signatures")
+    assert len(got) == 40 and {(c["result"], c["reason"]) for c in got} == {("error", "missing-library")}
+    assert r.exit_code == 0
+    assert run("verify", "--signer", "google-cloud-storage", "--strict").exit_code == 1
