@@ -458,7 +458,8 @@ class PlaceholderLeft(Rule):
         if target.bundle is not None:
             b = target.bundle
             record = {k: v for k, v in b.data.items()  # x-* keys are hubgate's own annotations
-                      if k not in ("access_key_id", "secret_access_key", "permission_policy", "trust_policy")
+                      if k not in ("access_key_id", "secret_access_key", "permission_policy", "trust_policy",
+                                   "credentials", "sas")
                       and not k.startswith("x-")}
             docs.append((b.doc, record, b.doc.base))
             docs += [(bk.cors, bk.cors.data, bk.cors.base) for bk in b.buckets if bk.cors is not None and bk.cors_ref]

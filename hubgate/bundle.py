@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import InputError
 from .iam.policy import Policy, normalise
@@ -30,6 +31,11 @@ class Bucket:
     pointer: str
     cors: Document | None = None
     cors_ref: str | None = None
+    # gcp: which CORS form the document is in ("gcs": gcloud's JSON list; "s3": an S3 document on a GCS
+    # bucket, which GCS does not accept -- the HG6xx rules report it)
+    cors_form: str | None = None
+    iam_policy: Document | None = None  # gcp: this bucket's own IAM policy (else the bundle's bucket_iam_policy)
+    uniform_bucket_level_access: bool | None = None  # gcp: this bucket's own value (else the bundle's)
 
 
 @dataclass
@@ -69,6 +75,22 @@ class Bundle:
     buckets: list[Bucket] = field(default_factory=list)
     manifest_ref: str | None = None
     ignores: list[dict] = field(default_factory=list)
+    # s3-compatible
+    endpoint: str | None = None
+    # gcp
+    service_account: str | None = None
+    credentials: Document | None = None  # the key file: shape checked (HG612), never printed
+    credentials_ref: str | None = None
+    bucket_iam_policy: Document | None = None
+    project_iam_policy: Document | None = None
+    uniform_bucket_level_access: bool | None = None
+    # azure
+    account: str | None = None
+    container: str | None = None
+    sas: Secret | None = None
+    cors: Document | None = None  # azure: Blob service CORS rules
+    public_access: str | None = None  # azure, normalised: "private" | "blob" | "container"
+    extra_secrets: list[str] = field(default_factory=list)  # private key (and its lines), SAS signature
 
     @property
     def file(self) -> str:
@@ -80,10 +102,87 @@ class Bundle:
 
     @property
     def secrets(self) -> list[str]:
-        return [s.value for s in (self.access_key_id, self.secret_access_key) if s is not None and s.value]
+        out = [s.value for s in (self.access_key_id, self.secret_access_key, self.sas) if s is not None and s.value]
+        return out + list(self.extra_secrets)
 
     def bucket_region(self, bucket: Bucket) -> str:
         return bucket.region or self.region or self.profile.default_region
+
+    def iam_policy_for(self, bucket: Bucket) -> Document | None:
+        """gcp: the bucket's IAM policy (its own ``iam_policy``, else the bundle's ``bucket_iam_policy``)."""
+        return bucket.iam_policy if bucket.iam_policy is not None else self.bucket_iam_policy
+
+    def uniform_access_for(self, bucket: Bucket) -> bool | None:
+        """gcp: the bucket's uniform bucket-level access, None when the bundle does not say."""
+        if bucket.uniform_bucket_level_access is not None:
+            return bucket.uniform_bucket_level_access
+        return self.uniform_bucket_level_access
+
+
+# --- Azure SAS ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sas:
+    """A parsed Azure SAS: the token's query parameters, and the URL parts when a SAS URL was given."""
+
+    params: dict[str, str]
+    url: bool = False
+    host: str | None = None
+    path: str | None = None
+    problem: str | None = None  # why it could not be parsed (no value quoted)
+
+    def get(self, key: str) -> str | None:
+        return self.params.get(key)
+
+
+def parse_sas(value: str) -> Sas:
+    """Parse a SAS token (``sv=...&sig=...``, with or without a leading ``?``) or a SAS URL."""
+    text = value.strip()
+    if re.match(r"(?i)https?://", text):
+        parts = urlsplit(text)
+        sas = Sas({}, url=True, host=(parts.hostname or "").lower() or None, path=unquote(parts.path or ""))
+        query = parts.query
+    else:
+        sas = Sas({})
+        query = text[1:] if text.startswith("?") else text
+    if not query:
+        sas.problem = "has no query parameters"
+        return sas
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        sas.problem = "is not a query string of name=value pairs"
+        return sas
+    for k, v in pairs:
+        sas.params.setdefault(k, v)
+    return sas
+
+
+def sas_secrets(value: str) -> list[str]:
+    """The parts of a SAS that must never be printed: the signature, raw and decoded."""
+    out = []
+    m = re.search(r"(?:^|[?&])sig=([^&#]*)", value)
+    if m and m.group(1):
+        out += [m.group(1), unquote(m.group(1))]
+    return out
+
+
+def key_file_secrets(data: Any) -> list[str]:
+    """The secrets of a credentials file: a service account key's private key, whole and line by line (a
+    JSON rendering escapes the line breaks, so the whole value would not match there), and the client secret
+    and refresh token of a user credential given by mistake."""
+    if not isinstance(data, dict):
+        return []
+    out = [v for k in ("client_secret", "refresh_token") if isinstance(v := data.get(k), str) and v]
+    key = data.get("private_key")
+    if isinstance(key, str) and key:
+        out.append(key)
+        out += [line for line in re.split(r"\\n|\n", key) if len(line) >= 8 and "-----" not in line]
+    return out
+
+
+_PUBLIC_ACCESS = {"private": "private", "off": "private", "none": "private", "blob": "blob", "container": "container"}
 
 
 def _resolve_env(value: str, file: str, pointer: str) -> str:
@@ -141,20 +240,48 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
         ptr = doc.pointer(key)
         return Secret(_resolve_env(str(data[key]), doc.file, ptr), ptr)
 
+    def sub(key: str, schema: str | None = None, what: str = "") -> tuple[Document | None, str | None]:
+        if key not in data:
+            return None, None
+        d, ref = _sub_document(doc, (key,), data[key], base_dir)
+        if schema:
+            validate(schema, d, what)
+        return d, ref
+
+    provider = data["provider"]
     buckets = []
     for i, b in enumerate(data.get("buckets") or []):
-        bucket = Bucket(name=b["name"], region=b.get("region"), pointer=doc.pointer("buckets", i))
+        bucket = Bucket(name=b["name"], region=b.get("region"), pointer=doc.pointer("buckets", i),
+                        uniform_bucket_level_access=b.get("uniform_bucket_level_access"))
         if "cors" in b:
             bucket.cors, bucket.cors_ref = _sub_document(doc, ("buckets", i, "cors"), b["cors"], base_dir)
-            validate("cors", bucket.cors, "S3 CORS configuration")
+            if provider == "gcp":
+                bucket.cors_form = _gcs_cors_form(bucket.cors)
+            else:
+                validate("cors", bucket.cors, "S3 CORS configuration")
+        if "iam_policy" in b:
+            bucket.iam_policy, _ = _sub_document(doc, ("buckets", i, "iam_policy"), b["iam_policy"], base_dir)
+            validate("gcp-iam-policy", bucket.iam_policy, "GCP IAM policy")
         buckets.append(bucket)
+
+    extra_secrets: list[str] = []
+    credentials, credentials_ref = sub("credentials")  # shape: HG612 (a finding, not an input error)
+    if credentials is not None:
+        extra_secrets += key_file_secrets(credentials.data)
+    bucket_iam, _ = sub("bucket_iam_policy", "gcp-iam-policy", "GCP IAM policy")
+    project_iam, _ = sub("project_iam_policy", "gcp-iam-policy", "GCP IAM policy")
+    azure_cors, _ = sub("cors", "azure-blob-cors", "Azure Blob CORS configuration")
+    sas = secret("sas")
+    if sas is not None:
+        extra_secrets += sas_secrets(sas.value)
+    public = data.get("public_access")
 
     ext = data.get("external_id")
     return Bundle(
         doc=doc,
         profile=profile,
         name=data["name"],
-        provider=data["provider"],
+        provider=provider,
         access_type=data.get("access_type"),
         region=data.get("region"),
         role_arn=data.get("role_arn"),
@@ -166,7 +293,33 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
         buckets=buckets,
         manifest_ref=data.get("manifest") if isinstance(data.get("manifest"), str) else None,
         ignores=list(data.get("x-hubgate-ignore") or []),
+        endpoint=data.get("endpoint"),
+        service_account=data.get("service_account"),
+        credentials=credentials,
+        credentials_ref=credentials_ref,
+        bucket_iam_policy=bucket_iam,
+        project_iam_policy=project_iam,
+        uniform_bucket_level_access=data.get("uniform_bucket_level_access"),
+        account=data.get("account"),
+        container=data.get("container"),
+        sas=sas,
+        cors=azure_cors,
+        public_access=None if public is None else _PUBLIC_ACCESS[str(public).lower()],
+        extra_secrets=extra_secrets,
     )
+
+
+def _gcs_cors_form(cors: Document) -> str:
+    """"gcs" for gcloud's CORS JSON; "s3" for an S3 CORS document given for a GCS bucket (loaded, so that
+    the rules can say what is wrong); anything else is not a CORS configuration (input error)."""
+    from .validation import validator
+
+    if not any(True for _ in validator("gcs-cors").iter_errors(cors.data)):
+        return "gcs"
+    if cors.data and not any(True for _ in validator("cors").iter_errors(cors.data)):
+        return "s3"
+    validate("gcs-cors", cors, "GCS CORS configuration")
+    return "gcs"  # pragma: no cover - validate raised
 
 
 def load_bundle(path: Path, shown: str | None = None) -> Bundle:

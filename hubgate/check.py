@@ -29,6 +29,7 @@ def check_paths(
     fail_on: str = "error",
     config: Config | None = None,
     baseline: set[str] | None = None,
+    iac=None,
 ) -> tuple[Report, list[str]]:
     """Run every selected rule over the paths. Returns the report and the secret values to mask.
 
@@ -36,7 +37,7 @@ def check_paths(
     its reason) and findings already in the baseline are kept aside and do not count for the exit code.
     """
     config = config or Config()
-    found = discover(paths)
+    found = discover(paths, iac)
     findings: list[Finding] = []
     suppressed: list[Finding] = []
     secrets: list[str] = []

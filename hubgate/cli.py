@@ -63,11 +63,19 @@ def cli() -> None:
               help="Only findings not in this baseline count (see --write-baseline).")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
               help="Record the current findings as the accepted baseline and exit 0.")
-def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path, baseline_path, write_baseline_path) -> None:
+@click.option("--role", "roles", multiple=True, metavar="NAME",
+              help="Terraform/CloudFormation: the role(s) to assemble into bundles (default: every role that trusts "
+                   "the vendor principal).")
+@click.option("--account-id", help="Terraform/CloudFormation: the account id when the file does not give it.")
+@click.option("--external-id", help="Terraform/CloudFormation: the external ID the Hub storage record holds.")
+@click.option("--default-region", help="Terraform/CloudFormation: the region when the file does not give it.")
+def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path, baseline_path, write_baseline_path,
+          roles, account_id, external_id, default_region) -> None:
     """Check integration bundles, directories of bundles (an organization), or bare IAM policy files.
 
-    A file whose top level has a "Statement" is a bare IAM policy; any other file must be a bundle
-    (DESIGN §1). A directory is searched for integration.yaml|yml|json and *.hubgate.yaml|yml|json;
+    A file whose top level has a "Statement" is a bare IAM policy; a `terraform show -json` plan or a
+    CloudFormation template is assembled into one bundle per role that trusts the vendor principal;
+    any other file must be a bundle (DESIGN §1). A directory is searched for integration.yaml|yml|json and *.hubgate.yaml|yml|json;
     a directory without bundles is searched for policy files instead.
     """
     from .baseline import read_baseline, write_baseline
@@ -88,7 +96,17 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     fail_on = fail_on or config.fail_on or "error"
-    report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline)
+    from .iac import IacOptions
+
+    iac = IacOptions.from_env()
+    iac = IacOptions(
+        roles=tuple(roles) or iac.roles,
+        account_id=account_id or iac.account_id,
+        external_id=external_id or iac.external_id,
+        region=default_region or iac.region,
+        profile=iac.profile,
+    )
+    report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline, iac)
     if write_baseline_path:
         try:
             write_baseline(write_baseline_path, report.findings)
@@ -168,10 +186,12 @@ def explain(path, action, resource, context, principal, external_id, fmt) -> Non
 
 def _add_commands() -> None:
     from .cli_manifest import manifest_command
+    from .cli_prove import prove_command
     from .cli_signing import signing_group
+    from .cli_snapshot import snapshot_command
 
-    cli.add_command(manifest_command)
-    cli.add_command(signing_group)
+    for command in (manifest_command, prove_command, signing_group, snapshot_command):
+        cli.add_command(command)
 
 
 _add_commands()

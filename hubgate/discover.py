@@ -1,9 +1,13 @@
 """Turn command-line paths into rule targets: bundles (grouped into organizations) and bare policy files.
 
-A file is a bare IAM policy when its top level has a ``Statement``; otherwise it must be a bundle. In a
+A file is a bare IAM policy when its top level has a ``Statement``, a Terraform plan when it is
+``terraform show -json`` output (``format_version`` with ``planned_values``/``configuration``/...), a
+CloudFormation template when it has ``AWSTemplateFormatVersion`` or ``Resources`` of ``AWS::`` types (each
+gives one bundle per role Hub assumes, see ``hubgate.iac``); otherwise it must be a bundle. In a
 directory, bundle files are ``integration.yaml|yml|json`` and ``*.hubgate.yaml|yml|json`` (recursive);
 when a directory holds no bundle at all, its ``.json``/``.yaml``/``.yml`` files holding IAM policies are
-checked as bare policies, so hubgate works on any repository of policies.
+checked as bare policies, and its plans and templates as infrastructure code, so hubgate works on any
+repository of policies.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 
 from .bundle import Bundle, bundle_from_document, is_bundle_filename
 from .errors import InputError
+from .iac import IacOptions, is_cloudformation_template, is_terraform_plan
 from .iam.policy import normalise
 from .rules import Target
 from .source import load_file
@@ -44,8 +49,11 @@ def _shown(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
-def discover(paths: list[str]) -> Discovery:
+def discover(paths: list[str], iac: IacOptions | None = None) -> Discovery:
+    """``iac``: options for Terraform plans and CloudFormation templates (default: from the environment,
+    see ``hubgate.iac``)."""
     out = Discovery()
+    iac = iac or IacOptions.from_env()
     # Each directory argument is one organization; loose bundle files given together form one too.
     groups: list[list[Path]] = []
     policy_files: list[Path] = []
@@ -76,6 +84,8 @@ def discover(paths: list[str]) -> Discovery:
             continue
         if isinstance(doc.data, dict) and "Statement" in doc.data:
             _add_policy(out, doc)
+        elif _add_iac(out, doc, iac):
+            continue
         else:
             loose_group.append((p, doc))
     if loose_group:
@@ -104,7 +114,29 @@ def discover(paths: list[str]) -> Discovery:
             continue
         if isinstance(doc.data, dict) and "Statement" in doc.data:
             _add_policy(out, doc)
+        else:
+            _add_iac(out, doc, iac)
     return out
+
+
+def _add_iac(out: Discovery, doc, options: IacOptions) -> bool:
+    """Terraform plans and CloudFormation templates: one bundle per role, the file's bundles one
+    organization. False when the document is neither."""
+    if is_terraform_plan(doc.data):
+        from .iac.terraform import load_plan as load
+    elif is_cloudformation_template(doc.data):
+        from .iac.cloudformation import load_template as load
+    else:
+        return False
+    try:
+        org = load(doc, options)
+    except InputError as exc:
+        out.errors.append(exc)
+        return True
+    out.files += 1
+    for b in org:
+        out.targets.append(Target("bundle", bundle=b, organization=org))
+    return True
 
 
 def _add_policy(out: Discovery, doc) -> None:

@@ -120,3 +120,141 @@ def example_targets(example: Any) -> list:
         return [Target("bundle", bundle=b, organization=org) for b in org]
     b = bundle_from_data(example)
     return [Target("bundle", bundle=b, organization=[b])]
+
+
+# --- Google Cloud Storage ---------------------------------------------------------------------------------
+
+GCP_PROJECT = "acme-labeling"
+GCP_SERVICE_ACCOUNT = f"ango-hub-reader@{GCP_PROJECT}.iam.gserviceaccount.com"
+GCP_ROLE = "roles/storage.objectViewer"
+# A made-up key body: the right shape, no real key (and never printed: hubgate masks private_key).
+EXAMPLE_PRIVATE_KEY = (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCxEXAMPLEKEYNOTREALx\n"
+    "QW5nb0h1YkV4YW1wbGVLZXlOb3RGb3JVc2VJblByb2R1Y3Rpb25FWEFNUExFRVhBTVBMRQ==\n"
+    "-----END PRIVATE KEY-----\n"
+)
+
+
+def gcp_binding(role: str, *members: str, condition: Any = None) -> dict:
+    b: dict = {"role": role, "members": list(members)}
+    if condition is not None:
+        b["condition"] = condition if isinstance(condition, dict) else {"title": "hubgate example", "expression": condition}
+    return b
+
+
+def gcp_iam_policy(*bindings: dict, version: int = 1) -> dict:
+    """A bucket or project IAM policy as ``gcloud storage buckets get-iam-policy --format=json`` prints it."""
+    if not bindings:
+        bindings = (
+            gcp_binding("roles/storage.legacyBucketOwner", f"projectEditor:{GCP_PROJECT}", f"projectOwner:{GCP_PROJECT}"),
+            gcp_binding("roles/storage.legacyBucketReader", f"projectViewer:{GCP_PROJECT}"),
+            gcp_binding(GCP_ROLE, f"serviceAccount:{GCP_SERVICE_ACCOUNT}"),
+        )
+    return {"bindings": list(bindings), "etag": "CAE=", "version": version}
+
+
+def gcs_cors(*origins: str, methods: tuple[str, ...] = ("GET",)) -> list:
+    """Bucket CORS in gcloud's JSON form."""
+    origins = origins or ("https://hub.ango.ai", "https://api.ango.ai")
+    return [{"origin": list(origins), "method": list(methods), "responseHeader": ["Content-Type"], "maxAgeSeconds": 3600}]
+
+
+def gcp_key(**overrides: Any) -> dict:
+    """A service account key file of the right shape (made-up values); keyword overrides, None removes."""
+    key: dict = {
+        "type": "service_account",
+        "project_id": GCP_PROJECT,
+        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
+        "private_key": EXAMPLE_PRIVATE_KEY,
+        "client_email": GCP_SERVICE_ACCOUNT,
+        "client_id": "109876543210987654321",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/"
+                                "ango-hub-reader%40acme-labeling.iam.gserviceaccount.com",
+        "universe_domain": "googleapis.com",
+    }
+    for k, v in overrides.items():
+        if v is None:
+            key.pop(k, None)
+        else:
+            key[k] = v
+    return key
+
+
+def gcp_bundle(**overrides: Any) -> dict:
+    """A correct GCS integration: Hub's service account holds Storage Object Viewer on the bucket only,
+    uniform bucket-level access on, CORS for the Hub origins; keyword overrides replace fields (None removes)."""
+    b: dict = {
+        "name": "prod-gcs-images",
+        "provider": "gcp",
+        "region": "europe-west1",
+        "service_account": GCP_SERVICE_ACCOUNT,
+        "credentials": gcp_key(),
+        "bucket_iam_policy": gcp_iam_policy(),
+        "uniform_bucket_level_access": True,
+        "buckets": [{"name": BUCKET, "cors": gcs_cors()}],
+    }
+    for k, v in overrides.items():
+        if v is None:
+            b.pop(k, None)
+        else:
+            b[k] = copy.deepcopy(v)
+    return b
+
+
+# --- Azure Blob Storage -----------------------------------------------------------------------------------
+
+AZURE_ACCOUNT = "acmelabeling"
+AZURE_CONTAINER = "images"
+# A made-up signature (base64 of 32 bytes, URL-encoded as Azure prints it); never printed by hubgate.
+EXAMPLE_SAS_SIG = "dGhpc2lzYW5leGFtcGxlc2lnbmF0dXJlbm90cmVhbDE%3D"
+
+
+def _iso(days: int) -> str:
+    import datetime as _dt
+
+    t = _dt.datetime.now(_dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0) + _dt.timedelta(days=days)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def azure_sas(**params: Any) -> str:
+    """A container (service) SAS token: read and list, HTTPS only, valid from yesterday for 180 days.
+    Keyword parameters replace SAS fields (None removes one)."""
+    p: dict = {"sv": "2022-11-02", "sr": "c", "sp": "rl", "st": _iso(-1), "se": _iso(180), "spr": "https",
+               "sig": EXAMPLE_SAS_SIG}
+    for k, v in params.items():
+        if v is None:
+            p.pop(k, None)
+        else:
+            p[k] = v
+    return "&".join(f"{k}={v}" for k, v in p.items())
+
+
+def azure_cors(*origins: str, methods: tuple[str, ...] = ("GET", "HEAD", "OPTIONS")) -> dict:
+    """Blob service CORS as ``az storage account blob-service-properties show`` prints it."""
+    origins = origins or ("https://hub.ango.ai", "https://api.ango.ai")
+    return {"corsRules": [{"allowedOrigins": list(origins), "allowedMethods": list(methods), "allowedHeaders": ["*"],
+                           "exposedHeaders": ["*"], "maxAgeInSeconds": 3600}]}
+
+
+def azure_bundle(**overrides: Any) -> dict:
+    """A correct Azure Blob integration: container SAS with read/list over HTTPS, bounded expiry, Blob CORS
+    for the Hub origins, private container; keyword overrides replace fields (None removes)."""
+    b: dict = {
+        "name": "prod-azure-images",
+        "provider": "azure",
+        "account": AZURE_ACCOUNT,
+        "container": AZURE_CONTAINER,
+        "sas": azure_sas(),
+        "cors": azure_cors(),
+        "public_access": "private",
+    }
+    for k, v in overrides.items():
+        if v is None:
+            b.pop(k, None)
+        else:
+            b[k] = copy.deepcopy(v)
+    return b

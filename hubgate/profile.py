@@ -81,6 +81,54 @@ class Profile:
     def cors_headers(self) -> tuple[str, ...]:
         return tuple(self.data["cors"].get("headers", ()))
 
+    # --- Google Cloud Storage (profile section ``gcp``; a custom profile may leave it out) ----------------
+
+    @property
+    def gcp(self) -> dict:
+        return self.data.get("gcp") or {}
+
+    @property
+    def gcp_role(self) -> str:
+        return self.gcp.get("role", "roles/storage.objectViewer")
+
+    @property
+    def gcp_permissions(self) -> tuple[str, ...]:
+        return tuple(self.gcp.get("permissions", ("storage.objects.get", "storage.objects.list")))
+
+    @property
+    def gcs_url_host(self) -> str:
+        return self.gcp.get("url_host", "storage.googleapis.com")
+
+    @property
+    def gcp_credential_type(self) -> str:
+        return self.gcp.get("credential_type", "service_account")
+
+    # --- Azure Blob Storage (profile section ``azure``) ----------------------------------------------------
+
+    @property
+    def azure(self) -> dict:
+        return self.data.get("azure") or {}
+
+    @property
+    def sas_permissions(self) -> str:
+        return str(self.azure.get("sas_permissions", "rl"))
+
+    @property
+    def sas_protocol(self) -> str:
+        return str(self.azure.get("sas_protocol", "https"))
+
+    @property
+    def max_sas_lifetime_days(self) -> int:
+        return int(self.azure.get("max_sas_lifetime_days", 365))
+
+    @property
+    def blob_host_suffix(self) -> str:
+        return str(self.azure.get("blob_host_suffix", "blob.core.windows.net"))
+
+    @property
+    def azure_public_access(self) -> str:
+        return str(self.azure.get("public_access", "private"))
+
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
 

@@ -12,8 +12,11 @@ def _example(rule: Rule, which: str) -> str:
     if not examples:
         return "(none)"
     ex = examples[0]
-    # show only what the example is about: the part of the bundle the rule reads
-    return json.dumps(_focus(rule, ex), indent=2)
+    shown = _focus(rule, ex)
+    other = (rule.pass_examples if which == "fail" else rule.fail_examples)[:1]
+    if other and _focus(rule, other[0]) == shown:  # the difference lies outside the rule family's fields
+        shown = _mask_example(ex)
+    return json.dumps(shown, indent=2)
 
 
 def _focus(rule: Rule, ex):
@@ -27,10 +30,14 @@ def _focus(rule: Rule, ex):
         "HG4": ("name", "provider", "access_type", "region", "role_arn", "access_key_id", "secret_access_key",
                 "trust_policy", "buckets"),
         "HG5": ("manifest", "buckets"),
+        "HG6": ("service_account", "credentials", "bucket_iam_policy", "project_iam_policy",
+                "uniform_bucket_level_access", "buckets"),
+        "HG7": ("account", "container", "sas", "cors", "public_access"),
     }.get(family)
     if not keys:
         return ex
     out = {k: ex[k] for k in keys if k in ex}
+    out = _mask_example(out)
     for k in ("access_key_id", "secret_access_key"):  # even documentation's example keys are shown masked
         if k in out and isinstance(out[k], str) and not out[k].startswith("${env:"):
             v = out[k]
@@ -38,6 +45,22 @@ def _focus(rule: Rule, ex):
     if family == "HG1" and "buckets" in out:  # CORS is not what HG1xx is about
         out["buckets"] = [{k: v for k, v in b.items() if k != "cors"} for b in out["buckets"]]
     return out
+
+
+_SECRET_FIELDS = ("private_key", "client_secret", "refresh_token")
+
+
+def _mask_example(value):
+    """Examples are printed; the secrets in them (even made-up ones) are shown as users would see them."""
+    import re
+
+    if isinstance(value, dict):
+        return {k: ("****" if k in _SECRET_FIELDS and isinstance(v, str) else _mask_example(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_example(v) for v in value]
+    if isinstance(value, str) and "sig=" in value:
+        return re.sub(r"(sig=)[^&\s]+", r"\1****", value)
+    return value
 
 
 def rule_doc(rule: Rule, fmt: str = "text") -> str:

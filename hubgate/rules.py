@@ -40,12 +40,20 @@ class Target:
         return self.bundle.file if self.bundle else self.policy.doc.file
 
     @property
+    def aws_iam(self) -> bool:
+        """Do AWS IAM semantics apply? (bare policies, and aws / s3-compatible bundles; not gcp or azure,
+        where stray AWS fields are their own finding, HG614/HG712)"""
+        return self.bundle is None or self.bundle.provider in ("aws", "s3-compatible")
+
+    @property
     def permission_policy(self) -> Policy | None:
+        if not self.aws_iam:
+            return None
         return self.bundle.permission_policy if self.bundle else self.policy
 
     @property
     def trust_policy(self) -> Policy | None:
-        return self.bundle.trust_policy if self.bundle else None
+        return self.bundle.trust_policy if self.bundle and self.aws_iam else None
 
     def policies(self) -> list[Policy]:
         return [p for p in (self.permission_policy, self.trust_policy) if p is not None]

@@ -69,6 +69,12 @@ class MotoBackend(Backend):
 
     def stop(self) -> None:
         if self._server is not None:
+            # moto keeps the enforcement switch process-wide: turn it off again, or every later in-process
+            # moto use (other tests, a user's own mock_aws) is refused with InvalidClientTokenId
+            try:
+                self._auth("inf")
+            except Exception:
+                pass
             self._server.stop()
             self._server = None
         elif self._admin_user and self.endpoint:  # a server we did not start: remove only our admin user

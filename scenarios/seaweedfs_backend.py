@@ -102,6 +102,8 @@ class SeaweedBackend(Backend):
             try:
                 self.client("s3").list_buckets()
                 return
+            except ImportError:
+                raise
             except Exception as exc:  # the filer may still be coming up
                 last = exc
                 time.sleep(0.2)
