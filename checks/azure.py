@@ -19,7 +19,7 @@ from typing import Iterable
 from hubgate.bundle import Bundle, Sas, parse_sas
 from hubgate.example import AZURE_ACCOUNT, AZURE_CONTAINER, azure_bundle, azure_cors, azure_sas
 from hubgate.findings import Finding
-from hubgate.rules import Rule, Target, register
+from hubgate.rules import Rule, Target, foreign_fields, register
 from hubgate.source import Document, join_pointer
 
 PERMISSION_NAMES = {
@@ -581,9 +581,6 @@ class SasRecord(Rule):
                                    fix="Give the SAS of this container, or correct container")
 
 
-AWS_FIELDS = ("access_type", "role_arn", "external_id", "trust_policy", "permission_policy", "access_key_id",
-              "secret_access_key", "endpoint")
-GCP_FIELDS = ("service_account", "credentials", "bucket_iam_policy", "project_iam_policy", "uniform_bucket_level_access")
 
 
 @register
@@ -609,8 +606,4 @@ class ForeignFieldsAzure(Rule):
         b = _azure(target)
         if b is None:
             return
-        for key in AWS_FIELDS + GCP_FIELDS:
-            if key in b.data:
-                owner = "an AWS" if key in AWS_FIELDS else "a GCP"
-                yield self.finding(b.doc, b.doc.pointer(key), f"Field {key} is {owner} field; an azure bundle does not use it",
-                                   fix=f"Remove {key}, or set provider to the provider it belongs to")
+        yield from foreign_fields(self, b, "Azure")

@@ -30,7 +30,7 @@ from hubgate.example import (
     gcs_cors,
 )
 from hubgate.findings import Finding
-from hubgate.rules import Rule, Target, register
+from hubgate.rules import Rule, Target, foreign_fields, register
 from hubgate.source import Document, join_pointer
 
 SA = f"serviceAccount:{GCP_SERVICE_ACCOUNT}"
@@ -1093,11 +1093,6 @@ class ServiceAccountField(Rule):
 
 # --- HG614 ------------------------------------------------------------------------------------------------
 
-AWS_FIELDS = ("access_type", "role_arn", "external_id", "trust_policy", "permission_policy", "access_key_id",
-              "secret_access_key", "endpoint")
-AZURE_FIELDS = ("account", "container", "sas", "cors", "public_access")
-GCP_FIELDS = ("service_account", "credentials", "bucket_iam_policy", "project_iam_policy",
-              "uniform_bucket_level_access")
 
 
 @register
@@ -1123,8 +1118,4 @@ class ForeignFieldsGcp(Rule):
         b = _gcp(target)
         if b is None:
             return
-        for key in AWS_FIELDS + AZURE_FIELDS:
-            if key in b.data:
-                owner = "an AWS" if key in AWS_FIELDS else "an Azure"
-                yield self.finding(b.doc, b.doc.pointer(key), f"Field {key} is {owner} field; a gcp bundle does not use it",
-                                   fix=f"Remove {key}, or set provider to the provider it belongs to")
+        yield from foreign_fields(self, b, "GCP")

@@ -10,6 +10,7 @@ import click
 from . import __version__
 from .errors import InputError
 from .findings import SEVERITIES
+from .output import write_report
 
 
 def _split_ids(values: tuple[str, ...]) -> list[str]:
@@ -17,16 +18,6 @@ def _split_ids(values: tuple[str, ...]) -> list[str]:
     for v in values:
         out += [x for x in v.split(",") if x.strip()]
     return out
-
-
-def _write(text: str, output: str | None, color: bool | None = None) -> None:
-    if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
-    else:
-        click.echo(text, nl=False, color=color)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -119,7 +110,7 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
     if not quiet:
         use_color = (sys.stdout.isatty() and not output) if color is None else color
         text = mask(render(report, fmt, color=use_color and fmt == "text"), secrets)
-        _write(text, output, color=use_color)
+        write_report(text, output, color=use_color)
         if fmt != "text":
             for e in report.errors:  # machine formats on stdout; input problems also on stderr
                 click.echo(f"hubgate: {mask(str(e), secrets)}", err=True)

@@ -93,7 +93,8 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 unreadable input or malformed JSON
     (the findings before the error are still reported, and the error names the byte offset).
     """
-    from .cli import _split_ids, _write
+    from .cli import _split_ids
+    from .output import write_report as _write
     from .manifest import Context, validate_file
     from .reporters import Report, render
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from .output import write_report
+
 from .errors import InputError
 
 BACKEND_CHOICES = ["moto", "seaweedfs", "minio", "aws"]
@@ -26,16 +28,6 @@ def _bundles(path: str) -> list:
     else:
         files = [p]
     return [load_bundle(f, os.path.relpath(f) if not f.is_absolute() else str(f)) for f in files]
-
-
-def _write(text: str, output: str | None) -> None:
-    if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
-    else:
-        click.echo(text, nl=False)
 
 
 @click.command("prove")
@@ -112,5 +104,5 @@ def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, 
         text = render(results, fmt, verbose=verbose)
         for s in secrets:
             text = text.replace(s, "****")
-        _write(text, output)
+        write_report(text, output)
     sys.exit(exit_code(results))

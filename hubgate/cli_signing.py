@@ -13,20 +13,12 @@ from pathlib import Path
 
 import click
 
+from .output import write_report
+
 from .signing import CaseResult, SigningInputError, default_vectors_dir
 
 _SIGV4_SIGNERS = ["botocore", "minio"]
 _ALL_SIGNERS = [*_SIGV4_SIGNERS, "google-cloud-storage"]
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
-    else:
-        click.echo(text, nl=False)
 
 
 def _bad_input(msg: str) -> None:
@@ -147,9 +139,9 @@ def verify(suites, vectors, signers, params_as, fmt, output, strict, verbose, qu
     if not quiet:
         if fmt == "json":
             doc = {"cases": [r.to_json() for r in results], "summary": _summary(results), "notes": notes}
-            _emit(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output)
+            write_report(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output)
         else:
-            _emit(_text(results, notes, strict, verbose), output)
+            write_report(_text(results, notes, strict, verbose), output)
     sys.exit(1 if any(failing(r, strict) for r in results) else 0)
 
 
@@ -194,12 +186,12 @@ def compare(lock, fmt, output, strict, quiet) -> None:
     failed = bool(result["changes"]) or (strict and bool(not_rerun))
     if not quiet:
         if fmt == "json":
-            _emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
+            write_report(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
         else:
             lines = [f"CHANGED {c['entry']}: {c['diff']}" for c in result["changes"]]
             lines += [f"note: {w}" for w in result["warnings"]]
             n = len(locked["entries"])
             lines.append(f"{lock}: {len(result['changes'])} changed field(s) over {n} entries"
                          + (" - signing output differs from the lock" if result["changes"] else " - unchanged"))
-            _emit("\n".join(lines) + "\n", output)
+            write_report("\n".join(lines) + "\n", output)
     sys.exit(1 if failed else 0)

@@ -163,6 +163,30 @@ def run_rules(
     return findings
 
 
+# Bundle fields that belong to one provider only (DESIGN §1 and its GCP/Azure extensions).
+PROVIDER_FIELDS = {
+    "AWS": ("access_type", "role_arn", "external_id", "trust_policy", "permission_policy", "access_key_id",
+            "secret_access_key", "endpoint"),
+    "GCP": ("service_account", "credentials", "bucket_iam_policy", "project_iam_policy", "uniform_bucket_level_access"),
+    "Azure": ("account", "container", "sas", "cors", "public_access"),
+}
+
+
+def foreign_fields(rule: Rule, bundle: Bundle, own: str) -> Iterator[Finding]:
+    """One finding per field of another provider in a bundle of provider ``own`` (HG614, HG712)."""
+    article = {"AWS": "an AWS", "GCP": "a GCP", "Azure": "an Azure"}
+    for owner, keys in PROVIDER_FIELDS.items():
+        if owner == own:
+            continue
+        for key in keys:
+            if key in bundle.data:
+                yield rule.finding(
+                    bundle.doc, bundle.doc.pointer(key),
+                    f"Field {key} is {article[owner]} field; a {bundle.provider} bundle does not use it",
+                    fix=f"Remove {key}, or set provider to the provider it belongs to",
+                )
+
+
 def walk_strings(value: Any, base: str = "") -> Iterator[tuple[str, str]]:
     """Every string in a JSON value with its pointer (keys are not included)."""
     if isinstance(value, str):
