@@ -102,7 +102,11 @@ _HOSTS: list[tuple[str, re.Pattern]] = [
     ("gcs", re.compile(r"storage\.googleapis\.com")),
     ("gcs-browser", re.compile(r"storage\.cloud\.google\.com")),
     ("gcs-virtual", re.compile(r"(?P<b>.+)\.storage\.googleapis\.com")),
+    # Azure Blob: https://<account>.blob.core.windows.net/<container>/<blob>; the container takes the bucket's place
+    ("azure-blob", re.compile(r"(?P<acct>[a-z0-9]{3,24})\.blob\.core\.windows\.net")),
 ]
+# the URL form each bundle provider uses (a mismatch is one HG505 finding, no bucket-level findings on top)
+_URL_PROVIDER = {"aws": "s3", "s3-compatible": "s3", "gcp": "gcs", "azure": "azure"}
 # A correct virtual-hosted URL whose key needs no further look (the validator's fast path).
 # (The bucket part has no dots, so the match does not backtrack; dotted buckets take the slow path.)
 _FAST_S3 = re.compile(
@@ -259,7 +263,7 @@ def analyse(
             if hm:
                 a.style = style
                 gd = hm.groupdict()
-                a.provider = "gcs" if style.startswith("gcs") else "s3"
+                a.provider = "gcs" if style.startswith("gcs") else "azure" if style.startswith("azure") else "s3"
                 if gd.get("r"):
                     a.region = gd["r"]
                 elif style.endswith("external-1"):
@@ -287,7 +291,7 @@ def analyse(
     if not a.bucket:
         a.problems.append(Problem(DATA_MISSING, f"URL {_short(url)!r} names no bucket", fixable=False))
         return a
-    if a.style not in ("virtual", "virtual-noregion", "gcs", "s3-uri", "gs-uri"):
+    if a.style not in ("virtual", "virtual-noregion", "gcs", "s3-uri", "gs-uri", "azure-blob"):
         want = "https://storage.googleapis.com/<bucket>/<object>" if a.provider == "gcs" else \
             "https://<bucket>.s3.<region>.amazonaws.com/<key>"
         a.problems.append(Problem(NOT_VIRTUAL_HOSTED, f"URL {_short(url)!r} is {_STYLE_NAMES[a.style]}, not {want}"))
@@ -298,8 +302,12 @@ def analyse(
         elif provider in ("aws", "s3-compatible") and a.provider == "gcs":
             a.problems.append(Problem(NOT_VIRTUAL_HOSTED, f"URL {_short(url)!r} is a GCS URL but the integration is {provider}",
                                       fixable=False))
-        elif provider == "azure":
-            a.problems.append(Problem(NOT_VIRTUAL_HOSTED, f"URL {_short(url)!r} is not an Azure Blob URL", fixable=False))
+        elif provider == "azure" and a.provider != "azure":
+            a.problems.append(Problem(NOT_VIRTUAL_HOSTED, f"URL {_short(url)!r} is not an Azure Blob URL "
+                                      f"(https://<account>.blob.core.windows.net/<container>/<blob>)", fixable=False))
+        elif provider != "azure" and a.provider == "azure":
+            a.problems.append(Problem(NOT_VIRTUAL_HOSTED, f"URL {_short(url)!r} is an Azure Blob URL but the integration "
+                                      f"is {provider}", fixable=False))
     if not a.raw_key:
         a.problems.append(Problem(DATA_MISSING, f"URL {_short(url)!r} names no object (empty key)", fixable=False))
     enc, key_problems = encode_key(a.raw_key, literal_plus)
@@ -307,6 +315,9 @@ def analyse(
 
     if a.provider == "gcs":
         a.canonical = f"https://storage.googleapis.com/{a.bucket}/{enc}{a.query}"
+        return a
+    if a.provider == "azure":  # no region in Azure Blob URLs
+        a.canonical = f"https://{host}/{a.bucket}/{enc}{a.query}"
         return a
     known = region_for(a.bucket) if region_for else None
     region = a.region or known
@@ -1057,7 +1068,9 @@ class Validator:
             if p.rule not in seen:  # one problem, one finding
                 seen.add(p.rule)
                 self.add(p.rule, ptr, f"Asset {i}: {p.message}", fix=self._fix_for(p, a, fix))
-        same = ctx.provider is None or (a.provider == "gcs") == (ctx.provider == "gcp")
+        # bucket-level checks (S3 policy reach, CORS) are for S3 and GCS buckets; an Azure container is
+        # judged by the bundle's SAS and Blob CORS rules (HG7xx)
+        same = a.provider != "azure" and (ctx.provider is None or _URL_PROVIDER.get(ctx.provider) == a.provider)
         if a.bucket and a.provider and not counted and same:
             facts = ctx.facts(a.bucket)
             facts.uses += 1

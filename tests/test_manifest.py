@@ -19,6 +19,7 @@ from hubgate.example import example_targets
 from hubgate.rules import Target, all_rules, run_rules
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "manifest"
+ROOT_EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HG5 = {i: r for i, r in all_rules().items() if i.startswith("HG5")}
 
 
@@ -527,3 +528,28 @@ def test_streamed_json_equals_the_collected_report(tmp_path):
     assert r.stdout.count("\n    fix: ") == len(res.findings)
     assert r.stdout.rstrip().endswith("1 file(s) checked, 20 error(s), 1 warning(s), 0 info")
     assert len(res.findings) == len(EXPECTED_WITH_BUNDLE) == 21
+
+
+# -- Azure Blob URLs (issue 9, item 5) --------------------------------------------------------------
+
+
+def test_azure_blob_urls_against_an_azure_bundle(tmp_path):
+    bundle = ROOT_EXAMPLES / "azure-good" / "integration.yaml"
+    man = write_manifest(tmp_path / "a.json", [
+        {"data": "https://acmelabeling.blob.core.windows.net/images/cats/cute%20cat.jpg", "externalId": "a"},
+        {"data": "https://acmelabeling.blob.core.windows.net/images/cats/cute dog.jpg", "externalId": "b"},
+        {"data": "https://bucket-name.s3.eu-central-1.amazonaws.com/file.jpg", "externalId": "c"},
+    ])
+    r = run(man, "--bundle", bundle, "--format", "json")
+    assert r.exit_code == 1, r.output
+    assert pairs(r) == [("HG509", "/1/data"), ("HG505", "/2/data")]
+    fixes = {f["pointer"]: f["fix"] for f in findings_of(r)}
+    assert "https://acmelabeling.blob.core.windows.net/images/cats/cute%20dog.jpg" in fixes["/1/data"]
+
+
+def test_azure_blob_url_in_an_aws_integration(tmp_path):
+    man = write_manifest(tmp_path / "a.json", [
+        {"data": "https://acmelabeling.blob.core.windows.net/images/x.jpg", "externalId": "a"}])
+    r = run(man, "--bundle", ROOT_EXAMPLES / "good" / "integration.yaml", "--format", "json")
+    assert pairs(r) == [("HG505", "/0/data")]
+    assert "Azure Blob URL but the integration is aws" in findings_of(r)[0]["message"]
