@@ -42,7 +42,7 @@ def check_paths(
     suppressed: list[Finding] = []
     secrets: list[str] = []
     all_rules()
-    for target in found.targets:
+    for target in _with_progress(found.targets):
         secrets += target.secrets
         for f in run_rules([target], select, ignore):
             reason = _suppression(target, f) or config.path_suppression(f.rule, f.file)
@@ -57,6 +57,18 @@ def check_paths(
     findings.sort(key=Finding.sort_key)
     report = Report("check", findings, found.errors, found.files, fail_on, suppressed)
     return report, secrets
+
+
+def _with_progress(targets: list[Target]):
+    """A progress bar on stderr for long runs, only when a person is watching (a terminal)."""
+    import sys
+
+    if len(targets) < 200 or not sys.stderr.isatty():
+        return targets
+    from rich.console import Console
+    from rich.progress import track
+
+    return track(targets, description="checking", console=Console(stderr=True), transient=True)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -269,3 +269,47 @@ def fix(src, dst, bundle_path, region, literal_plus, fmt, quiet) -> None:
             click.echo(f"{rep.assets} asset(s), {rep.rewritten} URL(s) rewritten, {len(rep.unfixed)} problem(s) "
                        f"left, written to {dst}")
     sys.exit(1 if rep.unfixed else 0)
+
+
+@manifest_command.command("build")
+@click.option("--bucket", required=True, help="Bucket to list.")
+@click.option("--prefix", default=None, help="Only keys under this prefix.")
+@click.option("--region", default=None, help="The bucket's region (default: asked with GetBucketLocation).")
+@click.option("--backend", type=click.Choice(["moto", "seaweedfs", "aws"]), default="aws", show_default=True,
+              help="aws: the default boto3 credential chain; moto/seaweedfs: a running server at --endpoint.")
+@click.option("--endpoint", default=None, help="S3 endpoint URL (required for moto/seaweedfs; loopback only).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Manifest file to write.")
+@click.option("--include-folders", is_flag=True, help="Keep keys ending in '/' (folder placeholders) as assets.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing; only the exit code tells.")
+def build(bucket, prefix, region, backend, endpoint, out, include_folders, fmt, quiet) -> None:
+    """Write an import manifest for the objects of a real bucket (paginated ListObjectsV2, streamed to OUT).
+
+    \b
+    Each object becomes {"data": "https://<bucket>.s3.<region>.amazonaws.com/<key>", "externalId": "<key>"},
+    the key UTF-8 percent-encoded (space %20, '+' %2B, '/' and '~' kept).
+    Exit codes: 0 written, 2 the bucket could not be listed or OUT not written.
+    """
+    import json
+
+    from .manifest_build import build_manifest, make_client
+
+    try:
+        client = make_client(backend, endpoint, region)
+        rep = build_manifest(client, bucket, prefix, region, out, include_folders=include_folders)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    except OSError as exc:
+        click.echo(f"hubgate: {out}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # botocore ClientError, NoCredentialsError, EndpointConnectionError...
+        click.echo(f"hubgate: cannot list s3://{bucket}/{prefix or ''}: {exc}", err=True)
+        sys.exit(2)
+    if not quiet:
+        if fmt == "json":
+            click.echo(json.dumps({"assets": rep.assets, "skipped": rep.skipped, "region": rep.region,
+                                   "out": rep.out}, indent=2))
+        else:
+            click.echo(f"{rep.assets} asset(s) from s3://{bucket}/{prefix or ''} (region {rep.region}) written to "
+                       f"{rep.out}" + (f", {rep.skipped} folder key(s) skipped" if rep.skipped else ""))
+    sys.exit(0)

@@ -364,3 +364,17 @@ def test_hostile_input_exit_2_without_crash(tmp_path, content):
     assert run.code == 2, run.output[-2000:]
     assert "Traceback" not in run.output
     assert len(run.stderr.splitlines()) == 1 and run.stderr.startswith("hubgate: evil.hubgate.yaml: ")
+
+
+def test_progress_bar_only_on_a_terminal_and_for_long_runs(monkeypatch, capsys):
+    import sys
+
+    from hubgate.check import _with_progress
+
+    items = list(range(250))
+    assert _with_progress(items) is items  # not a terminal under pytest: the list untouched, nothing drawn
+    assert _with_progress(items[:10]) == items[:10]
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert _with_progress(items[:10]) == items[:10]  # short runs draw nothing even on a terminal
+    wrapped = _with_progress(items)
+    assert wrapped is not items and list(wrapped) == items  # every target still visited, in order

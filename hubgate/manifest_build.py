@@ -1,0 +1,118 @@
+"""``hubgate manifest build``: list a real bucket and write an import manifest, streaming to disk.
+
+The bucket is listed with paginated ListObjectsV2 and every object becomes one asset as it arrives
+(the listing is never held in memory): ``{"data": "https://<bucket>.s3.<region>.amazonaws.com/<key>",
+"externalId": "<key>"}``. Keys are percent-encoded the way Hub reads them: UTF-8 escapes, a space as
+``%20`` (never '+'), a literal '+' as ``%2B``, a literal '%' as ``%25``; RFC 3986 unreserved characters
+(letters, digits, ``-._~``) and '/' are kept. The region is the bucket's own (GetBucketLocation) unless
+given; an empty/None location is us-east-1 and the legacy ``EU`` is eu-west-1.
+
+The file is written to a temporary file next to ``out`` and moved into place only when the listing
+was read to the end, so a failed listing never leaves a half-written manifest behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+DEFAULT_REGION = "us-east-1"
+_LEGACY_LOCATIONS = {"EU": "eu-west-1"}
+
+
+@dataclass
+class BuildReport:
+    assets: int = 0
+    skipped: int = 0  # "folder" placeholder keys (ending in '/'), not assets
+    region: str = DEFAULT_REGION
+    out: str = ""
+
+
+def encode_key(key: str) -> str:
+    """An S3 key (raw, as stored) as the path of a Hub URL: UTF-8 percent-encoding, '/' and '~' kept."""
+    return quote(key, safe="/~", encoding="utf-8", errors="strict")
+
+
+def object_url(bucket: str, region: str, key: str) -> str:
+    return f"https://{bucket}.s3.{region}.amazonaws.com/{encode_key(key)}"
+
+
+def bucket_region(client: Any, bucket: str) -> str:
+    """The bucket's region from GetBucketLocation (None/empty -> us-east-1, legacy 'EU' -> eu-west-1)."""
+    loc = client.get_bucket_location(Bucket=bucket).get("LocationConstraint")
+    if not loc:
+        return DEFAULT_REGION
+    return _LEGACY_LOCATIONS.get(loc, loc)
+
+
+def iter_keys(client: Any, bucket: str, prefix: str | None = None, page_size: int | None = None):
+    """Every key under ``prefix``, page by page (ListObjectsV2 with continuation tokens)."""
+    kwargs: dict = {"Bucket": bucket}
+    if prefix:
+        kwargs["Prefix"] = prefix
+    if page_size:
+        kwargs["PaginationConfig"] = {"PageSize": page_size}
+    for page in client.get_paginator("list_objects_v2").paginate(**kwargs):
+        for obj in page.get("Contents", ()) or ():
+            yield obj["Key"]
+
+
+def build_manifest(client: Any, bucket: str, prefix: str | None, region: str | None, out: str | os.PathLike,
+                   page_size: int | None = None, include_folders: bool = False) -> BuildReport:
+    """List ``bucket`` (under ``prefix``) with ``client`` and write the manifest to ``out``, streaming.
+
+    ``region`` None asks the bucket (GetBucketLocation). Keys ending in '/' (console "folders") are
+    skipped unless ``include_folders``. Returns what was written.
+    """
+    region = region or bucket_region(client, bucket)
+    out = Path(out)
+    rep = BuildReport(region=region, out=str(out))
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent if str(out.parent) else "."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write("[")
+            for key in iter_keys(client, bucket, prefix, page_size):
+                if key.endswith("/") and not include_folders:
+                    rep.skipped += 1
+                    continue
+                asset = {"data": object_url(bucket, region, key), "externalId": key}
+                fh.write(("\n  " if rep.assets == 0 else ",\n  ") + json.dumps(asset, ensure_ascii=False))
+                rep.assets += 1
+            fh.write("\n]\n" if rep.assets else "]\n")
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return rep
+
+
+def make_client(backend: str, endpoint: str | None = None, region: str | None = None):
+    """An S3 client for the CLI: the default boto3 credential chain (environment, profile, role).
+
+    ``aws`` talks to AWS (or ``endpoint``); ``moto``/``seaweedfs`` need ``endpoint`` (a running server on
+    a loopback address) and use path-style addressing.
+    """
+    import boto3
+    from botocore.config import Config
+
+    from .scenarios.backends import check_endpoint
+
+    if backend in ("moto", "seaweedfs") and not endpoint:
+        raise ValueError(f"--backend {backend} needs --endpoint URL of a running server")
+    if endpoint:
+        check_endpoint(endpoint, allow_remote=backend == "aws")
+    style = "path" if endpoint else "virtual"
+    kwargs: dict = {"config": Config(signature_version="s3v4", s3={"addressing_style": style})}
+    if endpoint:
+        kwargs["endpoint_url"] = endpoint
+    if region or endpoint:
+        kwargs["region_name"] = region or DEFAULT_REGION
+    return boto3.session.Session().client("s3", **kwargs)
