@@ -35,6 +35,7 @@ def signing_group() -> None:
       hubgate signing verify --suite my-sigv4-suite/  # any SigV4 suite, botocore or aws-c-auth layout
       hubgate signing record --out signing.lock.json  # what the installed libraries sign, per fixed input
       hubgate signing compare signing.lock.json       # exit 1 when any of it changed
+      hubgate signing behaviour                       # their presigned URLs on a live S3 server (SeaweedFS)
     """
 
 
@@ -195,3 +196,60 @@ def compare(lock, fmt, output, strict, quiet) -> None:
                          + (" - signing output differs from the lock" if result["changes"] else " - unchanged"))
             write_report("\n".join(lines) + "\n", output)
     sys.exit(1 if failed else 0)
+
+
+@signing_group.command()
+@click.option("--backend", type=click.Choice(["seaweedfs", "moto", "minio"]), default="seaweedfs", show_default=True,
+              help="S3 server, started on 127.0.0.1 and stopped by hubgate (or the one at --endpoint).")
+@click.option("--endpoint", default=None, help="A running server (loopback only; admin keys from AWS_* variables).")
+@click.option("--signer", "signers", multiple=True, type=click.Choice(_ALL_SIGNERS),
+              help="Only these libraries (repeatable; default: all installed).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--strict", is_flag=True, help="not-enforced and skipped results fail too.")
+@click.option("--verbose", "-v", is_flag=True, help="Show the evidence of passing checks.")
+@click.option("--quiet", "-q", is_flag=True)
+def behaviour(backend, endpoint, signers, fmt, output, strict, verbose, quiet) -> None:
+    """Run each library's presigned GET URLs against a real S3 server and report what it does with them.
+
+    \b
+    awkward-key     every awkward key of the lock's input set is fetched, exact bytes back
+    expired         a URL signed 120 s ago for 60 s is refused (a fresh one, the control, is accepted)
+    expires-bounds  X-Amz-Expires 0 and 604801 refused by the signer or the server (which one is reported);
+                    604800, the SigV4 maximum, accepted
+    Results: pass, fail, not-enforced (nothing refused what should be refused), skipped (with the reason).
+    Exit codes: 0 no failure, 1 a check failed (with --strict also not-enforced/skipped), 2 bad options or
+    the server could not be started.
+    """
+    from .scenarios.backends import BackendError, BackendUnavailable, make_backend
+    from .signing.behaviour import Outcome, render_text, run, summary
+
+    try:
+        be = make_backend(backend, endpoint)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    notes: list[str] = []
+    try:
+        be.start()
+    except BackendUnavailable as exc:
+        outcomes = [Outcome("all", "-", "-", "skipped", evidence=[f"skipped: {exc}"])]
+    except BackendError as exc:
+        _bad_input(f"backend {backend}: {exc}")
+    else:
+        try:
+            outcomes = run(be, list(signers) or None, notes)
+        except (BackendError, ClientError, BotoCoreError) as exc:
+            _bad_input(f"backend {backend}: {exc}")
+        finally:
+            be.stop()
+    if not quiet:
+        if fmt == "json":
+            doc = {"backend": backend, "checks": [o.to_json() for o in outcomes], "summary": summary(outcomes),
+                   "notes": notes}
+            write_report(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output)
+        else:
+            write_report(render_text(outcomes, backend, verbose, notes), output)
+    bad = {"fail"} | ({"not-enforced", "skipped"} if strict else set())
+    sys.exit(1 if any(o.result in bad for o in outcomes) else 0)
