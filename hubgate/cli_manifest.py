@@ -163,6 +163,27 @@ def _mask(text: str, secrets: list[str]) -> str:
     return text
 
 
+def _flat_json(d: dict) -> str:
+    """``json.dumps(d, indent=2, ensure_ascii=False)`` indented by 4 more spaces, for a flat dict of strings,
+    numbers and nulls, with the C string encoder (json.dumps with indent takes the pure-Python encoder:
+    ~12 us a finding, 0.4 s for the 30k findings of a 1M-asset manifest)."""
+    import json
+    from json.encoder import encode_basestring as enc
+
+    parts = []
+    for k, v in d.items():
+        if type(v) is str:
+            val = enc(v)
+        elif v is None:
+            val = "null"
+        elif type(v) is int:
+            val = int.__repr__(v)
+        else:
+            val = json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n      ")
+        parts.append(f"{enc(k)}: {val}")
+    return "{\n      " + ",\n      ".join(parts) + "\n    }" if parts else "{}"
+
+
 class _Stream:
     """Writes findings as they are found (json and text formats), so none are kept in memory.
 
@@ -190,11 +211,8 @@ class _Stream:
             click.echo(text, nl=False)
 
     def finding(self, f) -> None:
-        import json
-
         if self.fmt == "json":
-            body = json.dumps(f.to_dict(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
-            self._out(("\n    " if self.n == 0 else ",\n    ") + body)
+            self._out(("\n    " if self.n == 0 else ",\n    ") + _flat_json(f.to_dict()))
         else:
             where = f.file + (f":{f.line}:{f.column}" if f.line else "")
             self._out(f"{where} {f.severity} {f.rule} {f.message} ({f.pointer or '/'})\n"

@@ -553,3 +553,11 @@ def test_azure_blob_url_in_an_aws_integration(tmp_path):
     r = run(man, "--bundle", ROOT_EXAMPLES / "good" / "integration.yaml", "--format", "json")
     assert pairs(r) == [("HG505", "/0/data")]
     assert "Azure Blob URL but the integration is aws" in findings_of(r)[0]["message"]
+
+
+@given(st.dictionaries(st.text(), st.one_of(st.none(), st.text(), st.integers(), st.booleans(),
+                                            st.floats(allow_nan=False), st.lists(st.text(), max_size=3)), max_size=9))
+def test_streamed_findings_are_byte_identical_to_json_dumps(d):
+    from hubgate.cli_manifest import _flat_json
+
+    assert _flat_json(d) == json.dumps(d, indent=2, ensure_ascii=False).replace("\n", "\n    ")
