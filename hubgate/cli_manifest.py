@@ -233,7 +233,7 @@ class _Stream:
         else:
             for e in errors:
                 self._out(f"{e.file} input error {e.problem}\n")
-            parts = [f"1 file(s) checked", f"{summary['error']} error(s)", f"{summary['warning']} warning(s)",
+            parts = ["1 file(s) checked", f"{summary['error']} error(s)", f"{summary['warning']} warning(s)",
                      f"{summary['info']} info"]
             if errors:
                 parts.append(f"{len(errors)} unreadable input(s)")

@@ -17,7 +17,6 @@ import math
 import re
 import time
 from array import array
-from collections import Counter
 from itertools import count, islice, repeat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1271,33 +1270,24 @@ def fix_url(url: str, context: Context | None = None, literal_plus: bool = False
     return a.canonical, left
 
 
-def fix_file(src: Path, dst: Path, shown: str, context: Context | None = None, literal_plus: bool = False) -> FixReport:
-    """Stream ``src`` to ``dst`` with every fixable URL rewritten; ``dst`` is replaced only on success."""
+def write_array(dst: Path, items: Iterable[Any]) -> int:
+    """Write ``items`` as a JSON array (one element a line) to ``dst``, streaming through a temporary file next
+    to it that replaces ``dst`` only when every item was written: a failure never leaves half a manifest, and
+    the previous file is kept. Returns the number of items."""
     import json
     import os
     import tempfile
 
-    rep = FixReport()
     dst = Path(dst)
-    fd, tmp = tempfile.mkstemp(prefix=".hubgate-fix-", suffix=".json", dir=str(dst.parent.resolve()))
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=str(dst.parent.resolve()))
+    n = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write("[")
-            for i, item in iter_assets(src, shown):
-                rep.assets += 1
-                if isinstance(item, dict) and isinstance(item.get("data"), str):
-                    new, left = fix_url(item["data"], context, literal_plus)
-                    if new != item["data"]:
-                        item["data"] = new
-                        rep.rewritten += 1
-                    for p in left:
-                        rep.unfixed.append((f"/{i}/data", p.rule, p.message))
-                elif isinstance(item, dict):
-                    rep.unfixed.append((f"/{i}", DATA_MISSING, "no \"data\" URL string"))
-                else:
-                    rep.unfixed.append((f"/{i}", NOT_OBJECT, f"asset is {_type_name(item)}, not an object"))
-                out.write(("\n  " if i == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False))
-            out.write("\n]\n" if rep.assets else "]\n")
+            for item in items:
+                out.write(("\n  " if n == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False))
+                n += 1
+            out.write("\n]\n" if n else "]\n")
         os.replace(tmp, dst)
     except BaseException:
         try:
@@ -1305,4 +1295,28 @@ def fix_file(src: Path, dst: Path, shown: str, context: Context | None = None, l
         except OSError:
             pass
         raise
+    return n
+
+
+def fix_file(src: Path, dst: Path, shown: str, context: Context | None = None, literal_plus: bool = False) -> FixReport:
+    """Stream ``src`` to ``dst`` with every fixable URL rewritten; ``dst`` is replaced only on success."""
+    rep = FixReport()
+
+    def fixed() -> Iterator[Any]:
+        for i, item in iter_assets(src, shown):
+            rep.assets += 1
+            if isinstance(item, dict) and isinstance(item.get("data"), str):
+                new, left = fix_url(item["data"], context, literal_plus)
+                if new != item["data"]:
+                    item["data"] = new
+                    rep.rewritten += 1
+                for p in left:
+                    rep.unfixed.append((f"/{i}/data", p.rule, p.message))
+            elif isinstance(item, dict):
+                rep.unfixed.append((f"/{i}", DATA_MISSING, "no \"data\" URL string"))
+            else:
+                rep.unfixed.append((f"/{i}", NOT_OBJECT, f"asset is {_type_name(item)}, not an object"))
+            yield item
+
+    write_array(dst, fixed())
     return rep

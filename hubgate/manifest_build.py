@@ -13,9 +13,7 @@ was read to the end, so a failed listing never leaves a half-written manifest be
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,28 +67,19 @@ def build_manifest(client: Any, bucket: str, prefix: str | None, region: str | N
     ``region`` None asks the bucket (GetBucketLocation). Keys ending in '/' (console "folders") are
     skipped unless ``include_folders``. Returns what was written.
     """
+    from .manifest import write_array
+
     region = region or bucket_region(client, bucket)
-    out = Path(out)
     rep = BuildReport(region=region, out=str(out))
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent if str(out.parent) else "."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write("[")
-            for key in iter_keys(client, bucket, prefix, page_size):
-                if key.endswith("/") and not include_folders:
-                    rep.skipped += 1
-                    continue
-                asset = {"data": object_url(bucket, region, key), "externalId": key}
-                fh.write(("\n  " if rep.assets == 0 else ",\n  ") + json.dumps(asset, ensure_ascii=False))
-                rep.assets += 1
-            fh.write("\n]\n" if rep.assets else "]\n")
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    def assets():
+        for key in iter_keys(client, bucket, prefix, page_size):
+            if key.endswith("/") and not include_folders:
+                rep.skipped += 1
+                continue
+            yield {"data": object_url(bucket, region, key), "externalId": key}
+
+    rep.assets = write_array(Path(out), assets())
     return rep
 
 

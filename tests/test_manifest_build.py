@@ -8,9 +8,6 @@ paginated listing, the region lookup and the folder placeholders.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,6 +20,7 @@ from hubgate.cli_manifest import manifest_command
 from hubgate.manifest_build import build_manifest, encode_key, object_url
 from hubgate.scenarios.backends import make_backend
 from hubgate.scenarios.seaweedfs_backend import find_weed
+from hubgate.signing.behaviour import fetch as _fetch
 
 # keys users really have: spaces, '+', unicode (NFC and NFD), '~', '%', reserved characters and quotes.
 # ('//' in a key is tested on moto: SeaweedFS's filer folds it to '/' when storing, a server property)
@@ -41,14 +39,6 @@ AWKWARD = {
 
 def _run(*args, env=None):
     return CliRunner().invoke(manifest_command, [str(a) for a in args], env=env)
-
-
-def _fetch(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310 - loopback test server
-            return r.status, r.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
 
 
 def _presign_as_written(endpoint: str, creds, built_url: str, region: str) -> str:
