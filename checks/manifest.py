@@ -43,6 +43,10 @@ class ManifestRule(Rule):
     targets = ("bundle",)
     pass_examples = (GOOD,)
 
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        cls.severity = m.SEVERITY[cls.id]  # one table of severities, shared with `hubgate manifest`
+
     def check(self, target: Target) -> Iterable[Finding]:
         b = target.bundle
         if b is None or ("manifest" not in b.data):
@@ -53,7 +57,6 @@ class ManifestRule(Rule):
 @register
 class NotAnArray(ManifestRule):
     id = m.NOT_ARRAY
-    severity = m.SEVERITY[m.NOT_ARRAY]
     title = "Manifest is not a readable JSON array"
     what = (
         "The manifest's top level must be a JSON array of asset objects. Over a bundle, a `manifest:` file "
@@ -69,7 +72,6 @@ class NotAnArray(ManifestRule):
 @register
 class NotAnObject(ManifestRule):
     id = m.NOT_OBJECT
-    severity = m.SEVERITY[m.NOT_OBJECT]
     title = "Manifest element is not an object"
     what = "Every element of the manifest array must be a JSON object (a bare URL string, number or nested array is a finding)."
     why = "Hub reads each asset's `data` and `externalId` fields; an element without fields imports nothing."
@@ -80,7 +82,6 @@ class NotAnObject(ManifestRule):
 @register
 class DataMissing(ManifestRule):
     id = m.DATA_MISSING
-    severity = m.SEVERITY[m.DATA_MISSING]
     title = "Asset URL (`data`) missing, not a string, or naming no object"
     what = "Each asset needs `data`: a string holding the asset's URL, with a bucket and a non-empty key."
     why = 'The docs: the JSON contains "each asset\'s external ID as well as the asset\'s full absolute path".'
@@ -91,7 +92,6 @@ class DataMissing(ManifestRule):
 @register
 class NotHttps(ManifestRule):
     id = m.NOT_HTTPS
-    severity = m.SEVERITY[m.NOT_HTTPS]
     title = "Asset URL is not https"
     what = (
         "The URL must be absolute and use `https://`. `http://`, `s3://bucket/key` and `gs://bucket/object` are "
@@ -105,7 +105,6 @@ class NotHttps(ManifestRule):
 @register
 class NotVirtualHosted(ManifestRule):
     id = m.NOT_VIRTUAL_HOSTED
-    severity = m.SEVERITY[m.NOT_VIRTUAL_HOSTED]
     title = "Asset URL is not in the virtual-hosted form"
     what = (
         "An S3 URL must be virtual-hosted: `https://<bucket>.s3.<region>.amazonaws.com/<key>`. Path-style "
@@ -126,7 +125,6 @@ class NotVirtualHosted(ManifestRule):
 @register
 class RegionMissing(ManifestRule):
     id = m.REGION_MISSING
-    severity = m.SEVERITY[m.REGION_MISSING]
     title = "Asset URL has no region (us-east-1 assumed)"
     what = (
         "A URL of the form `https://<bucket>.s3.amazonaws.com/<key>` names no region, so Hub assumes "
@@ -143,7 +141,6 @@ class RegionMissing(ManifestRule):
 @register
 class BadPercentEscape(ManifestRule):
     id = m.BAD_ESCAPE
-    severity = m.SEVERITY[m.BAD_ESCAPE]
     title = "Malformed percent escape in the asset URL"
     what = "Every '%' in the key must start a `%XX` escape (two hex digits); a literal percent is `%25`."
     why = 'The docs: "Ensure your URLs are percent-encoded in the UTF-8 format." A stray % makes the key undecodable.'
@@ -154,7 +151,6 @@ class BadPercentEscape(ManifestRule):
 @register
 class EscapeNotUtf8(ManifestRule):
     id = m.NOT_UTF8
-    severity = m.SEVERITY[m.NOT_UTF8]
     title = "Percent escapes in the asset URL are not UTF-8"
     what = "The bytes the key's escapes decode to must be valid UTF-8 (e.g. `%E9` alone is Latin-1 'é'; UTF-8 is `%C3%A9`)."
     why = 'The docs: "Ensure your URLs are percent-encoded in the UTF-8 format." S3 keys are UTF-8; another encoding names another (missing) object.'
@@ -165,7 +161,6 @@ class EscapeNotUtf8(ManifestRule):
 @register
 class RawCharacters(ManifestRule):
     id = m.RAW_CHARS
-    severity = m.SEVERITY[m.RAW_CHARS]
     title = "Raw space or other unencoded character in the asset URL"
     what = (
         "Spaces, non-ASCII characters, '#', quotes, '<', '>', '{', '}', '|', '\\\\', '^', '`' and control "
@@ -182,7 +177,6 @@ class RawCharacters(ManifestRule):
 @register
 class PlusInKey(ManifestRule):
     id = m.PLUS_IN_KEY
-    severity = m.SEVERITY[m.PLUS_IN_KEY]
     title = "'+' in the asset URL's key"
     what = (
         "A '+' in the key is read as a literal plus. When it was meant as an encoded space it names a missing "
@@ -196,7 +190,6 @@ class PlusInKey(ManifestRule):
 @register
 class ExternalIdMissing(ManifestRule):
     id = m.EXTERNAL_ID
-    severity = m.SEVERITY[m.EXTERNAL_ID]
     title = "externalId missing, empty or not a string"
     what = "Each asset needs `externalId`: a non-empty string."
     why = 'The docs: the JSON contains "each asset\'s external ID"; Hub identifies and exports assets by it.'
@@ -207,7 +200,6 @@ class ExternalIdMissing(ManifestRule):
 @register
 class DuplicateExternalId(ManifestRule):
     id = m.DUPLICATE_ID
-    severity = m.SEVERITY[m.DUPLICATE_ID]
     title = "Duplicate externalId"
     what = (
         "No two assets may share an `externalId`. The finding is on each repeat and names the first asset "
@@ -221,7 +213,6 @@ class DuplicateExternalId(ManifestRule):
 @register
 class BadDimensions(ManifestRule):
     id = m.DIMENSIONS
-    severity = m.SEVERITY[m.DIMENSIONS]
     title = "width or height is not a positive integer"
     what = "`width` and `height` are optional; when present they must be positive integers (pixels), not strings, zero or fractions."
     why = (
@@ -235,7 +226,6 @@ class BadDimensions(ManifestRule):
 @register
 class FieldTypes(ManifestRule):
     id = m.FIELD_TYPES
-    severity = m.SEVERITY[m.FIELD_TYPES]
     title = "metadata, batches, attachments or contextData of the wrong type"
     what = (
         "Optional fields Hub's import API accepts must have their types: `metadata` an object (its "
@@ -250,7 +240,6 @@ class FieldTypes(ManifestRule):
 @register
 class BucketNotReachable(ManifestRule):
     id = m.BUCKET_UNREACHABLE
-    severity = m.SEVERITY[m.BUCKET_UNREACHABLE]
     title = "Manifest bucket not reachable by the permission policy"
     what = (
         "For each bucket the manifest's URLs name, the bundle's permission policy is evaluated (as HG108 does): "
@@ -265,7 +254,6 @@ class BucketNotReachable(ManifestRule):
 @register
 class BucketWithoutCors(ManifestRule):
     id = m.BUCKET_NO_CORS
-    severity = m.SEVERITY[m.BUCKET_NO_CORS]
     title = "Manifest bucket not in the bundle or without CORS"
     what = (
         "Each bucket the manifest's URLs name must be one of the bundle's buckets and have a CORS "
@@ -284,7 +272,6 @@ class BucketWithoutCors(ManifestRule):
 @register
 class RegionDiffers(ManifestRule):
     id = m.REGION_DIFFERS
-    severity = m.SEVERITY[m.REGION_DIFFERS]
     title = "Asset URL names another region than the bucket's"
     what = "The region in the URL's host must be the bucket's region as the bundle states it (bucket `region`, else the bundle's)."
     why = (
