@@ -20,7 +20,7 @@ from hubgate.cli_manifest import manifest_command
 from hubgate.manifest_build import build_manifest, encode_key, object_url
 from hubgate.scenarios.backends import make_backend
 from hubgate.scenarios.seaweedfs_backend import find_weed
-from hubgate.signing.behaviour import fetch as _fetch
+from hubgate.scenarios.runner import http_get as _fetch
 
 # keys users really have: spaces, '+', unicode (NFC and NFD), '~', '%', reserved characters and quotes.
 # ('//' in a key is tested on moto: SeaweedFS's filer folds it to '/' when storing, a server property)

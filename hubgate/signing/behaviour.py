@@ -22,11 +22,10 @@ storage.googleapis.com only, so it has no S3 behaviour to check and is reported 
 from __future__ import annotations
 
 import datetime as _dt
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
+from ..scenarios.runner import http_get as fetch
 from .lock import LOCK_INPUTS
 
 BUCKET = "hub-behaviour"
@@ -51,14 +50,6 @@ class Outcome:
 
 class SignerRefused(Exception):
     """The library raised instead of producing a URL."""
-
-
-def fetch(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=15) as r:  # noqa: S310 - loopback endpoints only
-            return r.status, r.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
 
 
 def _error_code(body: bytes) -> str:
