@@ -17,7 +17,8 @@ import math
 import re
 import time
 from array import array
-from itertools import count, islice, repeat
+from collections import Counter
+from itertools import chain, count, islice, repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -426,26 +427,64 @@ class ManifestError(InputError):
         super().__init__(file, f"malformed JSON at byte {offset}: {problem}")
 
 
-def _open_items(path: Path, shown: str):
-    """(file, reader, items iterator) for the elements of the manifest's top-level array."""
+class _Prefixed:
+    """A binary file whose first read starts with ``prefix`` (to resume parsing in the middle of an array)."""
+
+    def __init__(self, prefix: bytes, raw):
+        self.prefix = prefix
+        self.raw = raw
+
+    def read(self, n: int = -1) -> bytes:
+        if self.prefix and n:  # ijson first reads 0 bytes to learn the type: the prefix waits for real reads
+            head, self.prefix = self.prefix, b""
+            return head + self.raw.read(max(n - len(head), 0) if n >= 0 else -1)
+        return self.raw.read(n)
+
+
+# Resuming after a top-level comma: the parser is fed this, then the rest of the file, so that it is in the
+# state it would be in after that comma (a "]" next is still an error); the sentinel element is dropped.
+RESUME_PREFIX = b"[0,"
+
+
+def _array_start(raw, shown: str) -> tuple[int, int]:
+    """(length of the UTF-8 BOM, offset of the opening ``[``) of a manifest read from ``raw``'s start;
+    ``NotArray`` or ``ManifestError`` when there is no array."""
+    head = raw.read(4096)
+    bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    body = head[bom:].lstrip()
+    if not body:
+        raise ManifestError(shown, len(head), "the file is empty")
+    first = body[:1]
+    if first != b"[":
+        kind = {b"{": "an object", b'"': "a string"}.get(first, "not an array")
+        raise NotArray(shown, kind)
+    return bom, len(head) - len(body)
+
+
+def _open(path: Path, shown: str):
     try:
-        raw = open(path, "rb")
+        return open(path, "rb")
     except OSError as exc:
         raise InputError(shown, exc.strerror or str(exc)) from None
+
+
+def _open_items(path: Path, shown: str, resume: int | None = None):
+    """(file, reader, items iterator) for the elements of the manifest's top-level array.
+
+    ``resume``: an offset just after a top-level comma; the items iterator then starts with a sentinel
+    element (from ``RESUME_PREFIX``) that the caller drops, and the elements after the comma follow.
+    """
+    raw = _open(path, shown)
     try:
-        head = raw.read(4096)
-        start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
-        body = head[start:].lstrip()
-        if not body:
-            raise ManifestError(shown, len(head), "the file is empty")
-        first = body[:1]
-        if first != b"[":
-            kind = {b"{": "an object", b'"': "a string"}.get(first, "not an array")
-            raise NotArray(shown, kind)
-        raw.seek(start)
-        reader = _Reader(raw, start)
         if _IJSON is None:  # pragma: no cover
             raise InputError(shown, "the ijson package is needed to read manifests (pip install ijson)")
+        if resume is None:
+            bom, _ = _array_start(raw, shown)
+            raw.seek(bom)
+            reader = _Reader(raw, bom)
+        else:
+            raw.seek(resume)
+            reader = _Reader(_Prefixed(RESUME_PREFIX, raw), resume - len(RESUME_PREFIX))
         return raw, reader, _IJSON.items(reader, "item", use_float=True, buf_size=_BUF_SIZE)
     except BaseException:
         raw.close()
@@ -485,23 +524,31 @@ def iter_assets(path: Path, shown: str, progress: Callable[[int, int], None] | N
 
 
 def iter_batches(
-    path: Path, shown: str, progress: Callable[[int, int], None] | None = None, size: int = 2048
+    path: Path, shown: str, progress: Callable[[int, int], None] | None = None, size: int = 2048,
+    resume: int | None = None, base: int = 0,
 ) -> Iterator[tuple[int, list]]:
     """(index of the first, list of assets) for consecutive runs of up to ``size`` elements, read incrementally.
 
     The same elements, errors and error offsets as :func:`iter_assets`, with less work per asset: the parser
     fills each list at C speed (``list.extend`` over ``islice``). On malformed JSON the assets before the error
-    are yielded first, then ``ManifestError`` is raised.
+    are yielded first, then ``ManifestError`` is raised. ``resume``/``base``: start just after the top-level
+    comma at that byte offset, numbering the elements from ``base`` (see :mod:`hubgate.manifest_scan`).
     """
-    raw, reader, items = _open_items(path, shown)
+    raw, reader, items = _open_items(path, shown, resume)
     with raw:
-        n = 0
+        n = base
+        sentinel = resume is not None
         while True:
             batch: list = []
+            error = None
             try:
-                batch.extend(islice(items, size))
+                batch.extend(islice(items, size + sentinel))  # the sentinel comes on top of the first run
             except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
                 error = _malformed(shown, exc, reader)
+            if sentinel and batch:
+                del batch[0]
+                sentinel = False
+            if error is not None:
                 if batch:
                     yield n, batch
                 raise error from None
@@ -525,18 +572,29 @@ class NotArray(InputError):
 # Duplicate detection in bounded memory
 
 
+def _text(x: str | bytes) -> str:
+    return x.decode("ascii") if type(x) is bytes else x
+
+
 class DigestTable:
     """Set of 8-byte id digests with the first index of each, in two flat arrays (12 bytes a slot).
 
     A Python set of the ids (or of 16-byte blake2b digest objects) costs ~100 bytes per asset; this costs
     16-32 (load factor 3/8..3/4). Chance of any false duplicate among 10 million ids: ~3e-6.
+
+    The digest is Python's own hash of the id: 64-bit SipHash-1-3 with a per-process random key, cached on a
+    str -- as collision-resistant as an 8-byte blake2b digest for this purpose and ~10x cheaper to get. It is
+    stored as is (signed); ``hash()`` never returns -1, which marks an empty slot. Open addressing, linear
+    probing, no deletion.
     """
+
+    EMPTY = -1
 
     def __init__(self, capacity: int = 1 << 14):
         self._alloc(capacity)
 
     def _alloc(self, cap: int) -> None:
-        self._keys = array("Q", bytes(8 * cap))
+        self._keys = array("q", [self.EMPTY]) * cap
         self._first = array("I", bytes(4 * cap))
         self._mask = cap - 1
         self._n = 0
@@ -545,16 +603,16 @@ class DigestTable:
     def __len__(self) -> int:
         return self._n
 
-    def add(self, value: str, index: int) -> int | None:
+    def add(self, value: str | bytes, index: int) -> int | None:
         """Record the id at ``index``; return the first index when it was seen before."""
-        # Python's own str hash: 64-bit SipHash-1-3 with a per-process random key, cached on the str object --
-        # as collision-resistant as an 8-byte blake2b digest for this purpose and ~10x cheaper to get.
-        h = (hash(value) & 0xFFFFFFFFFFFFFFFF) or 1
+        return self._add(hash(value), index)
+
+    def _add(self, h: int, index: int) -> int | None:
         keys, mask = self._keys, self._mask
         slot = h & mask
         while True:
             k = keys[slot]
-            if k == 0:
+            if k == -1:
                 break
             if k == h:
                 return self._first[slot]
@@ -566,15 +624,43 @@ class DigestTable:
             self._grow()
         return None
 
+    def add_many(self, hashes: Iterable[int], base: int) -> list[tuple[int, int]]:
+        """Record ids by their hashes, the j-th at index ``base + j``, in order, as :meth:`add` one at a time
+        would; returns ``(index, first index)`` for each id seen before, in index order. (One tight loop:
+        the hot path of duplicate detection, ~0.5 µs an id, most of it the table's cache misses.)"""
+        hashes = hashes if isinstance(hashes, list) else list(hashes)
+        while self._n + len(hashes) > self._limit:
+            self._grow()
+        keys, first, mask = self._keys, self._first, self._mask
+        dups = []
+        for i, h in zip(count(base), hashes):
+            slot = h & mask
+            k = keys[slot]
+            if k == -1:
+                keys[slot] = h
+                first[slot] = i
+                continue
+            while k != h:
+                slot = (slot + 1) & mask
+                k = keys[slot]
+                if k == -1:
+                    keys[slot] = h
+                    first[slot] = i
+                    break
+            else:
+                dups.append((i, first[slot]))
+        self._n += len(hashes) - len(dups)
+        return dups
+
     def _grow(self) -> None:
         old_keys, old_first = self._keys, self._first
         n = self._n
         self._alloc((self._mask + 1) * 2)
         keys, first, mask = self._keys, self._first, self._mask
         for k, f in zip(old_keys, old_first):
-            if k:
+            if k != -1:
                 slot = k & mask
-                while keys[slot]:
+                while keys[slot] != -1:
                     slot = (slot + 1) & mask
                 keys[slot] = k
                 first[slot] = f
@@ -679,6 +765,8 @@ def _json(v: Any) -> str:
 
 
 _HELP = {rule: f"hubgate rules {rule}" for rule in SEVERITY}
+# CPython hashes ASCII bytes and str alike, so raw-scanned ids and parsed ones share the duplicate-id table
+_BYTES_HASH_LIKE_STR = hash(b"hubgate-id-0") == hash("hubgate-id-0")
 
 
 class _Finding(Finding):
@@ -723,6 +811,8 @@ class Validator:
         self.truncated = False
         self._wants_dup = self._wanted(DUPLICATE_ID)
         self._good: dict[str, BucketFacts] = {}  # host -> facts, for the batch loop (see run_batches)
+        self._good_b: dict[bytes, BucketFacts] = {}
+        self._good_b_len = 0
 
     def _wanted(self, rule: str) -> bool:
         return (self.select is None or rule in self.select) and not (self.ignore and rule in self.ignore)
@@ -783,23 +873,10 @@ class Validator:
                             f = seen.get(bucket)
                             if f is not None and (f.region is None or f.region == m.group(2)):
                                 f.uses += 1
-                                if want_dup:  # DigestTable.add, inlined
-                                    h = (hash(ext) & 0xFFFFFFFFFFFFFFFF) or 1
-                                    keys = ids._keys
-                                    mask = ids._mask
-                                    slot = h & mask
-                                    k = keys[slot]
-                                    while k and k != h:
-                                        slot = (slot + 1) & mask
-                                        k = keys[slot]
-                                    if k:
-                                        self._duplicate(i, ext, ids._first[slot])
-                                    else:
-                                        keys[slot] = h
-                                        ids._first[slot] = i
-                                        ids._n += 1
-                                        if ids._n > ids._limit:
-                                            ids._grow()
+                                if want_dup:
+                                    first = ids.add(ext, i)
+                                    if first is not None:
+                                        self._duplicate(i, ext, first)
                                 if len(item) > 2:
                                     optional(i, item)
                                 continue
@@ -834,6 +911,89 @@ class Validator:
                 self._batch(base, items)
         finally:
             gc.set_threshold(*threshold)
+
+    def run_file(self, path: Path, shown: str, progress: Callable[[int, int], None] | None = None) -> None:
+        """Validate a manifest file: the same findings, in the same order, as :meth:`run` over
+        :func:`iter_assets`. For S3 bundles the common asset shape is settled from the raw bytes
+        (:mod:`hubgate.manifest_scan`); everything else goes through :meth:`_batch`."""
+        if self.ctx.provider not in (None, "aws", "s3-compatible"):
+            self.run_batches(iter_batches(path, shown, progress))
+            return
+        import gc
+
+        from .manifest_scan import Block, scan
+
+        threshold = gc.get_threshold()
+        gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
+        try:
+            for part in scan(path, shown, progress):
+                if type(part) is Block:
+                    self._block(part)
+                else:
+                    self._batch(*part)
+        finally:
+            gc.set_threshold(*threshold)
+
+    def _good_hosts(self) -> dict[bytes, BucketFacts]:
+        """:attr:`_good` keyed by the encoded ``https://<host>/`` prefix (it only grows: rebuilt on growth)."""
+        if self._good_b_len != len(self._good):
+            self._good_b = {k.encode(): f for k, f in self._good.items()}
+            self._good_b_len = len(self._good)
+        return self._good_b
+
+    def _block(self, block) -> None:
+        """A :class:`hubgate.manifest_scan.Block`: its canonical assets are the ones :meth:`_batch` settles in
+        its loop when their host is known (a clean URL on a host seen with its right region, a non-empty plain
+        externalId, positive integer sizes), so they need only the bucket count and the duplicate-id probe."""
+        good = self._good_hosts()
+        uses = Counter(block.hosts)
+        try:
+            facts = [good[h] for h in uses]
+        except KeyError:  # a host not settled yet: the whole block the ordinary way (this learns it)
+            self._batch(block.base, block.items())
+            return
+        for f, n in zip(facts, uses.values()):
+            f.uses += n
+        i = block.base
+        done = 0
+        ids = block.ids
+        try:
+            for j, items in chain(block.gaps, ((len(ids), None),)):
+                if j > done:
+                    if self._wants_dup:
+                        self._record(ids[done:j], i)
+                    i += j - done
+                if items:
+                    self._gap(i, items)
+                    i += len(items)
+                done = j
+        except TooManyFindings:  # the canonical assets after the stop were counted above: take them back
+            before = block.base
+            done = 0
+            for j, items in chain(block.gaps, ((len(ids), None),)):
+                if before + j - done >= self.count:
+                    done += self.count - before
+                    break
+                before += j - done + len(items or ())
+                done = j
+            for h, n in Counter(block.hosts[done:]).items():
+                good[h].uses -= n
+            raise
+        self.count = i
+
+    def _gap(self, i: int, items: list) -> None:
+        """Assets between canonical ones (a few, mostly with findings): :meth:`_batch`'s full path directly."""
+        if len(items) > 16:
+            self._batch(i, items)
+            return
+        good = self._good
+        for i, item in enumerate(items, i):
+            self.count = i + 1
+            self.asset(i, item)
+            if type(item) is dict:
+                url = item.get("data")
+                if type(url) is str and url[:url.find("/", 8) + 1] not in good:
+                    self._learn(url)
 
     def _batch(self, base: int, items: list) -> None:
         n = len(items)
@@ -875,48 +1035,55 @@ class Validator:
         want_dup = self._wants_dup
         optional = self._optional
         asset = self.asset
-        ids = self.ids
-        keys, first, mask, used, limit = ids._keys, ids._first, ids._mask, ids._n, ids._limit
-        i = base - 1
+        record = self._record
+        run: list[str] = []  # externalIds of the settled assets since the last one that took the full path
+        start = base  # index of run[0]
         try:
             for i, item, url, ext in zip(count(base), items, datas, exts):
                 # a clean URL (only safe characters, a key) on a host seen before with its right region
                 facts = good(url[:url.find("/", 8) + 1])
                 if facts is not None and type(ext) is str and ext:
                     facts.uses += 1
-                    if want_dup:  # DigestTable.add, inlined
-                        h = hash(ext) & 0xFFFFFFFFFFFFFFFF or 1
-                        slot = h & mask
-                        k = keys[slot]
-                        while k and k != h:
-                            slot = (slot + 1) & mask
-                            k = keys[slot]
-                        if k:
-                            self._duplicate(i, ext, first[slot])
-                        else:
-                            keys[slot] = h
-                            first[slot] = i
-                            used += 1
-                            if used > limit:
-                                ids._n = used
-                                ids._grow()
-                                keys, first, mask, used, limit = ids._keys, ids._first, ids._mask, ids._n, ids._limit
+                    if not run:
+                        start = i
+                    run.append(ext)
                     if len(item) != 2:
                         if len(item) == 4:
                             w = item.get("width")
                             hh = item.get("height")
                             if type(w) is int and type(hh) is int and w > 0 and hh > 0:
                                 continue
+                        if want_dup:  # this asset's duplicate-id finding comes before its field findings
+                            record(run, start)
+                        run = []
+                        self.count = i + 1
                         optional(i, item)
                     continue
-                ids._n = used
-                asset(i, item)  # the full path; it counts its own bucket use (and may grow the id table)
-                keys, first, mask, used, limit = ids._keys, ids._first, ids._mask, ids._n, ids._limit
+                if run:
+                    if want_dup:
+                        record(run, start)
+                    run = []
+                self.count = i + 1  # (record sets its own count: --max-findings may stop it at any asset)
+                asset(i, item)  # the full path; it counts its own bucket use
                 if url and facts is None:
                     self._learn(url)
-        finally:
-            ids._n = used
-            self.count = i + 1
+            if run and want_dup:
+                record(run, start)
+        except TooManyFindings:  # assets of the run after the stop were counted: take them back
+            for k in range(max(self.count, start), start + len(run)):
+                url = datas[k - base]
+                good(url[:url.find("/", 8) + 1]).uses -= 1
+            raise
+        self.count = base + n
+
+    def _record(self, run: list, base: int) -> None:
+        """Record the externalIds ``run`` (str, or plain ASCII bytes from the raw scan) of assets ``base``,
+        ``base + 1``..., reporting those seen before. (CPython hashes ASCII bytes and str alike, so raw and
+        parsed ids share the table.)"""
+        hashes = list(map(hash, run if _BYTES_HASH_LIKE_STR else (_text(x) for x in run)))
+        for at, first in self.ids.add_many(hashes, base):
+            self.count = at + 1
+            self._duplicate(at, _text(run[at - base]), first)
 
     def _learn(self, url: str) -> None:
         """After an asset's full check: settle later URLs on its host in the batch loop when the URL is of the
@@ -1185,7 +1352,7 @@ def validate_file(
     errors: list[InputError] = []
     t0 = time.perf_counter()
     try:
-        v.run_batches(iter_batches(path, shown, progress))
+        v.run_file(path, shown, progress)
     except TooManyFindings:
         pass
     except NotArray as exc:

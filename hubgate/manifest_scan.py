@@ -1,0 +1,202 @@
+"""Raw scanning of an import manifest: the common asset settled from the bytes, without building a dict.
+
+Most manifests are machine-written, and nearly every asset has one shape::
+
+    {"data": "https://<host>/<key of plain characters>", "externalId": "<plain ASCII>"[, "width": N, "height": N]}
+
+:func:`scan` reads the file in blocks of ~1 MB and splits each block with one regular expression
+(:data:`CANONICAL`) that matches exactly that shape -- a complete, valid JSON object followed by its
+top-level comma -- capturing the ``https://<host>/`` prefix and the externalId. Everything between two
+matches (a *gap*: assets of any other shape, and the bad ones) is parsed by ijson, as the plain reader
+does, so the validator sees them as ordinary dicts. A gap must parse as whole elements; when one does not
+(malformed JSON, an object nested in a match, ...), or nothing matches for a while, the rest of the file
+goes through the plain reader (:func:`hubgate.manifest.iter_batches`) from the last top-level comma, so the
+elements, findings, errors and byte offsets are those of the plain reader in every case.
+
+Why the split cannot mislead: a match never starts inside a JSON string (a string cannot hold a raw
+quote), and a match nested inside a larger value leaves an unbalanced gap before it, which fails to parse
+and sends the rest down the plain path.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from itertools import compress
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .manifest import _IJSON, ManifestError, _array_start, _open, iter_batches, ijson
+
+_WS = rb"[ \t\n\r]*+"  # JSON whitespace only (\s would admit \f and \v)
+# the validator's fast-path host (manifest._FAST_S3): <bucket without dots>.s3.<region>.amazonaws.com
+_HOST = rb"[a-z0-9][a-z0-9\-]*+\.s3\.[a-z]{2}(?:-[a-z]++)++-[0-9]++\.amazonaws\.com"
+_KEY_CHARS = rb"[A-Za-z0-9\-._~!$&'()*,;=:@/]++"  # the validator's fast-path key characters (manifest._SAFE)
+_ID_CHARS = rb"[\x20\x21\x23-\x5b\x5d-\x7e]++"  # printable ASCII without '"' and '\': no escapes, non-empty
+_SIZE = rb"[1-9][0-9]{0,17}+"  # a positive integer that fits 64 bits
+CANONICAL = re.compile(
+    _WS + rb"\{" + _WS + rb'"data"' + _WS + rb":" + _WS + rb'"(https://' + _HOST + rb'/)' + _KEY_CHARS + rb'"' + _WS
+    + rb"," + _WS + rb'"externalId"' + _WS + rb":" + _WS + rb'"(' + _ID_CHARS + rb')"' + _WS
+    + rb"(?:," + _WS + rb'"width"' + _WS + rb":" + _WS + _SIZE + _WS
+    + rb"," + _WS + rb'"height"' + _WS + rb":" + _WS + _SIZE + _WS + rb")?+"
+    + rb"\}" + _WS + rb","  # leading whitespace, not trailing: a block cut in whitespace leaves no gap
+)
+_GROUPS = CANONICAL.groups + 1  # a split gives the gap before each match, then the match's groups
+
+BLOCK_SIZE = 256 << 10  # larger blocks save little and raise peak memory (a block's parts, its parse)
+# Give up on scanning when this much text has no match (another layout, or one huge asset).
+MAX_CARRY = 4 << 20
+
+
+@dataclass
+class Block:
+    """The assets of a run of the file: ``hosts[j]``/``ids[j]`` of the j-th canonical asset (bytes), and
+    ``gaps``: ``(j, assets)`` -- the other assets, parsed, that come before the j-th canonical one."""
+
+    base: int  # index of the block's first asset
+    count: int  # assets in the block
+    hosts: list[bytes]
+    ids: list[bytes]
+    gaps: list[tuple[int, list]] = field(default_factory=list)
+    text: bytes = b""  # text[:size]: the block's elements, each followed by its comma
+    size: int = 0
+
+    def items(self) -> list:
+        """Every asset of the block as the plain reader gives it (for blocks the validator cannot settle)."""
+        body = self.text[:self.size].rstrip(b" \t\n\r")[:-1]  # the last comma
+        return list(_IJSON.items(io.BytesIO(b"[" + body + b"]"), "item", use_float=True))
+
+
+_GAP_MARK = rb'"\u0000hubgate-gap\u0000"'  # between the gaps of a block when they are parsed together
+_MARK = "\0hubgate-gap\0"
+_items = getattr(_IJSON, "items_gen", None) or getattr(_IJSON, "items")  # items_gen skips ijson's source sniffing
+
+
+def _parse(text: bytes) -> list | None:
+    try:
+        return list(_items(io.BytesIO(text), "item", use_float=True))
+    except (ijson.JSONError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _strip_gap(gap: bytes) -> bytes | None:
+    """A gap (whole elements, each followed by a comma) without its last comma; None when it cannot be that."""
+    body = gap.rstrip(b" \t\n\r")
+    return body[:-1] if body.endswith(b",") and len(body) > 1 else None
+
+
+def _parse_gap(gap: bytes) -> list | None:
+    """The elements of a gap, or None when it is not whole elements."""
+    body = _strip_gap(gap)
+    return (_parse(b"[" + body + b"]") or None) if body is not None else None
+
+
+def _parse_gaps(gaps: list[bytes]) -> list[list] | None:
+    """The elements of each gap, parsed together (one parser for the block) with a marker string between them.
+
+    Accepted only when exactly ``len(gaps) - 1`` markers come out as top-level elements and every gap gives
+    at least one element: then each gap began and ended at the top level, i.e. is whole elements on its own.
+    Otherwise (a malformed gap, or an asset equal to the marker) None: the caller parses them one by one."""
+    bodies = list(map(_strip_gap, gaps))
+    if None in bodies:
+        return None
+    items = _parse(b"[" + (b"," + _GAP_MARK + b",").join(bodies) + b"]")
+    if items is None:
+        return None
+    out: list[list] = []
+    run: list = []
+    for x in items:
+        if type(x) is str and x == _MARK:
+            if not run:
+                return None
+            out.append(run)
+            run = []
+        else:
+            run.append(x)
+    if not run:
+        return None
+    out.append(run)
+    return out if len(out) == len(gaps) else None
+
+
+def _gap_offset(text: bytes, j: int) -> int:
+    """Offset in ``text`` of the gap before the j-th match (just after the previous match's comma)."""
+    if j == 0:
+        return 0
+    for k, m in enumerate(CANONICAL.finditer(text), 1):
+        if k == j:
+            return m.end()
+    raise AssertionError("fewer matches than the split found")  # pragma: no cover
+
+
+def scan(
+    path: Path, shown: str, progress: Callable[[int, int], None] | None = None, block_size: int | None = None
+) -> Iterator[Block | tuple[int, list]]:
+    """The manifest's assets, in order, as :class:`Block` runs and, where the plain reader takes over,
+    ``(index of the first, list)`` batches as :func:`hubgate.manifest.iter_batches` gives them.
+
+    Raises what the plain reader raises (``InputError``, ``NotArray``, ``ManifestError`` after the assets
+    before the error), at the same offsets.
+    """
+    block_size = block_size or BLOCK_SIZE
+    raw = _open(path, shown)
+    resume: int | None = None  # offset after the last top-level comma consumed (None: nothing yet)
+    base = 0
+    with raw:
+        _, start = _array_start(raw, shown)
+        raw.seek(start + 1)
+        pending = b""
+        data = raw.read(block_size)
+        offset = start + 1  # file offset of the text not consumed yet
+        while True:
+            buf = pending + data if pending else data
+            if not buf:
+                break
+            parts = CANONICAL.split(buf)
+            carry = parts.pop()
+            matches = len(parts) // _GROUPS
+            if not matches:
+                if not data or len(carry) > MAX_CARRY:
+                    break
+                pending = carry
+                data = raw.read(block_size)
+                continue
+            gaps = parts[0::_GROUPS]
+            block = Block(base, matches, parts[1::_GROUPS], parts[2::_GROUPS])
+            size = len(buf) - len(carry)
+            where = list(compress(range(matches), gaps))
+            parsed = _parse_gaps([gaps[j] for j in where]) if where else []
+            for n, j in enumerate(where):
+                items = parsed[n] if parsed is not None else _parse_gap(gaps[j])
+                if items is None:  # the block up to that gap, then the plain reader from there
+                    if j:
+                        cut = _gap_offset(buf, j)
+                        block.hosts, block.ids = block.hosts[:j], block.ids[:j]
+                        block.count = j + sum(len(items) for _, items in block.gaps)
+                        block.text, block.size = buf, cut
+                        yield block
+                        base += block.count
+                        resume = offset + cut
+                    break
+                block.gaps.append((j, items))
+                block.count += len(items)
+            else:
+                block.text, block.size = buf, size
+                yield block
+                base += block.count
+                offset += size
+                resume = offset
+                if progress is not None:
+                    progress(offset, base)
+                pending = carry
+                data = raw.read(block_size)
+                continue
+            break  # a gap that is not whole elements
+    if resume is None:
+        yield from iter_batches(path, shown, progress)  # nothing was settled here: the plain reader throughout
+    else:
+        yield from iter_batches(path, shown, progress, resume=resume, base=base)
+
+
+__all__ = ["Block", "CANONICAL", "ManifestError", "scan"]

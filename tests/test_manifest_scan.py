@@ -1,0 +1,229 @@
+"""The raw scanner (hubgate/manifest_scan.py) against the plain reader: same findings, order, errors, offsets.
+
+The reference is the simplest path there is: ``Validator.run`` over ``iter_assets`` (ijson, one asset at a
+time). ``validate_file`` -- raw scan, gaps, blocks settled in bulk, the plain reader resumed after a
+comma -- must give exactly what it gives, for every block size (cuts anywhere in an element, in whitespace,
+in a string, between a match and its comma).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hubgate import manifest as m
+from hubgate import manifest_scan as ms
+from hubgate.bundle import load_bundle
+from hubgate.errors import InputError
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "manifest"
+HOSTS = ["bk-a.s3.eu-central-1.amazonaws.com", "bk-b.s3.us-west-2.amazonaws.com", "bk-c.s3.ap-south-1.amazonaws.com"]
+
+
+def reference(path: Path, context=None, max_findings=None):
+    v = m.Validator(str(path), context, "", max_findings)
+    errors = []
+    try:
+        v.run(m.iter_assets(path, str(path)))
+    except m.TooManyFindings:
+        pass
+    except m.NotArray as exc:
+        v.not_array(exc.kind)
+    except InputError as exc:
+        errors.append(str(exc))
+    return [f.to_dict() for f in v.finish()], errors, v.count
+
+
+def scanned(path: Path, context=None, max_findings=None):
+    res = m.validate_file(path, str(path), context, max_findings)
+    return [f.to_dict() for f in res.findings], [str(e) for e in res.errors], res.assets
+
+
+def same(path: Path, block_sizes=(None, 1, 7, 50, 133, 4096), context_factory=lambda: None, max_findings=None):
+    want = reference(path, context_factory(), max_findings)
+    for size in block_sizes:
+        ms.BLOCK_SIZE = size or (256 << 10)
+        try:
+            got = scanned(path, context_factory(), max_findings)
+        finally:
+            ms.BLOCK_SIZE = 256 << 10
+        assert got == want, f"block size {size}"
+    return want
+
+
+def canonical(i: int, host: str = HOSTS[0], ext: str | None = None, sizes: bool = False) -> dict:
+    d = {"data": f"https://{host}/img/{i:05d}.jpg", "externalId": ext or f"id-{i}"}
+    if sizes:
+        d.update(width=600 + i, height=400 + i)
+    return d
+
+
+def test_scan_takes_the_raw_path_for_the_common_shape(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps([canonical(i, HOSTS[i % 3], sizes=i % 2 == 1) for i in range(3000)]))
+    parts = list(ms.scan(path, "m.json", block_size=8192))
+    blocks = [p for p in parts if isinstance(p, ms.Block)]
+    assert sum(b.count for b in blocks) == 2999  # the last element has no comma: the plain reader reads it
+    assert not any(b.gaps for b in blocks)
+    assert [p for p in parts if not isinstance(p, ms.Block)] == [(2999, [canonical(2999, HOSTS[2], sizes=True)])]
+    assert same(path) == ([], [], 3000)
+
+
+def test_gaps_and_duplicates_keep_their_order(tmp_path):
+    assets = []
+    for i in range(400):
+        a = canonical(i, HOSTS[i % 3])
+        if i % 17 == 0:
+            a["data"] = a["data"].replace("/img/", "/im g/")  # raw space: a gap, HG509
+        if i % 23 == 0:
+            a["externalId"] = "id-3"  # a duplicate of asset 3, canonical or not
+        if i % 31 == 0:
+            a["width"] = "600"  # HG513
+        if i % 37 == 0:
+            a = 42  # HG502
+        assets.append(a)
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(assets, indent=1))
+    findings, errors, n = same(path)
+    assert n == 400 and not errors
+    rules = [f["rule"] for f in findings]
+    assert {"HG509", "HG512", "HG513", "HG502"} <= set(rules)
+
+
+def test_a_match_nested_in_an_asset_hands_over_to_the_plain_reader(tmp_path):
+    inner = json.dumps(canonical(1))
+    text = "[" + json.dumps(canonical(0)) + ", " + '{"metadata": ' + inner + ', "data": "https://' + HOSTS[0] + \
+        '/x.jpg", "externalId": "id-0"}, ' + json.dumps(canonical(2)) + "]"
+    path = tmp_path / "m.json"
+    path.write_text(text)
+    findings, errors, n = same(path)
+    assert n == 3 and [f["rule"] for f in findings] == ["HG512"]  # id-0 twice; the nested object is metadata
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('[{"data": "https://%s/a", "externalId": "a"}, ]' % HOSTS[0], "unallowed token"),  # trailing comma
+    ('[{"data": "https://%s/a", "externalId": "a"},, {"data": "x"}]' % HOSTS[0], "unallowed token"),
+    ('[{"data": "https://%s/a", "externalId": "a"}, {"data": "https://%s/b", "externalId": "b"}' % (HOSTS[0], HOSTS[0]),
+     "premature EOF"),
+    ('[{"data": "https://%s/a", "externalId": "a"}, {"data": "https://%s/b", "externalId": "b"}] x' % (HOSTS[0], HOSTS[0]),
+     "trailing garbage"),
+    ('[{"data": "https://%s/a", "externalId": "a"}, 1e999, {"data": "https://%s/b", "externalId": "b"}, 2]'
+     % (HOSTS[0], HOSTS[0]), "overflow"),
+    ('[{"data": "https://%s/a", "externalId": "a"},\n  {"data": "https://%s/b", "externalId": "\\ud800"}, 3]'
+     % (HOSTS[0], HOSTS[0]), ""),
+])
+def test_malformed_json_gives_the_plain_readers_error_and_offset(tmp_path, text, problem):
+    path = tmp_path / "m.json"
+    path.write_bytes(text.encode())
+    findings, errors, n = same(path)
+    if problem:
+        assert errors and problem in errors[0], errors
+
+
+def test_not_an_array_empty_and_bom(tmp_path):
+    for text in ['{"data": 1}', "", "   ", "[]", " [ ] ", "\ufeff[" + json.dumps(canonical(0)) + "," + json.dumps(canonical(1)) + "]"]:
+        path = tmp_path / "m.json"
+        path.write_text(text, encoding="utf-8")
+        same(path)
+
+
+def test_a_bucket_in_another_region_than_the_bundle_says(tmp_path):
+    # bucket-name is in eu-central-1 in the bundle: a URL naming us-east-1 is never settled by the scan
+    bundle = load_bundle(FIX / "integration.yaml")
+    host = "west-bucket.s3.eu-central-1.amazonaws.com"
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps([canonical(i, host if i % 3 else HOSTS[0]) for i in range(300)]))
+    findings, _, _ = same(path, context_factory=lambda: m.Context(bundle))
+    assert any(f["rule"] == "HG517" for f in findings)
+
+
+def test_max_findings_stops_at_the_same_asset(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps([canonical(i, ext="dup") for i in range(200)]))
+    findings, _, n = same(path, max_findings=5)
+    assert len(findings) == 5 and n == 7  # asset 6 was being checked when the sixth finding came
+
+
+def test_max_findings_keeps_the_bucket_counts_of_the_assets_checked(tmp_path):
+    # bucket-level findings (deferred, with a count of the bucket's assets) after a stop in the middle of a block
+    bundle = load_bundle(FIX / "integration.yaml")
+    path = tmp_path / "m.json"
+    assets = [canonical(i, HOSTS[i % 2], ext="dup" if i > 150 and i % 5 == 0 else None) for i in range(400)]
+    path.write_text(json.dumps(assets))
+    for limit in (3, 7, 11):
+        findings, _, n = same(path, context_factory=lambda: m.Context(bundle), max_findings=limit)
+        assert any("asset(s) use it" in f["message"] for f in findings) and n < 400
+
+
+def test_docs_example_and_fixtures(tmp_path):
+    for name in ("docs-example.json", "assets.json"):
+        same(FIX / name)
+    bundle = load_bundle(FIX / "integration.yaml")
+    same(FIX / "assets.json", context_factory=lambda: m.Context(bundle))
+
+
+# -- properties ---------------------------------------------------------------------------------------------
+
+_ID = st.text(st.characters(codec="utf-8", blacklist_categories=("Cs",)), max_size=6) | st.sampled_from(
+    ["a", "b", "id-1", 'q"', "\\", "é"])
+_ASSET = st.one_of(
+    st.builds(lambda i, h, e, s: canonical(i, h, e, s), st.integers(0, 30), st.sampled_from(HOSTS + [
+        "bk-a.s3.amazonaws.com", "s3.eu-central-1.amazonaws.com", "bk.d.s3.eu-central-1.amazonaws.com"]),
+        _ID, st.booleans()),
+    st.fixed_dictionaries({"data": st.sampled_from([f"https://{HOSTS[0]}/a b", f"https://{HOSTS[1]}/a%2", "http://x/y",
+                                                   f"https://{HOSTS[2]}/k+1", f"https://{HOSTS[0]}/"])},
+                          optional={"externalId": _ID | st.integers(), "width": st.integers(-2, 3) | st.just("4"),
+                                    "height": st.floats(allow_nan=False) | st.integers(0, 3),
+                                    "metadata": st.builds(lambda i: canonical(i), st.integers(0, 3)) | st.just([])}),
+    st.integers() | st.none() | st.text(max_size=3) | st.lists(st.integers(), max_size=2),
+)
+
+
+def _dump(assets: list, style: int) -> str:
+    if style == 0:
+        return json.dumps(assets)
+    if style == 1:
+        return json.dumps(assets, indent=2, ensure_ascii=False)
+    if style == 2:
+        return json.dumps(assets, separators=(",", ":"))
+    return "[\n" + ",\n".join(json.dumps(a) for a in assets) + "\n]\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(assets=st.lists(_ASSET, max_size=25), style=st.integers(0, 3), cut=st.none() | st.floats(0, 1),
+       seed=st.integers(0, 2**16))
+def test_scan_equals_the_plain_reader(tmp_path, assets, style, cut, seed):
+    text = _dump(assets, style).encode("utf-8")
+    if cut is not None:  # damage the file: truncate, or splice in a stray byte
+        at = int(len(text) * cut)
+        text = text[:at] if seed % 2 else text[:at] + random.Random(seed).choice([b",", b"]", b"{", b'"', b"\\"]) + text[at:]
+    path = tmp_path / "m.json"
+    path.write_bytes(text)
+    rnd = random.Random(seed)
+    same(path, block_sizes=(None, rnd.randint(1, 40), rnd.randint(41, 400)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=st.lists(st.integers(0, 60).map(str), max_size=400), cap=st.sampled_from([8, 64, 1 << 12]),
+       cuts=st.lists(st.integers(1, 90), min_size=1, max_size=10))
+def test_add_many_equals_add_one_at_a_time(ids, cap, cuts):
+    one = m.DigestTable(8)
+    want = [(i, f) for i, f in ((i, one.add(x, i)) for i, x in enumerate(ids)) if f is not None]
+    many = m.DigestTable(cap)
+    got, pos, k = [], 0, 0
+    while pos < len(ids):
+        n = cuts[k % len(cuts)]
+        got += many.add_many([hash(x) for x in ids[pos:pos + n]], pos)
+        pos, k = pos + n, k + 1
+    assert got == want and len(many) == len(one) == len(set(ids))
+
+
+def test_ascii_bytes_and_str_ids_share_the_table():
+    assert m._BYTES_HASH_LIKE_STR  # CPython: the scan hashes raw ids without decoding them
+    t = m.DigestTable()
+    assert t.add(b"img-1.jpg", 0) is None and t.add("img-1.jpg", 5) == 0
