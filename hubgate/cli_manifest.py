@@ -93,9 +93,7 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 unreadable input or malformed JSON
     (the findings before the error are still reported, and the error names the byte offset).
     """
-    from .output import write_report as _write
     from .manifest import Context, validate_file
-    from .reporters import Report, render
 
     sel = ign = None
     if select or ignore:  # the CLI and rule registry (and what they import) only when needed: startup counts
@@ -122,31 +120,33 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
     except OSError:
         total = 0
     cb, stop = _progress(show, total)
-    stream = _Stream(fmt, output, secrets) if fmt in ("json", "text") and not quiet else None
-    try:
+    stream = None
+    if not quiet:  # findings are written as found, in every format: nothing is kept (constant memory)
+        from .reporters.stream import Stream
+
+        try:
+            out = open(output, "w", encoding="utf-8") if output else _Echo()
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+        stream = Stream(fmt, out, file, (lambda text: _mask(text, secrets)) if secrets else None)
+    try:  # with --quiet the findings are only counted
         res = validate_file(path, file, Context(bundle, region), max_findings, sel, ign, cb,
-                            sink=stream.finding if stream else None)
+                            sink=stream.finding if stream else _discard)
     finally:
         stop()
     errors += res.errors
-    report = Report("manifest", res.findings, errors, 1, fail_on)
     if stream is not None:
         stream.close(errors, res.counts)
+        stream.out.close()
         for e in errors if fmt != "text" else ():
             click.echo(f"hubgate: {_mask(str(e), secrets)}", err=True)
         _truncated(res, max_findings, file)
-        failing = any(n for sev, n in res.counts.items() if at_or_above(sev, fail_on))
-        sys.exit(2 if errors else 1 if failing else 0)
-    from .check import exit_code, mask
+    failing = any(n for sev, n in res.counts.items() if at_or_above(sev, fail_on))
+    sys.exit(2 if errors else 1 if failing else 0)
 
-    if not quiet:
-        text = mask(render(report, fmt, color=fmt == "text" and sys.stdout.isatty() and not output), secrets)
-        _write(text, output)
-        if fmt != "text":
-            for e in errors:
-                click.echo(f"hubgate: {mask(str(e), secrets)}", err=True)
-        _truncated(res, max_findings, file)
-    sys.exit(exit_code(report))
+
+def _discard(finding) -> None:
+    pass
 
 
 def _truncated(res, max_findings, file) -> None:
@@ -163,90 +163,15 @@ def _mask(text: str, secrets: list[str]) -> str:
     return text
 
 
-def _flat_json(d: dict) -> str:
-    """``json.dumps(d, indent=2, ensure_ascii=False)`` indented by 4 more spaces, for a flat dict of strings,
-    numbers and nulls, with the C string encoder (json.dumps with indent takes the pure-Python encoder:
-    ~12 us a finding, 0.4 s for the 30k findings of a 1M-asset manifest; this takes ~2 us)."""
-    global _enc
-    if _enc is None:
-        from json.encoder import encode_basestring
+class _Echo:
+    """stdout through click.echo (what CliRunner captures, and safe on odd terminals)."""
 
-        _enc = encode_basestring
-    enc = _enc
-    parts = []
-    for k, v in d.items():
-        if type(v) is str:
-            parts.append(enc(k) + ": " + enc(v))
-        elif v is None:
-            parts.append(enc(k) + ": null")
-        elif type(v) is int:
-            parts.append(enc(k) + ": " + int.__repr__(v))
-        else:
-            import json
+    @staticmethod
+    def write(text: str) -> None:
+        click.echo(text, nl=False)
 
-            parts.append(enc(k) + ": " + json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n      "))
-    return "{\n      " + ",\n      ".join(parts) + "\n    }" if parts else "{}"
-
-
-_enc = None
-
-
-class _Stream:
-    """Writes findings as they are found (json and text formats), so none are kept in memory.
-
-    The JSON document is the same as ``--format json`` of the other commands: {"findings", "summary", "errors"?}.
-    """
-
-    def __init__(self, fmt: str, output: str | None, secrets: list[str]):
-        self.fmt = fmt
-        self.secrets = secrets
-        self._mask = _mask
-        self.n = 0
-        try:
-            self.fh = open(output, "w", encoding="utf-8") if output else None
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
-        if fmt == "json":
-            self._out('{\n  "findings": [')
-
-    def _out(self, text: str) -> None:
-        if self.secrets:
-            text = self._mask(text, self.secrets)
-        if self.fh is not None:
-            self.fh.write(text)
-        else:
-            click.echo(text, nl=False)
-
-    def finding(self, f) -> None:
-        if self.fmt == "json":
-            self._out(("\n    " if self.n == 0 else ",\n    ") + _flat_json(f.to_dict()))
-        else:
-            where = f.file + (f":{f.line}:{f.column}" if f.line else "")
-            self._out(f"{where} {f.severity} {f.rule} {f.message} ({f.pointer or '/'})\n"
-                      + (f"    fix: {f.fix}\n" if f.fix else ""))
-        self.n += 1
-
-    def close(self, errors: list, counts: dict) -> None:
-        import json
-
-        summary = {"files": 1, "findings": self.n, **{k: counts.get(k, 0) for k in ("error", "warning", "info")},
-                   "suppressed": 0, "input_errors": len(errors)}
-        if self.fmt == "json":
-            tail = {"summary": summary}
-            if errors:
-                tail["errors"] = [{"file": e.file, "message": e.problem} for e in errors]
-            rest = json.dumps(tail, indent=2, ensure_ascii=False)[1:]
-            self._out(("\n  ]," if self.n else "],") + rest + "\n")
-        else:
-            for e in errors:
-                self._out(f"{e.file} input error {e.problem}\n")
-            parts = ["1 file(s) checked", f"{summary['error']} error(s)", f"{summary['warning']} warning(s)",
-                     f"{summary['info']} info"]
-            if errors:
-                parts.append(f"{len(errors)} unreadable input(s)")
-            self._out(("\n" if self.n or errors else "") + ", ".join(parts) + "\n")
-        if self.fh is not None:
-            self.fh.close()
+    def close(self) -> None:
+        pass
 
 
 @manifest_command.command("fix")

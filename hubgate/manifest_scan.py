@@ -45,8 +45,9 @@ CANONICAL = re.compile(
 _GROUPS = CANONICAL.groups + 1  # a split gives the gap before each match, then the match's groups
 
 BLOCK_SIZE = 256 << 10  # larger blocks save little and raise peak memory (a block's parts, its parse)
-# Give up on scanning when this much text has no match (another layout, or one huge asset).
-MAX_CARRY = 4 << 20
+# Give up on scanning when this much text has no match (another layout, e.g. "externalId" first, or one huge
+# asset): the plain reader takes the rest. (Each block re-splits the text carried over, so keep this small.)
+MAX_CARRY = 1 << 20
 
 
 @dataclass
@@ -157,7 +158,7 @@ def scan(
             carry = parts.pop()
             matches = len(parts) // _GROUPS
             if not matches:
-                if not data or len(carry) > MAX_CARRY:
+                if not data or len(carry) > max(MAX_CARRY, 4 * block_size):
                     break
                 pending = carry
                 data = raw.read(block_size)

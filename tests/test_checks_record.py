@@ -331,3 +331,23 @@ def test_hg405_fail(case, bundle, pointer, fragment):
 ], ids=["delegated", "user", "unset-delegation-only", "gcp"])
 def test_hg405_pass(bundle):
     assert run(bundle, "HG405") == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_manifest_reports_never_print_the_bundles_secrets(tmp_path, fmt):
+    """The manifest command streams its report; the bundle's secrets are masked in every format, including
+    a secret that an asset's externalId repeats (so a duplicate-id finding would quote it)."""
+    from hubgate.cli_manifest import manifest_command
+
+    bundle = iam_user_bundle()
+    bundle["access_key_id"], bundle["secret_access_key"] = CLI_KEY_ID, CLI_SECRET
+    path = tmp_path / "integration.yaml"
+    path.write_text(yaml.safe_dump(bundle), encoding="utf-8")
+    url = "https://bucket-name.s3.eu-central-1.amazonaws.com/"
+    man = tmp_path / "m.json"
+    man.write_text(json.dumps([{"data": url + f"k{i}.jpg", "externalId": CLI_SECRET} for i in range(3)]))
+    result = CliRunner().invoke(manifest_command, [str(man), "--bundle", str(path), "--format", fmt])
+    out = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exit_code == 1, out
+    assert "HG512" in out and "****" in out  # the duplicate was reported, its id masked
+    assert CLI_SECRET not in out and CLI_SECRET[4:20] not in out

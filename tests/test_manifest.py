@@ -530,6 +530,39 @@ def test_streamed_json_equals_the_collected_report(tmp_path):
     assert len(res.findings) == len(EXPECTED_WITH_BUNDLE) == 21
 
 
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
+@pytest.mark.parametrize("case", ["findings", "clean", "malformed"])
+def test_every_format_is_streamed_as_its_reporter_renders_it(tmp_path, fmt, case):
+    """The manifest command writes findings as found in every format (nothing kept: constant memory); the
+    text is the one the format's reporter gives for the collected report, byte for byte."""
+    from hubgate.errors import InputError
+    from hubgate.manifest import Context, validate_file
+    from hubgate.reporters import Report, render
+
+    src = {"findings": FIX / "assets.json", "clean": FIX / "docs-example.json"}.get(case)
+    if src is None:
+        src = tmp_path / "bad.json"
+        src.write_text('[{"data": "https://b.s3.amazonaws.com/a b", "externalId": "1"}, {"data": ')
+    bundle = load_bundle(FIX / "integration.yaml", str(FIX / "integration.yaml")) if case == "findings" else None
+    res = validate_file(src, str(src), Context(bundle))
+    errors: list[InputError] = list(res.errors)
+    want = render(Report("manifest", res.findings, errors, 1), fmt)
+    out = tmp_path / f"report.{fmt}"
+    args = [src, "--format", fmt, "--output", out] + (["--bundle", FIX / "integration.yaml"] if bundle else [])
+    r = run(*args)
+    assert r.exit_code == {"findings": 1, "clean": 0, "malformed": 2}[case], r.output
+    assert out.read_text(encoding="utf-8") == want
+    assert (len(res.findings) > 10) if case == "findings" else True
+    if fmt == "sarif":
+        assert len(json.loads(want)["runs"][0]["results"]) == len(res.findings)
+
+
+def test_quiet_keeps_no_findings_and_gives_the_exit_code(tmp_path):
+    r = run(FIX / "assets.json", "--quiet", "--bundle", FIX / "integration.yaml")
+    assert r.exit_code == 1 and r.output == ""
+    assert run(FIX / "docs-example.json", "--quiet").exit_code == 0
+
+
 # -- Azure Blob URLs (issue 9, item 5) --------------------------------------------------------------
 
 
@@ -558,6 +591,6 @@ def test_azure_blob_url_in_an_aws_integration(tmp_path):
 @given(st.dictionaries(st.text(), st.one_of(st.none(), st.text(), st.integers(), st.booleans(),
                                             st.floats(allow_nan=False), st.lists(st.text(), max_size=3)), max_size=9))
 def test_streamed_findings_are_byte_identical_to_json_dumps(d):
-    from hubgate.cli_manifest import _flat_json
+    from hubgate.reporters.stream import flat_json as _flat_json
 
     assert _flat_json(d) == json.dumps(d, indent=2, ensure_ascii=False).replace("\n", "\n    ")
