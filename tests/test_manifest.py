@@ -588,9 +588,15 @@ def test_azure_blob_url_in_an_aws_integration(tmp_path):
     assert "Azure Blob URL but the integration is aws" in findings_of(r)[0]["message"]
 
 
-@given(st.dictionaries(st.text(), st.one_of(st.none(), st.text(), st.integers(), st.booleans(),
-                                            st.floats(allow_nan=False), st.lists(st.text(), max_size=3)), max_size=9))
-def test_streamed_findings_are_byte_identical_to_json_dumps(d):
-    from hubgate.reporters.stream import flat_json as _flat_json
+_JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text())
 
-    assert _flat_json(d) == json.dumps(d, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+@settings(max_examples=300)
+@given(st.recursive(_JSON_LEAF, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=4),
+                    max_leaves=25), st.integers(0, 5))
+def test_streamed_json_is_byte_identical_to_json_dumps(v, level):
+    from hubgate.reporters.stream import flat_json, pretty_json
+
+    assert pretty_json(v, level) == json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    if isinstance(v, dict):
+        assert flat_json(v) == json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n    ")
