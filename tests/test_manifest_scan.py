@@ -227,3 +227,14 @@ def test_ascii_bytes_and_str_ids_share_the_table():
     assert m._BYTES_HASH_LIKE_STR  # CPython: the scan hashes raw ids without decoding them
     t = m.DigestTable()
     assert t.add(b"img-1.jpg", 0) is None and t.add("img-1.jpg", 5) == 0
+
+
+def test_a_huge_asset_and_crlf_lines(tmp_path):
+    # an asset larger than several blocks (the scan gives up on it and the plain reader goes on), CRLF line ends
+    big = canonical(1)
+    big["contextData"] = {"text": "x" * 300_000}
+    assets = [canonical(0), big] + [canonical(i, HOSTS[i % 3]) for i in range(2, 500)] + [canonical(7)]
+    path = tmp_path / "m.json"
+    path.write_bytes(json.dumps(assets, indent=1).replace("\n", "\r\n").encode())
+    findings, errors, n = same(path, block_sizes=(None, 4096, 65536))
+    assert n == 501 and not errors and [f["rule"] for f in findings] == ["HG512"]
