@@ -4,11 +4,11 @@ Most manifests are machine-written, and nearly every asset has one shape::
 
     {"data": "https://<host>/<key of plain characters>", "externalId": "<plain ASCII>"[, "width": N, "height": N]}
 
-:func:`scan` reads the file in blocks of ~1 MB and splits each block with one regular expression
+:func:`scan` reads the file in blocks of 256 KB and splits each block with one regular expression
 (:data:`CANONICAL`) that matches exactly that shape -- a complete, valid JSON object followed by its
 top-level comma -- capturing the ``https://<host>/`` prefix and the externalId. Everything between two
 matches (a *gap*: assets of any other shape, and the bad ones) is parsed by ijson, as the plain reader
-does, so the validator sees them as ordinary dicts. A gap must parse as whole elements; when one does not
+does (a block's gaps in one parser call), so the validator sees them as ordinary dicts. A gap must parse as whole elements; when one does not
 (malformed JSON, an object nested in a match, ...), or nothing matches for a while, the rest of the file
 goes through the plain reader (:func:`hubgate.manifest.iter_batches`) from the last top-level comma, so the
 elements, findings, errors and byte offsets are those of the plain reader in every case.
