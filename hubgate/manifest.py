@@ -107,6 +107,27 @@ _HOSTS: list[tuple[str, re.Pattern]] = [
     # Azure Blob: https://<account>.blob.core.windows.net/<container>/<blob>; the container takes the bucket's place
     ("azure-blob", re.compile(r"(?P<acct>[a-z0-9]{3,24})\.blob\.core\.windows\.net")),
 ]
+_HOST_STYLES: dict[str, tuple[str, dict] | None] = {}
+
+
+def _host_style(host: str) -> tuple[str, dict] | None:
+    """(style, named groups) of the first :data:`_HOSTS` pattern the host matches, or None; memoised (a
+    manifest names a few hosts many times)."""
+    try:
+        return _HOST_STYLES[host]
+    except KeyError:
+        pass
+    found = None
+    for style, pat in _HOSTS:
+        hm = pat.fullmatch(host)
+        if hm:
+            found = (style, hm.groupdict())
+            break
+    if len(_HOST_STYLES) < 4096:
+        _HOST_STYLES[host] = found
+    return found
+
+
 # the URL form each bundle provider uses (a mismatch is one HG505 finding, no bucket-level findings on top)
 _URL_PROVIDER = {"aws": "s3", "s3-compatible": "s3", "gcp": "gcs", "azure": "azure"}
 # A correct virtual-hosted URL whose key needs no further look (the validator's fast path).
@@ -270,23 +291,21 @@ def analyse(
     elif scheme in ("http", "https") and authority:
         if scheme == "http":
             a.problems.append(Problem(NOT_HTTPS, f"URL {_short(url)!r} uses http://, not https://"))
-        for style, pat in _HOSTS:
-            hm = pat.fullmatch(host)
-            if hm:
-                a.style = style
-                gd = hm.groupdict()
-                a.provider = "gcs" if style.startswith("gcs") else "azure" if style.startswith("azure") else "s3"
-                if gd.get("r"):
-                    a.region = gd["r"]
-                elif style.endswith("external-1"):
-                    a.region = DEFAULT_REGION
-                if gd.get("b"):
-                    a.bucket, a.raw_key = gd["b"], path[1:] if path.startswith("/") else path
-                else:
-                    seg = path.lstrip("/")
-                    a.bucket, _, a.raw_key = seg.partition("/")
-                    a.bucket = a.bucket or None
-                break
+        known = _host_style(host)
+        if known is not None:
+            style, gd = known
+            a.style = style
+            a.provider = "gcs" if style.startswith("gcs") else "azure" if style.startswith("azure") else "s3"
+            if gd.get("r"):
+                a.region = gd["r"]
+            elif style.endswith("external-1"):
+                a.region = DEFAULT_REGION
+            if gd.get("b"):
+                a.bucket, a.raw_key = gd["b"], path[1:] if path.startswith("/") else path
+            else:
+                seg = path.lstrip("/")
+                a.bucket, _, a.raw_key = seg.partition("/")
+                a.bucket = a.bucket or None
         else:
             if provider == "s3-compatible":  # a custom endpoint: its URL form is not the docs' to judge
                 return a
