@@ -636,24 +636,8 @@ class DigestTable:
 
     def add(self, value: str | bytes, index: int) -> int | None:
         """Record the id at ``index``; return the first index when it was seen before."""
-        return self._add(hash(value), index)
-
-    def _add(self, h: int, index: int) -> int | None:
-        keys, mask = self._keys, self._mask
-        slot = h & mask
-        while True:
-            k = keys[slot]
-            if k == -1:
-                break
-            if k == h:
-                return self._first[slot]
-            slot = (slot + 1) & mask
-        keys[slot] = h
-        self._first[slot] = index
-        self._n += 1
-        if self._n > self._limit:
-            self._grow()
-        return None
+        seen = self.add_many([hash(value)], index)
+        return seen[0][1] if seen else None
 
     def add_many(self, hashes: Iterable[int], base: int) -> list[tuple[int, int]]:
         """Record ids by their hashes, the j-th at index ``base + j``, in order, as :meth:`add` one at a time
@@ -841,7 +825,7 @@ class Validator:
         self.count = 0
         self.truncated = False
         self._wants_dup = self._wanted(DUPLICATE_ID)
-        self._good: dict[str, BucketFacts] = {}  # host -> facts, for the batch loop (see run_batches)
+        self._good: dict[str, BucketFacts] = {}  # host -> facts, for the batch loop (see _batch)
         self._good_b: dict[bytes, BucketFacts] = {}
         self._good_b_len = 0
 
@@ -920,35 +904,12 @@ class Validator:
             self.count = i + 1
             gc.set_threshold(*threshold)
 
-    def run_batches(self, batches: Iterable[tuple[int, list]]) -> None:
-        """Validate runs of assets ((index of the first, list), as :func:`iter_batches` gives them).
-
-        The same findings, in the same order, as :meth:`run` over the same assets, with less work per asset.
-        Per batch, at C speed: the URLs are joined by newlines and one ``bytes.translate`` marks every character
-        that is not a _FAST_S3 key character, so the URLs holding one are sent down the full path. In the loop,
-        an asset whose URL starts with a host already seen with its right region (``https://<host>/``), whose
-        externalId is a non-empty string and whose other fields are absent or plainly valid needs only the
-        bucket count and the duplicate-id probe; everything else goes through :meth:`asset`, as in :meth:`run`.
-        """
-        import gc
-
-        if self.ctx.provider not in (None, "aws", "s3-compatible"):  # no S3 fast path: one asset at a time
-            self.run((i, item) for base, items in batches for i, item in enumerate(items, base))
-            return
-        threshold = gc.get_threshold()
-        gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
-        try:
-            for base, items in batches:
-                self._batch(base, items)
-        finally:
-            gc.set_threshold(*threshold)
-
     def run_file(self, path: Path, shown: str, progress: Callable[[int, int], None] | None = None) -> None:
         """Validate a manifest file: the same findings, in the same order, as :meth:`run` over
         :func:`iter_assets`. For S3 bundles the common asset shape is settled from the raw bytes
         (:mod:`hubgate.manifest_scan`); everything else goes through :meth:`_batch`."""
-        if self.ctx.provider not in (None, "aws", "s3-compatible"):
-            self.run_batches(iter_batches(path, shown, progress))
+        if self.ctx.provider not in (None, "aws", "s3-compatible"):  # no S3 fast path: one asset at a time
+            self.run((i, item) for base, items in iter_batches(path, shown, progress) for i, item in enumerate(items, base))
             return
         import gc
 
@@ -986,28 +947,24 @@ class Validator:
         for f, n in zip(facts, uses.values()):
             f.uses += n
         i = block.base
-        done = 0
+        done = 0  # canonical assets checked
+        in_run = False
         ids = block.ids
         try:
             for j, items in chain(block.gaps, ((len(ids), None),)):
                 if j > done:
                     if self._wants_dup:
+                        in_run = True
                         self._record(ids[done:j], i)
+                        in_run = False
                     i += j - done
+                    done = j
                 if items:
                     self._gap(i, items)
                     i += len(items)
-                done = j
         except TooManyFindings:  # the canonical assets after the stop were counted above: take them back
-            before = block.base
-            done = 0
-            for j, items in chain(block.gaps, ((len(ids), None),)):
-                if before + j - done >= self.count:
-                    done += self.count - before
-                    break
-                before += j - done + len(items or ())
-                done = j
-            for h, n in Counter(block.hosts[done:]).items():
+            checked = done + (self.count - i) if in_run else done  # the run ids[done:] starts at asset i
+            for h, n in Counter(block.hosts[checked:]).items():
                 good[h].uses -= n
             raise
         self.count = i
@@ -1027,6 +984,13 @@ class Validator:
                     self._learn(url)
 
     def _batch(self, base: int, items: list) -> None:
+        """Validate a run of parsed assets (``base`` is the index of the first): the same findings, in the same
+        order, as :meth:`run`, with less work per asset. At C speed: the URLs are joined by newlines and one
+        ``bytes.translate`` marks every character that is not a _FAST_S3 key character, so the URLs holding one
+        are sent down the full path. In the loop, an asset whose URL starts with a host already seen with its
+        right region (``https://<host>/``), whose externalId is a non-empty string and whose other fields are
+        absent or plainly valid needs only the bucket count and its id recorded; everything else goes through
+        :meth:`asset`, as in :meth:`run`."""
         n = len(items)
         self.count = base
         try:

@@ -158,6 +158,13 @@ def test_max_findings_keeps_the_bucket_counts_of_the_assets_checked(tmp_path):
     for limit in (3, 7, 11):
         findings, _, n = same(path, context_factory=lambda: m.Context(bundle), max_findings=limit)
         assert any("asset(s) use it" in f["message"] for f in findings) and n < 400
+    # and a stop in a gap (an asset with a raw space, between canonical ones)
+    for a in assets[150::7]:
+        a["data"] = a["data"].replace("/img/", "/im g/")
+    path.write_text(json.dumps(assets))
+    for limit in (5, 6, 8, 12):  # (the first 4 findings are the two buckets')
+        findings, _, n = same(path, context_factory=lambda: m.Context(bundle), max_findings=limit)
+        assert any(f["rule"] == "HG509" for f in findings) and n < 400
 
 
 def test_docs_example_and_fixtures(tmp_path):
