@@ -21,13 +21,14 @@ and sends the rest down the plain path.
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .manifest import _IJSON, ManifestError, _array_start, _open, iter_batches, ijson
+from .manifest import _IJSON, _array_start, _open, iter_batches, ijson
 
 _WS = rb"[ \t\n\r]*+"  # JSON whitespace only (\s would admit \f and \v)
 # the validator's fast-path host (manifest._FAST_S3): <bucket without dots>.s3.<region>.amazonaws.com
@@ -64,13 +65,15 @@ class Block:
     size: int = 0
 
     def items(self) -> list:
-        """Every asset of the block as the plain reader gives it (for blocks the validator cannot settle)."""
-        body = self.text[:self.size].rstrip(b" \t\n\r")[:-1]  # the last comma
-        return list(_IJSON.items(io.BytesIO(b"[" + body + b"]"), "item", use_float=True))
+        """Every asset of the block as the plain reader gives it (for blocks the validator cannot settle):
+        the block is whole elements, each with its comma, i.e. one gap."""
+        items = _parse_gap(self.text[:self.size])
+        assert items is not None, "a block is whole elements"
+        return items
 
 
-_GAP_MARK = rb'"\u0000hubgate-gap\u0000"'  # between the gaps of a block when they are parsed together
-_MARK = "\0hubgate-gap\0"
+_MARK = "\0hubgate-gap\0"  # between the gaps of a block when they are parsed together
+_GAP_MARK = json.dumps(_MARK).encode()
 _items = getattr(_IJSON, "items_gen", None) or getattr(_IJSON, "items")  # items_gen skips ijson's source sniffing
 
 
@@ -200,4 +203,4 @@ def scan(
         yield from iter_batches(path, shown, progress, resume=resume, base=base)
 
 
-__all__ = ["Block", "CANONICAL", "ManifestError", "scan"]
+__all__ = ["Block", "CANONICAL", "scan"]
