@@ -12,6 +12,8 @@ import tempfile
 from json.encoder import encode_basestring as _enc
 from typing import Callable, TextIO
 
+from . import Report
+
 
 def pretty_json(v, level: int = 0) -> str:
     """``json.dumps(v, indent=2, ensure_ascii=False)`` for a value nested ``level`` deep (its lines indented
@@ -62,7 +64,8 @@ def flat_json(d: dict) -> str:
 class Stream:
     """Findings written as found, for one input file (``file``) in ``fmt``, to ``out``.
 
-    ``mask`` is applied to every piece of text before it is written (secrets of the bundle).
+    ``mask`` is applied to every piece of text before it is written (secrets of the bundle). ``finding`` is
+    the format's own writer, chosen once here.
     """
 
     def __init__(self, fmt: str, out: TextIO, file: str, mask: Callable[[str], str] | None = None):
@@ -71,44 +74,59 @@ class Stream:
         self.file = file
         self.mask = mask
         self.n = 0
-        self._cases: TextIO | None = None  # junit: the testcases until the counts are known
-        self._index: dict[str, int] | None = None  # sarif: rule id -> index in tool.driver.rules
-        self._driver: dict | None = None
         if fmt == "json":
             self._write('{\n  "findings": [')
+            self.finding = self._json
+        elif fmt == "text":
+            self.finding = self._text
+        elif fmt == "github":
+            from . import github
+
+            self._github = github
+            self.finding = self._github_line
+        elif fmt == "sarif":
+            from . import sarif
+
+            self._sarif = sarif
+            self._driver, self._index = sarif._driver()  # tool.driver and each rule id's index in it
+            self.finding = self._sarif_result
+        elif fmt == "junit":
+            from . import junit
+
+            self._junit = junit
+            self._cases = tempfile.TemporaryFile("w+", encoding="utf-8")  # until the root's counts are known
+            self.finding = self._junit_case
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
 
     def _write(self, text: str) -> None:
         self.out.write(self.mask(text) if self.mask else text)
 
-    def finding(self, f) -> None:
-        fmt = self.fmt
-        if fmt == "json":
-            self._write(("\n    " if self.n == 0 else ",\n    ") + flat_json(f.to_dict()))
-        elif fmt == "text":
-            where = f.file + (f":{f.line}:{f.column}" if f.line else "")
-            self._write(f"{where} {f.severity} {f.rule} {f.message} ({f.pointer or '/'})\n"
-                        + (f"    fix: {f.fix}\n" if f.fix else ""))
-        elif fmt == "github":
-            from .github import line
+    def _json(self, f) -> None:
+        self._write(("\n    " if self.n == 0 else ",\n    ") + flat_json(f.to_dict()))
+        self.n += 1
 
-            self._write(line(f) + "\n")
-        elif fmt == "sarif":
-            from .sarif import RESULT_INDENT, _driver, result, split_document
+    def _text(self, f) -> None:
+        where = f.file + (f":{f.line}:{f.column}" if f.line else "")
+        self._write(f"{where} {f.severity} {f.rule} {f.message} ({f.pointer or '/'})\n"
+                    + (f"    fix: {f.fix}\n" if f.fix else ""))
+        self.n += 1
 
-            if self._index is None:
-                self._driver, self._index = _driver()
-                self._write(split_document(self._driver, [])[0])
-            text = pretty_json(result(f, self._index), RESULT_INDENT // 2)
-            self._write(("" if self.n == 0 else ",\n" + " " * RESULT_INDENT) + text)
-        elif fmt == "junit":
-            from .junit import case_text
+    def _github_line(self, f) -> None:
+        self._write(self._github.line(f) + "\n")
+        self.n += 1
 
-            if self._cases is None:
-                self._cases = tempfile.TemporaryFile("w+", encoding="utf-8")
-            text = case_text(f)
-            self._cases.write(self.mask(text) if self.mask else text)
-        else:
-            raise ValueError(f"unknown format {fmt!r}")
+    def _sarif_result(self, f) -> None:
+        sarif = self._sarif
+        if self.n == 0:
+            self._write(sarif.split_document(self._driver, [])[0])
+        text = pretty_json(sarif.result(f, self._index), sarif.RESULT_INDENT // 2)
+        self._write(("" if self.n == 0 else ",\n" + " " * sarif.RESULT_INDENT) + text)
+        self.n += 1
+
+    def _junit_case(self, f) -> None:
+        text = self._junit.case_text(f)
+        self._cases.write(self.mask(text) if self.mask else text)
         self.n += 1
 
     def close(self, errors: list, counts: dict) -> None:
@@ -131,22 +149,16 @@ class Stream:
                 parts.append(f"{len(errors)} unreadable input(s)")
             self._write(("\n" if self.n or errors else "") + ", ".join(parts) + "\n")
         elif fmt == "github":
-            from .github import error_line
-
             for e in errors:
-                self._write(error_line(e) + "\n")
+                self._write(self._github.error_line(e) + "\n")
         elif fmt == "sarif":
-            from .sarif import render, split_document
-
             if self.n:
-                self._write(split_document(self._driver, errors)[1])
+                self._write(self._sarif.split_document(self._driver, errors)[1])
             else:
-                self._write(render(_Empty(errors)))
+                self._write(self._sarif.render(Report("manifest", [], errors, 1)))
         elif fmt == "junit":
-            from .junit import render, split_document
-
             if self.n:
-                head, tail = split_document(self.file, self.n, errors)
+                head, tail = self._junit.split_document(self.file, self.n, errors)
                 self._write(head)
                 self._cases.seek(0)
                 while True:
@@ -154,15 +166,7 @@ class Stream:
                     if not chunk:
                         break
                     self.out.write(chunk)  # masked as written to the temporary file
-                self._cases.close()
                 self._write(tail)
             else:
-                self._write(render(_Empty(errors)))
-
-
-class _Empty:
-    """A report with no findings (what the reporters read of one)."""
-
-    def __init__(self, errors: list):
-        self.findings: list = []
-        self.errors = errors
+                self._write(self._junit.render(Report("manifest", [], errors, 1)))
+            self._cases.close()
