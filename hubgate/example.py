@@ -58,6 +58,16 @@ def cors(*origins: str, methods: tuple[str, ...] = ("GET",)) -> dict:
     return {"CORSRules": [{"AllowedHeaders": ["*"], "AllowedMethods": list(methods), "AllowedOrigins": list(origins), "MaxAgeSeconds": 3000}]}
 
 
+def _override(d: dict, overrides: dict) -> dict:
+    """``d`` with each override applied: a value replaces the key's (a deep copy), None removes the key."""
+    for k, v in overrides.items():
+        if v is None:
+            d.pop(k, None)
+        else:
+            d[k] = copy.deepcopy(v)
+    return d
+
+
 def good_bundle(**overrides: Any) -> dict:
     """A correct iam-delegated AWS bundle; keyword overrides replace fields (None removes one)."""
     b: dict = {
@@ -71,12 +81,7 @@ def good_bundle(**overrides: Any) -> dict:
         "trust_policy": trust_policy(),
         "buckets": [{"name": BUCKET, "cors": cors()}],
     }
-    for k, v in overrides.items():
-        if v is None:
-            b.pop(k, None)
-        else:
-            b[k] = copy.deepcopy(v)
-    return b
+    return _override(b, overrides)
 
 
 # AWS's own documented example keys (IAM User Guide, "Managing access keys"): well-formed, never valid.
@@ -176,12 +181,7 @@ def gcp_key(**overrides: Any) -> dict:
                                 "ango-hub-reader%40acme-labeling.iam.gserviceaccount.com",
         "universe_domain": "googleapis.com",
     }
-    for k, v in overrides.items():
-        if v is None:
-            key.pop(k, None)
-        else:
-            key[k] = v
-    return key
+    return _override(key, overrides)
 
 
 def gcp_bundle(**overrides: Any) -> dict:
@@ -197,12 +197,7 @@ def gcp_bundle(**overrides: Any) -> dict:
         "uniform_bucket_level_access": True,
         "buckets": [{"name": BUCKET, "cors": gcs_cors()}],
     }
-    for k, v in overrides.items():
-        if v is None:
-            b.pop(k, None)
-        else:
-            b[k] = copy.deepcopy(v)
-    return b
+    return _override(b, overrides)
 
 
 # --- Azure Blob Storage -----------------------------------------------------------------------------------
@@ -252,9 +247,4 @@ def azure_bundle(**overrides: Any) -> dict:
         "cors": azure_cors(),
         "public_access": "private",
     }
-    for k, v in overrides.items():
-        if v is None:
-            b.pop(k, None)
-        else:
-            b[k] = copy.deepcopy(v)
-    return b
+    return _override(b, overrides)
