@@ -63,7 +63,7 @@ def _near_misses(pol, req) -> str:
     for s in pol.statements:
         if not s.allow or not s.conditions or not statement_applies(s, req, mode="optimistic"):
             continue
-        failed = [c for c in s.conditions if not condition_holds(c, req.context)]
+        failed = [c for c in s.conditions if not condition_holds(c, req.context, s.variables)]
         for c in failed:
             got = req.context.get(c.key_lower)
             got_text = "absent" if got is None else repr(got)

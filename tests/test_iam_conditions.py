@@ -197,7 +197,8 @@ CASES = [
     ("ForAnyValue:StringNotEquals", ["a", "b"], ["a", "c"], True),  # one value outside the set
     ("ForAnyValue:StringNotEquals", ["a", "b"], ["a", "b"], False),
     ("ForAnyValue:StringNotEquals", ["a", "b"], ABSENT, False),  # absent stays false for ForAnyValue
-    ("ForAnyValue:StringLikeIfExists", "a*", ABSENT, True),  # IfExists wins over the absent-key rule
+    # issue #17: ForAnyValue over no value is false before IfExists is consulted (was True)
+    ("ForAnyValue:StringLikeIfExists", "a*", ABSENT, False),
     ("ForAnyValue:StringLikeIfExists", "a*", ["b", "c"], False),
     ("ForAnyValue:NumericGreaterThan", "5", ["1", "7"], True),
     # --- case of operator and key -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import variables as var
 from .actions import glob_regex, has_wildcard, resource_type_regex
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
@@ -55,15 +56,38 @@ def normalise_variables(pattern: str) -> str:
     return _VARIABLE.sub("*", pattern) if "${" in pattern else pattern
 
 
-def arn_matches(pattern: str, arn: str) -> bool:
-    """Does a Resource pattern match a concrete ARN? ``*``/``?`` match across ``:`` and ``/`` as in IAM;
-    the service and the rest are case-sensitive as IAM compares resources."""
-    pattern = normalise_variables(pattern)
+def resource_matches(pattern: str, arn: str, context: dict | None, variables: bool = True,
+                     any_value: bool = False) -> bool:
+    """Does a Resource / NotResource entry match a concrete ARN for a request with this context?
+
+    With ``variables`` (policy Version 2012-10-17) a ``${key}`` is replaced by the context's value, taken as
+    literal text; a variable with no value and no default makes the entry match no resource ("Policy
+    variables with no value"). ``any_value`` lets every variable stand for any value instead (``*``): the
+    static question "could some request match". Without ``variables`` the entry is literal text as written
+    (its ``*``/``?`` still wildcards)."""
+    if not variables or "${" not in pattern:
+        return _plain_match(pattern, arn)
+    resolved = var.any_value(pattern) if any_value else var.resolve(pattern, context or {})
+    if resolved is None:
+        return False
+    if var.wildcard_free(resolved):
+        return var.plain(resolved) == arn
+    return var.glob(resolved).fullmatch(arn) is not None
+
+
+def _plain_match(pattern: str, arn: str) -> bool:
     if pattern == "*":
         return True
     if not has_wildcard(pattern):
         return pattern == arn
     return _case_sensitive_glob(pattern).fullmatch(arn) is not None
+
+
+def arn_matches(pattern: str, arn: str) -> bool:
+    """Does a Resource pattern match a concrete ARN? ``*``/``?`` match across ``:`` and ``/`` as in IAM;
+    the service and the rest are case-sensitive as IAM compares resources. Policy variables stand for any
+    value (the rules' static view; ``resource_matches`` decides a request)."""
+    return _plain_match(normalise_variables(pattern), arn)
 
 
 @lru_cache(maxsize=65536)

@@ -24,15 +24,15 @@ says (case-sensitive unless ``...IgnoreCase``).
 
 from __future__ import annotations
 
-import base64
 import ipaddress
 import re
-from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from .actions import glob_regex
+from . import variables as var
+from .dates import parse_date
 from .policy import Condition
+from .variables import Resolved, as_text
 
 Context = dict  # lower-case key -> value or list of values
 
@@ -43,22 +43,18 @@ def _as_list(v: Any) -> list:
     return list(v) if isinstance(v, (list, tuple, set, frozenset)) else [v]
 
 
-def _str(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (bytes, bytearray)):
-        return base64.b64encode(bytes(v)).decode("ascii")
-    return str(v)
+_str = as_text
 
 
-@lru_cache(maxsize=65536)
-def _case_glob_rx(pattern: str) -> re.Pattern[str]:
-    """StringLike / ArnLike: ``*`` any run, ``?`` one character, everything else literal and case-sensitive."""
-    return re.compile(glob_regex(pattern).pattern, re.DOTALL)
+def _pattern(p: Any) -> Resolved:
+    """A policy value as (text, is_pattern) pieces: already resolved when it held variables."""
+    return p if isinstance(p, tuple) else ((_str(p), True),)
 
 
 def _string_like(p: Any, v: Any) -> bool:
-    return _case_glob_rx(_str(p)).fullmatch(_str(v)) is not None
+    """StringLike: ``*`` any run, ``?`` one character, everything else literal and case-sensitive; characters
+    from a variable (and ``${*}``, ``${?}``) are literal."""
+    return var.glob(_pattern(p)).fullmatch(_str(v)) is not None
 
 
 def _arn_like(p: Any, v: Any) -> bool:
@@ -66,19 +62,12 @@ def _arn_like(p: Any, v: Any) -> bool:
     the ARN is checked separately and each can include multi-character match wildcards (*) or
     single-character match wildcards (?)" (Condition operators, "Amazon Resource Name (ARN) condition
     operators"). So a wildcard never spans a ``:`` between components; the sixth component (the resource)
-    keeps any colons of its own. A value that does not have six components cannot match."""
-    pp = _str(p).split(":", 5)
-    vv = _str(v).split(":", 5)
-    if len(pp) != 6 or len(vv) != 6:
+    keeps any colons of its own. A pattern or value that does not have six components cannot match."""
+    pat = _pattern(p)
+    value = _str(v)
+    if var.plain(pat).count(":") < 5 or value.count(":") < 5:
         return False
-    for a, b in zip(pp, vv):
-        if a == b:
-            continue
-        if "*" not in a and "?" not in a:
-            return False
-        if _case_glob_rx(a).fullmatch(b) is None:
-            return False
-    return True
+    return var.glob(pat, True).fullmatch(value) is not None
 
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -95,18 +84,7 @@ def _num(v: Any) -> float | None:
     return float(s)
 
 
-def _date(v: Any) -> datetime | None:
-    """ISO 8601 (``2020-01-01``, ``2020-01-01T00:00:00Z``) or epoch seconds; None when unreadable."""
-    try:
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return datetime.fromtimestamp(v, tz=timezone.utc)
-        s = _str(v).strip()
-        if _NUMBER.fullmatch(s):
-            return datetime.fromtimestamp(float(s), tz=timezone.utc)
-        d = datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
-    except (ValueError, OverflowError, OSError):
-        return None
-    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+_date = parse_date
 
 
 def _cmp(parse: Callable[[Any], Any], test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
@@ -129,11 +107,11 @@ def _bool(policy_value: Any, value: Any) -> bool:
 
 
 def _eq(p: Any, v: Any) -> bool:
-    return _str(p) == _str(v)
+    return (var.plain(p) if isinstance(p, tuple) else _str(p)) == _str(v)
 
 
 def _eq_ic(p: Any, v: Any) -> bool:
-    return _str(p).lower() == _str(v).lower()
+    return (var.plain(p) if isinstance(p, tuple) else _str(p)).lower() == _str(v).lower()
 
 
 _num_eq = _cmp(_num, lambda v, p: v == p)
@@ -195,40 +173,83 @@ def split_operator(operator: str) -> tuple[str | None, str, bool]:
     return qualifier, op, if_exists
 
 
+# Operators whose policy values may hold variables ("Where you can use policy variables": "any condition that
+# involves the string operators or the ARN operators").
+VARIABLE_OPERATORS = frozenset(
+    {"stringequals", "stringnotequals", "stringequalsignorecase", "stringnotequalsignorecase", "stringlike",
+     "stringnotlike", "arnequals", "arnlike", "arnnotequals", "arnnotlike"}
+)
+
+
 def request_values(context: Context, key: str) -> list:
     """The values of a context key; [] when the key is absent, null, or an empty set (a "null dataset")."""
     return _as_list(context.get(key.lower()))
 
 
-def condition_holds(cond: Condition, context: Context) -> bool:
-    """Evaluate one (operator, key, values) entry against the request context."""
+def set_values(context: Context, key: str) -> list:
+    """The values a set operator (ForAllValues / ForAnyValue) quantifies over: empty strings are no values.
+
+    "Single-valued vs. multivalued context keys": ForAllValues "also returns true if there are no context keys
+    in the request or if the context key value resolves to a null dataset, such as an empty string";
+    ForAnyValue: "For no matching context key or a null dataset, the condition returns false." Choice where
+    the page is silent: an empty string among other values is dropped from the set, the same reading."""
+    return [v for v in request_values(context, key) if v is not None and _str(v) != ""]
+
+
+def policy_values(cond: Condition, op: str, context: Context, variables: bool) -> tuple:
+    """The condition's values with their variables resolved from the context (String and ARN operators of a
+    policy with ``Version: 2012-10-17``). A value whose variable has no value is dropped: "There is no equal
+    or like value" ("Policy variables with no value"), so it matches no request value -- a positive operator
+    is then false and an inverted one true, as that section says."""
+    if not variables or op not in VARIABLE_OPERATORS or not any(isinstance(p, str) and "${" in p for p in cond.values):
+        return cond.values
+    out = []
+    for p in cond.values:
+        if not isinstance(p, str) or "${" not in p:
+            out.append(p)
+            continue
+        r = var.resolve(p, context)
+        if r is not None:
+            out.append(r)
+    return tuple(out)
+
+
+def condition_holds(cond: Condition, context: Context, variables: bool = True) -> bool:
+    """Evaluate one (operator, key, values) entry against the request context.
+
+    ``variables``: do policy variables apply (the policy's Version is 2012-10-17)? Under an older or absent
+    Version "variables like ${aws:username} are treated as literal strings in the policy"."""
     qualifier, op, if_exists = split_operator(cond.operator)
-    values = request_values(context, cond.key_lower)
-    present = bool(values)
     if op == "null":
         # Null: "true" holds when the key is absent, "false" when it is present; several values are ORed.
+        present = bool(request_values(context, cond.key_lower))
         return any((_str(p).lower() == "true") != present for p in cond.values)
-    if not present and if_exists:
-        # ...IfExists: "If the policy key is present in the context of the request, process the key as
-        # specified in the policy. If the key is not present, evaluate the condition element as true."
+    values = set_values(context, cond.key_lower) if qualifier else request_values(context, cond.key_lower)
+    present = bool(values)
+    if not present and qualifier == "foranyvalue":
+        # ForAnyValue over no value (absent key, empty set, empty string) is false, and that holds before
+        # ...IfExists is consulted: the set operator quantifies over the request's values and there are none
+        # (the page documents the false result for "no matching context key or a null dataset" without an
+        # exception for IfExists; the brief of issue #17 fixes the order).
+        return False
+    if not present and (if_exists or qualifier == "forallvalues"):
+        # ...IfExists: "If the key is not present, evaluate the condition element as true."
+        # ForAllValues: true "if there are no context keys in the request or if the context key value
+        # resolves to a null dataset".
         return True
     match, negated = _BASE[op]
-    policy_values = cond.values
+    pvals = policy_values(cond, op, context, variables)
 
     def hit(v: Any) -> bool:
-        return any(match(p, v) for p in policy_values)
+        return any(match(p, v) for p in pvals)
 
     if qualifier == "forallvalues":
-        # every request value must satisfy the operator; vacuously true for an absent key (documented).
-        if not present:
-            return True
+        # every request value must satisfy the operator
         if negated:
             return all(not hit(v) for v in values)
         return all(hit(v) for v in values)
     if qualifier == "foranyvalue":
-        # at least one request value must satisfy the operator; false for an absent key (documented).
-        if not present:
-            return False
+        # at least one request value must satisfy the operator
         if negated:
             return any(not hit(v) for v in values)
         return any(hit(v) for v in values)
@@ -243,8 +264,8 @@ def condition_holds(cond: Condition, context: Context) -> bool:
     return (not hit(values[0])) if negated else hit(values[0])
 
 
-def conditions_hold(conditions: Iterable[Condition], context: Context) -> bool:
-    return all(condition_holds(c, context) for c in conditions)
+def conditions_hold(conditions: Iterable[Condition], context: Context, variables: bool = True) -> bool:
+    return all(condition_holds(c, context, variables) for c in conditions)
 
 
 def normalise_context(pairs: dict[str, Any] | None) -> Context:

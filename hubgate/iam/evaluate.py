@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Iterable, Literal
 
 from .actions import action_matches
-from .arn import arn_matches, parse_arn, ArnError
+from .arn import ArnError, parse_arn, resource_matches
 from .conditions import Context, conditions_hold, normalise_context
 from .policy import Policy, Principal, Statement
+from .variables import has_variables
 
 Mode = Literal["evaluate", "optimistic"]
 
@@ -53,14 +54,29 @@ def action_in(stmt: Statement, action: str) -> bool:
     return any(action_matches(a.value, action) for a in stmt.actions)
 
 
-def resource_in(stmt: Statement, resource: str | None) -> bool:
+def resource_in(stmt: Statement, resource: str | None, context: Context | None = None, mode: Mode = "evaluate") -> bool:
+    """Does the statement's Resource / NotResource cover the resource for a request with this context?
+
+    In ``evaluate`` mode variables are substituted from the context (an entry whose variable has no value
+    matches no resource). In ``optimistic`` mode ("could this be allowed?") a variable may take any value,
+    so each entry with a variable is read the way that lets the request through: it matches (as ``*``) in an
+    Allow's Resource and a Deny's NotResource, and matches nothing in an Allow's NotResource and a Deny's
+    Resource -- as a conditional Deny may not apply."""
     if resource is None:
         return True
-    if stmt.not_resources is not None:
-        return not any(arn_matches(r.value, resource) for r in stmt.not_resources)
-    if not stmt.resources:  # resource-based policy (e.g. a trust policy): the resource is implied
+    negated = stmt.not_resources is not None
+    items = stmt.not_resources if negated else stmt.resources
+    if not negated and not items:  # resource-based policy (e.g. a trust policy): the resource is implied
         return True
-    return any(arn_matches(r.value, resource) for r in stmt.resources)
+    widen = stmt.allow != negated  # in optimistic mode: should a variable entry match?
+
+    def hit(value: str) -> bool:
+        if mode == "optimistic" and stmt.variables and has_variables(value):
+            return widen and resource_matches(value, resource, None, True, any_value=True)
+        return resource_matches(value, resource, context, stmt.variables)
+
+    matched = any(hit(r.value) for r in items)
+    return not matched if negated else matched
 
 
 def principal_matches(entry: Principal, principal: str) -> bool:
@@ -99,18 +115,23 @@ def principal_in(stmt: Statement, principal: str | None) -> bool:
 
 
 def statement_applies(stmt: Statement, req: Request, mode: Mode = "evaluate") -> bool:
-    if not (action_in(stmt, req.action) and resource_in(stmt, req.resource) and principal_in(stmt, req.principal)):
+    if not (action_in(stmt, req.action) and resource_in(stmt, req.resource, req.context, mode)
+            and principal_in(stmt, req.principal)):
         return False
     if not stmt.conditions:
         return True
     if mode == "optimistic":
         # static analysis: an Allow may apply whatever its conditions; a conditional Deny may not apply
         return stmt.allow
-    return conditions_hold(stmt.conditions, req.context)
+    return conditions_hold(stmt.conditions, req.context, stmt.variables)
 
 
 def evaluate(policies: Iterable[Policy], req: Request, mode: Mode = "evaluate") -> Decision:
-    """Decide one request. ``optimistic`` answers "could this be allowed?" without a request context."""
+    """Decide one request. ``optimistic`` answers "could this be allowed?" without a request context.
+
+    In ``evaluate`` mode the request's context feeds both the conditions and the policy variables of
+    Resource / NotResource and of String and ARN condition values (``hubgate explain --context
+    aws:username=alice`` needs nothing more than that context)."""
     allow: Decision | None = None
     for policy in policies:
         for stmt in policy.statements:

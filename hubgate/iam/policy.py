@@ -14,7 +14,8 @@ from ..errors import InputError
 from ..source import Document, escape_token
 
 DEFAULT_VERSION = "2008-10-17"
-VERSIONS = ("2012-10-17", "2008-10-17")
+VARIABLES_VERSION = "2012-10-17"  # "Variables were introduced in version 2012-10-17" (Variables and tags)
+VERSIONS = (VARIABLES_VERSION, DEFAULT_VERSION)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Statement:
     principals: tuple[Principal, ...] | None = None
     not_principals: tuple[Principal, ...] | None = None
     conditions: tuple[Condition, ...] = ()
+    variables: bool = False  # policy variables apply (the policy's Version is 2012-10-17)
 
     @property
     def allow(self) -> bool:
@@ -189,7 +191,8 @@ def normalise(doc: Document) -> Policy:
         if ("Action" in st) == ("NotAction" in st):
             raise PolicyError(doc.file, f"{ptr}: a statement needs exactly one of Action and NotAction")
         sid = st.get("Sid")
-        s = Statement(index=i, pointer=ptr, sid=sid if isinstance(sid, str) else None, effect=effect)
+        s = Statement(index=i, pointer=ptr, sid=sid if isinstance(sid, str) else None, effect=effect,
+                      variables=version == VARIABLES_VERSION)
         if "Action" in st:
             s.actions = _strings(doc, st["Action"], f"{ptr}/Action", "Action")
         else:
