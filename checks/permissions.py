@@ -16,6 +16,7 @@ from hubgate.findings import Finding
 from hubgate.iam import actions as act
 from hubgate.iam.arn import normalise_variables, s3_bucket_and_key
 from hubgate.iam.evaluate import action_in
+from hubgate.iam.operations import operation_permission, suggest_permission
 from hubgate.rules import Rule, Target, register, walk_strings
 from hubgate.s3policy import view
 
@@ -447,10 +448,27 @@ class PlaceholderLeft(Rule):
     fix = "Replace the placeholder with the real value."
     fail_examples = (
         good_bundle(permission_policy=read_policy("your-bucket-name"), buckets=[{"name": "your-bucket-name"}]),
+        good_bundle(access_type="iam-user", role_arn=None, external_id=None, trust_policy=None,
+                    access_key_id="AKIAIOSFODNN7EXAMPLE", secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
     )
     pass_examples = (good_bundle(),)
 
+    # AWS's documentation example keys ("Managing access keys for IAM users" and most AWS pages):
+    # AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, AKIAI44QH8DHBEXAMPLE /
+    # je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY, ...: a key id ending in EXAMPLE, a secret ending in EXAMPLEKEY.
+    EXAMPLE_KEYS = (("access_key_id", "EXAMPLE", "access key ID"), ("secret_access_key", "EXAMPLEKEY", "secret key"))
+
     def check(self, target: Target) -> Iterable[Finding]:
+        b = target.bundle
+        for field_name, tail, what in self.EXAMPLE_KEYS if b is not None else ():
+            key = getattr(b, field_name)
+            if key is not None and key.value.upper().endswith(tail):
+                # the value itself is never printed: it is a credential field (masked like any secret)
+                yield self.finding(
+                    b.doc, key.pointer,
+                    f"AWS's documentation example {what} (ending in {tail}) is left in {field_name}",
+                    fix=f"Replace it with the real {what} of the IAM user Hub signs with",
+                )
         placeholders = [p.lower() for p in target.profile.placeholders]
         if not placeholders:
             return
@@ -527,8 +545,17 @@ class UnknownAction(Rule):
         "`s3:GetObjects`."
     )
     why = "IAM accepts unknown actions silently: the policy saves, but the permission you meant is never granted."
-    fix = "Correct the spelling (the fix suggests the closest real action)."
-    fail_examples = (good_bundle(permission_policy=policy(statement(["s3:GetObjects", "s3:ListBucket", "s3:GetBucketLocation"], BOTH))),)
+    fix = (
+        "Correct the spelling. The fix names the permission of an S3 API operation written as an action "
+        "(`s3:ListObjects`, `s3:ListObjectsV2` -> `s3:ListBucket`, `s3:HeadObject` -> `s3:GetObject`), else the "
+        "closest real action, never one of a higher access level than the name written (a `List`/`Get`/"
+        "`Describe` name is only offered List or Read actions)."
+    )
+    fail_examples = (
+        good_bundle(permission_policy=policy(statement(["s3:GetObjects", "s3:ListBucket", "s3:GetBucketLocation"], BOTH))),
+        good_bundle(permission_policy=policy(statement(["s3:GetObject", "s3:ListObjectsV2", "s3:ListBucket",
+                                                        "s3:GetBucketLocation"], BOTH))),
+    )
     pass_examples = (good_bundle(),)
 
     def check(self, target: Target) -> Iterable[Finding]:
@@ -559,7 +586,11 @@ def _unknown_action(value: str) -> tuple[str | None, str | None]:
             return None, None
         return f"Action pattern {value!r} matches no {service} action", None
     if act.lookup(value) is None:
-        close = act.suggest_action(service, name)
+        mapped = operation_permission(service, name)
+        if mapped:
+            return (f"Unknown action {value!r}: {service} has no action {name!r}",
+                    f"Use \"{service}:{mapped}\": the permission for the {name} API operation")
+        close = suggest_permission(service, name)  # never of a higher access level than the name written
         return (f"Unknown action {value!r}: {service} has no action {name!r}",
                 f"Did you mean \"{service}:{close}\"?" if close else "Check the action name")
     return None, None

@@ -325,16 +325,36 @@ class NoExternalId(Rule):
         key = target.profile.external_id_key
         if _deny_guards(pol, target.profile):
             return  # a Deny demands the external ID for every Allow (HG203 judges it)
+        weak = self.weak_record_id(target)
+        if weak is not None:
+            from hubgate.externalid import fresh_external_id
+
+            cond = f'"Condition": {{"StringEquals": {{"{key}": "{fresh_external_id()}"}}}}'  # one per bundle
         for s in _hub_statements(pol, target.profile):
             if _ext_conditions(s, target.profile):
                 continue
             ptr = s.pointer + "/Condition" if s.conditions else s.pointer
+            if weak is None:
+                fix = f"Add {_condition_fix(target)} to {s.label}"
+            else:
+                fix = (f"Add {cond} to {s.label}: a fresh random external ID, since the record's {weak!r} is "
+                       "guessable; enter the same value as the storage's External ID in Hub")
             yield self.finding(
                 pol.doc, ptr,
                 f"{_cap(s.label)} lets {target.profile.trusted_principal} call {target.profile.trust_action} with no "
                 f"{key} condition",
-                fix=f"Add {_condition_fix(target)} to {s.label}",
+                fix=fix,
             )
+
+    @staticmethod
+    def weak_record_id(target: Target) -> str | None:
+        """The record's external ID when HG206 calls it guessable (the fix then proposes a fresh one rather
+        than pasting it into a condition); None when it is sound or absent."""
+        record = _record_id(target)
+        if record is None or target.bundle is None:
+            return None
+        judged = GuessableExternalId.judge(record, GuessableExternalId.names(target.bundle), target.profile)
+        return record if judged[0] is not None else None
 
 
 # --- HG203 ---------------------------------------------------------------------------------------------
@@ -601,11 +621,13 @@ def low_entropy(value: str) -> str | None:
 @register
 class GuessableExternalId(Rule):
     id = "HG206"
-    severity = "warning"
+    severity = "error"
     title = "External ID is guessable"
     what = (
         "The bundle's `external_id` (or, when the record has none, the trust policy's literal values) must "
-        "not be shorter than the profile's minimum (16), of low entropy (a repeated or consecutive run, "
+        "not be trivially guessable -- `error`: under 8 characters, digits only, a dictionary word (zxcvbn's "
+        "English, name and common-password lists) or a documentation example -- nor weak -- `warning`: "
+        "shorter than the profile's minimum (16), of low entropy (a repeated or consecutive run, "
         f"fewer than {MIN_DISTINCT} distinct characters, or under {MIN_BITS_PER_CHAR} bits per character of "
         "Shannon entropy), or equal (ignoring case) to the role name, a "
         "bucket name or the storage name. Placeholders from the docs are left to HG109."
@@ -617,6 +639,7 @@ class GuessableExternalId(Rule):
     )
     fix = "Use a random external ID, e.g. a UUID (`python -c 'import uuid; print(uuid.uuid4())'`), in the trust policy and in Hub."
     fail_examples = (
+        good_bundle(external_id="12345", trust_policy=trust_policy("12345")),
         good_bundle(external_id="hub-1234", trust_policy=trust_policy("hub-1234")),
         good_bundle(external_id="aaaaaaaaaaaaaaaaaaaaaaaa", trust_policy=trust_policy("aaaaaaaaaaaaaaaaaaaaaaaa")),
         good_bundle(external_id="prod-images", trust_policy=trust_policy("prod-images")),
@@ -643,29 +666,51 @@ class GuessableExternalId(Rule):
                         if str(v) not in seen and not act.has_wildcard(str(v)):
                             seen.add(str(v))
                             candidates.append((str(v), pol.doc, c.pointer))
-        names = {}
-        if b.role_arn and "/" in b.role_arn:
-            names[b.role_arn.rsplit("/", 1)[1].lower()] = f"the role name in {b.role_arn!r}"
-        for bk in b.buckets:
-            names.setdefault(bk.name.lower(), f"bucket {bk.name!r}")
-        names.setdefault(b.name.lower(), "the storage name")
+        names = self.names(b)
         for value, doc, ptr in candidates:
             if _is_placeholder(value, profile):
                 continue  # HG109
-            reasons = []
-            if len(value) < profile.external_id_min_length:
-                reasons.append(f"it is {len(value)} characters, fewer than {profile.external_id_min_length}")
-            if value.lower() in names:
-                reasons.append(f"it equals {names[value.lower()]}")
-            shape = low_entropy(value)
-            if shape:
-                reasons.append(shape)
-            if not reasons:
+            severity, reasons = self.judge(value, names, profile)
+            if severity is None:
                 continue
             yield self.finding(
                 doc, ptr,
                 f"External ID {value!r} is guessable: {'; '.join(reasons)}",
                 fix="Generate a random one (e.g. a UUID4) and set it both in the trust policy's "
                     f"{profile.external_id_key} condition and as the storage's External ID in Hub",
+                severity=severity,
             )
+
+    @staticmethod
+    def names(b) -> dict[str, str]:
+        """Lower-cased names an attacker can see or guess (role, buckets, storage) -> how to name them."""
+        names = {}
+        if b.role_arn and "/" in b.role_arn:
+            names[b.role_arn.rsplit("/", 1)[1].lower()] = f"the role name in {b.role_arn!r}"
+        for bk in b.buckets:
+            names.setdefault(bk.name.lower(), f"bucket {bk.name!r}")
+        names.setdefault(b.name.lower(), "the storage name")
+        return names
+
+    @staticmethod
+    def judge(value: str, names: dict[str, str], profile) -> tuple[str | None, list[str]]:
+        """(severity, reasons): ``error`` when trivially guessable (under 8 characters, digits only, a
+        dictionary word, a documentation example), ``warning`` when only short, of low entropy or equal to a
+        name; (None, []) when not guessable."""
+        reasons = []
+        if len(value) < profile.external_id_min_length:
+            reasons.append(f"it is {len(value)} characters, fewer than {profile.external_id_min_length}")
+        if value.lower() in names:
+            reasons.append(f"it equals {names[value.lower()]}")
+        shape = low_entropy(value)
+        if shape:
+            reasons.append(shape)
+        from hubgate.externalid import trivial_reasons
+
+        trivial = trivial_reasons(value)
+        # the length is already said by the first reason; the other trivial reasons are new
+        reasons += [r for r in trivial if not r.startswith("it is under")]
+        if trivial:
+            return "error", reasons
+        return ("warning", reasons) if reasons else (None, [])
 

@@ -339,24 +339,25 @@ def test_hg205_unknown_action_left_to_hg111():
 # --- HG206 --------------------------------------------------------------------------------------------
 
 GUESSABLE = [
-    ("short", "hub-1234", "8 characters, fewer than 16"),
-    ("repeated", "abcabcabcabcabcabc", "it repeats 'abc'"),
-    ("one-char", "x" * 24, "it repeats 'x'"),
-    ("consecutive", "abcdefghijklmnopq", "consecutive"),
-    ("few-distinct", "1122112211221121", "distinct characters"),
-    ("storage-name", "prod-images", "equals the storage name"),
-    ("bucket-name", "images-bucket-eu-central", "equals bucket 'images-bucket-eu-central'"),
-    ("role-name", "angohubreadonly-ci-role", "equals the role name"),
+    ("short", "hub-1234", "8 characters, fewer than 16", "warning"),
+    ("repeated", "abcabcabcabcabcabc", "it repeats 'abc'", "warning"),
+    ("one-char", "x" * 24, "it repeats 'x'", "warning"),
+    ("consecutive", "abcdefghijklmnopq", "consecutive", "warning"),
+    # digits only: trivially guessable since issue #17 (was a warning)
+    ("few-distinct", "1122112211221121", "distinct characters", "error"),
+    ("storage-name", "prod-images", "equals the storage name", "warning"),
+    ("bucket-name", "images-bucket-eu-central", "equals bucket 'images-bucket-eu-central'", "warning"),
+    ("role-name", "angohubreadonly-ci-role", "equals the role name", "warning"),
 ]
 
 
-@pytest.mark.parametrize("case,value,fragment", GUESSABLE, ids=[c[0] for c in GUESSABLE])
-def test_hg206_guessable(case, value, fragment):
+@pytest.mark.parametrize("case,value,fragment,severity", GUESSABLE, ids=[c[0] for c in GUESSABLE])
+def test_hg206_guessable(case, value, fragment, severity):
     b = good_bundle(external_id=value, trust_policy=trust_policy(value),
                     role_arn="arn:aws:iam::123456789012:role/AngoHubReadOnly-CI-Role",
                     buckets=[{"name": "my-bucket", "cors": {"CORSRules": []}}, {"name": "images-bucket-eu-central"}])
     found = run(b, "HG206")
-    assert [(f.pointer, f.severity) for f in found] == [("/external_id", "warning")]
+    assert [(f.pointer, f.severity) for f in found] == [("/external_id", severity)]
     assert fragment in found[0].message and repr(value) in found[0].message
 
 
