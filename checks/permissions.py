@@ -439,7 +439,8 @@ class PlaceholderLeft(Rule):
     what = (
         "A string in the permission policy, trust policy, CORS configuration or storage record still holds "
         "placeholder text printed in the vendor docs (profile `placeholders`: `your-bucket-name`, "
-        "`your-external-id-for-the-role-here`, ...)."
+        "`your-external-id-for-the-role-here`, ...), or an IAM-user bundle holds AWS's documentation example "
+        "keys (`AKIAIOSFODNN7EXAMPLE`, a secret ending in `EXAMPLEKEY`; the finding never prints the key)."
     )
     why = (
         "Pasted-as-is examples grant nothing useful (or, for the external ID, a value published on the web "

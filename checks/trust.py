@@ -308,7 +308,11 @@ class NoExternalId(Rule):
         + "without an external-ID condition Hub assumes the role for whoever names it, and reads your "
         "buckets into their project."
     )
-    fix = 'Add "Condition": {"StringEquals": {"sts:ExternalId": "<the External ID you enter in Hub>"}} to the statement.'
+    fix = (
+        'Add "Condition": {"StringEquals": {"sts:ExternalId": "<the External ID you enter in Hub>"}} to the '
+        "statement. The finding's fix names the record's external ID, or a fresh random one (a UUID4) when the "
+        "record's is guessable (HG206): a weak ID pasted into the condition would not protect the role."
+    )
     fail_examples = (
         good_bundle(trust_policy=trust_policy(condition={})),
         good_bundle(trust_policy=trust_policy(condition={"StringEquals": {"aws:SourceAccount": "397578311638"}})),

@@ -15,8 +15,13 @@ Follows the IAM User Guide:
 * "Single-valued vs. multivalued context keys"
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html):
   ``ForAllValues`` is true when every request value matches some policy value, "and also returns true if
-  there are no context keys in the request"; ``ForAnyValue`` is true when at least one request value
-  matches, and false when the key is absent.
+  there are no context keys in the request or if the context key value resolves to a null dataset, such as
+  an empty string"; ``ForAnyValue`` is true when at least one request value matches, and "For no matching
+  context key or a null dataset, the condition returns false" -- before ``...IfExists`` is consulted.
+* "IAM policy elements: Variables and tags"
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html): String and ARN
+  condition values of a ``Version: 2012-10-17`` policy have their variables substituted from the request
+  context (see ``variables``); a value whose variable has no value matches nothing. Date values: ``dates``.
 
 Keys are case-insensitive (the context is keyed by lower-case names); values are compared as the operator
 says (case-sensitive unless ``...IgnoreCase``).
