@@ -32,6 +32,15 @@ Choices where the pages are silent (also listed in the report of issue #17):
   for the ForAllValues / ForAnyValue set operators).
 * A ``${`` without its closing ``}`` is plain text, not a variable: AWS documents no such form.
 * Substitution is one pass: a default value or a context value that itself looks like ``${...}`` is text.
+* In ``NotResource`` an entry whose variable has no value matches no resource, as the page says of
+  "the Resource or NotResource element"; the NotResource statement therefore covers the request.
+* Bool: the Condition operators page marks Bool "Policy variables - Supported" while this page lists
+  "Boolean" among the operators that take none; hubgate follows this page (String and ARN only), so a
+  ``${...}`` in a Bool value stays text and a policy relying on it is judged as not matching.
+* A variable before the fifth colon of a Resource ARN ("You can't use a variable to replace parts of the ARN
+  before the fifth colon") is still substituted: the policy is outside what AWS documents, and substituting
+  judges it by what its author meant. In an ARN operator a ``:`` inside a substituted value separates
+  components like any other (``${aws:PrincipalArn}`` is a whole ARN).
 """
 
 from __future__ import annotations
