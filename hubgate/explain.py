@@ -7,7 +7,8 @@ import json
 from .discover import discover
 from .errors import InputError
 from .iam.conditions import condition_holds
-from .iam.evaluate import Request, evaluate, statement_applies
+from .iam.evaluate import Request, evaluate, resource_in, statement_applies
+from .iam.variables import Var, parse
 
 
 def explain_request(path, action, resource, context, principal, external_id, fmt="text") -> tuple[bool, str]:
@@ -57,11 +58,31 @@ def explain_request(path, action, resource, context, principal, external_id, fmt
     return decision.allowed, f"{verdict}: {side}\n  {decision.explain()}{line}\n{why_not}"
 
 
+def _unresolved(s, req) -> list[str]:
+    """Context keys that the statement's Resource / NotResource variables need and the request lacks."""
+    keys = []
+    if not s.variables:
+        return keys
+    for item in (s.not_resources if s.not_resources is not None else s.resources):
+        for piece in parse(item.value):
+            if isinstance(piece, Var) and piece.default is None and piece.key not in req.context \
+                    and piece.key not in keys:
+                keys.append(piece.key)
+    return keys
+
+
 def _near_misses(pol, req) -> str:
-    """Statements that match the request but for their conditions: the usual reason for a denial."""
+    """Statements that match the request but for their conditions, or for a resource variable the request
+    does not give: the usual reasons for a denial."""
     lines = []
     for s in pol.statements:
-        if not s.allow or not s.conditions or not statement_applies(s, req, mode="optimistic"):
+        if not s.allow or not statement_applies(s, req, mode="optimistic"):
+            continue
+        missing = _unresolved(s, req) if not resource_in(s, req.resource, req.context) else []
+        if missing:
+            lines.append(f"  {s.label} names its resource with {', '.join('${' + k + '}' for k in missing)}, "
+                         f"which the request does not give (--context {missing[0]}=VALUE)\n")
+        if not s.conditions:
             continue
         failed = [c for c in s.conditions if not condition_holds(c, req.context, s.variables)]
         for c in failed:

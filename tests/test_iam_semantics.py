@@ -414,3 +414,4 @@ def test_explain_context_substitutes_variables(tmp_path):
     assert own.exit_code == 0 and own.output.startswith("ALLOWED"), own.output
     assert other.exit_code == 1 and other.output.startswith("DENIED"), other.output
     assert none.exit_code == 1, none.output
+    assert "${aws:username}, which the request does not give (--context aws:username=VALUE)" in none.output
