@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HUBGATE = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from hubgate.cli_manifest import manifest_command
+from hubgate.cli.manifest import manifest_command
 t1 = time.perf_counter()
 try:
     manifest_command(["validate", sys.argv[1], "--format", "json", "--output", "/dev/null", "--no-progress"],
@@ -134,7 +134,7 @@ def main() -> None:
         # the temporary directory, written by a first import.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-        subprocess.run([sys.executable, "-c", "import hubgate.cli_manifest, hubgate.manifest, hubgate.manifest_scan, "
+        subprocess.run([sys.executable, "-c", "import hubgate.cli.manifest, hubgate.manifest, hubgate.manifest_scan, "
                         "hubgate.output, hubgate.reporters, jsonschema"], env=env, cwd=ROOT, check=True)
         for n in sizes:
             path = Path(tmp) / f"manifest-{n}.json"

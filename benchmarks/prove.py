@@ -23,7 +23,7 @@ TARGETS = {"moto": 20.0, "seaweedfs": 60.0}
 
 RUN = r"""
 import sys
-from hubgate.cli_prove import prove_command
+from hubgate.cli.prove import prove_command
 prove_command(sys.argv[1:], prog_name="hubgate prove")
 """
 

@@ -185,11 +185,15 @@ def key_file_secrets(data: Any) -> list[str]:
 _PUBLIC_ACCESS = {"private": "private", "off": "private", "none": "private", "blob": "blob", "container": "container"}
 
 
-def _resolve_env(value: str, file: str, pointer: str) -> str:
+def _resolve_env(value: str, pointer: str, missing: list[str]) -> str:
+    """``${env:NAME}`` replaced by its value; each unset variable is added to ``missing`` (the caller
+    reports them all in one message) and replaced by nothing."""
+
     def sub(m: re.Match) -> str:
         name = m.group(1)
         if name not in os.environ:
-            raise InputError(file, f"{pointer}: environment variable {name} is not set")
+            missing.append(f"{pointer}: environment variable {name} is not set")
+            return ""
         return os.environ[name]
 
     return _ENV.sub(sub, value)
@@ -234,11 +238,13 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
         sub, _ = _sub_document(doc, (key,), data[key], base_dir)
         return load_policy(sub)
 
+    missing_env: list[str] = []  # every unset ${env:NAME}, reported together once all are resolved
+
     def secret(key: str) -> Secret | None:
         if key not in data:
             return None
         ptr = doc.pointer(key)
-        return Secret(_resolve_env(str(data[key]), doc.file, ptr), ptr)
+        return Secret(_resolve_env(str(data[key]), ptr, missing_env), ptr)
 
     def sub(key: str, schema: str | None = None, what: str = "") -> tuple[Document | None, str | None]:
         if key not in data:
@@ -277,6 +283,10 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
     public = data.get("public_access")
 
     ext = data.get("external_id")
+    external_id = None if ext is None else _resolve_env(str(ext), doc.pointer("external_id"), missing_env)
+    access_key_id, secret_access_key = secret("access_key_id"), secret("secret_access_key")
+    if missing_env:
+        raise InputError(doc.file, "; ".join(missing_env))
     return Bundle(
         doc=doc,
         profile=profile,
@@ -285,9 +295,9 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
         access_type=data.get("access_type"),
         region=data.get("region"),
         role_arn=data.get("role_arn"),
-        external_id=None if ext is None else _resolve_env(str(ext), doc.file, doc.pointer("external_id")),
-        access_key_id=secret("access_key_id"),
-        secret_access_key=secret("secret_access_key"),
+        external_id=external_id,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
         permission_policy=doc_field("permission_policy"),
         trust_policy=doc_field("trust_policy"),
         buckets=buckets,

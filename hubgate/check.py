@@ -55,7 +55,9 @@ def check_paths(
                 findings.append(f)
     findings = _dedupe(findings)
     findings.sort(key=Finding.sort_key)
-    report = Report("check", findings, found.errors, found.files, fail_on, suppressed)
+    report = Report("check", findings, found.errors, found.files, fail_on, suppressed,
+                    bundles=sum(t.kind == "bundle" for t in found.targets),
+                    policies=sum(t.kind == "policy" for t in found.targets))
     return report, secrets
 
 
@@ -91,10 +93,3 @@ def exit_code(report: Report) -> int:
         return 1
     return 0
 
-
-def mask(text: str, secrets: list[str]) -> str:
-    """Last line of defence: no secret value leaves hubgate, whatever a message quoted."""
-    for s in sorted(set(secrets), key=len, reverse=True):
-        if len(s) >= 4:
-            text = text.replace(s, "****")
-    return text

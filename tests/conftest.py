@@ -49,6 +49,8 @@ def hubgate(monkeypatch):
     def run(*args: str, cwd: Path | str = REPO, env: dict | None = None) -> Run:
         from hubgate.cli import cli
 
+        for name in ("NO_COLOR", "FORCE_COLOR"):  # the colour of the text report depends on them (tests pass env)
+            monkeypatch.delenv(name, raising=False)
         monkeypatch.chdir(cwd)
         result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=True)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -59,12 +61,13 @@ def hubgate(monkeypatch):
 
 
 def run_process(*args: str, cwd: Path | str = REPO, env: dict | None = None) -> Run:
-    """Run ``python -m hubgate.cli ARGS`` as a real process (real stdout/stderr, no TTY)."""
+    """Run ``python -m hubgate ARGS`` as a real process (real stdout/stderr, no TTY)."""
     full_env = dict(os.environ)
     full_env.pop("FORCE_COLOR", None)
+    full_env.pop("NO_COLOR", None)
     full_env.update(env or {})
     proc = subprocess.run(
-        [sys.executable, "-m", "hubgate.cli", *args], cwd=str(cwd), env=full_env,
+        [sys.executable, "-m", "hubgate", *args], cwd=str(cwd), env=full_env,
         capture_output=True, text=True, timeout=120,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)

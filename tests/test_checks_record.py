@@ -337,7 +337,7 @@ def test_hg405_pass(bundle):
 def test_manifest_reports_never_print_the_bundles_secrets(tmp_path, fmt):
     """The manifest command streams its report; the bundle's secrets are masked in every format, including
     a secret that an asset's externalId repeats (so a duplicate-id finding would quote it)."""
-    from hubgate.cli_manifest import manifest_command
+    from hubgate.cli.manifest import manifest_command
 
     bundle = iam_user_bundle()
     bundle["access_key_id"], bundle["secret_access_key"] = CLI_KEY_ID, CLI_SECRET

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hubgate import manifest as m
 from hubgate.bundle import load_bundle
-from hubgate.cli_manifest import manifest_command
+from hubgate.cli.manifest import manifest_command
 from hubgate.example import example_targets
 from hubgate.rules import Target, all_rules, run_rules
 
@@ -526,7 +526,7 @@ def test_streamed_json_equals_the_collected_report(tmp_path):
     assert json.loads(r.stdout) == collected
     r = run(FIX / "assets.json", "--bundle", FIX / "integration.yaml", "--format", "text")
     assert r.stdout.count("\n    fix: ") == len(res.findings)
-    assert r.stdout.rstrip().endswith("1 file(s) checked, 20 error(s), 1 warning(s), 0 info")
+    assert r.stdout.rstrip().endswith("1 manifest(s) checked, 20 error(s), 1 warning(s), 0 info")
     assert len(res.findings) == len(EXPECTED_WITH_BUNDLE) == 21
 
 

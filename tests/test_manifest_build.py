@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hubgate import manifest as m
-from hubgate.cli_manifest import manifest_command
+from hubgate.cli.manifest import manifest_command
 from hubgate.manifest_build import build_manifest, encode_key, object_url
 from hubgate.scenarios.backends import make_backend
 from hubgate.scenarios.seaweedfs_backend import find_weed

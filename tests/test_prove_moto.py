@@ -14,7 +14,7 @@ from click.testing import CliRunner
 pytest.importorskip("moto.server", reason="moto[server] is not installed (pip install -e '.[live]')")
 
 from hubgate.bundle import load_bundle  # noqa: E402
-from hubgate.cli_prove import prove_command  # noqa: E402
+from hubgate.cli.prove import prove_command  # noqa: E402
 from hubgate.scenarios.backends import make_backend  # noqa: E402
 from hubgate.scenarios.runner import Context, cleanup_stragglers, prove  # noqa: E402
 

@@ -11,7 +11,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from hubgate.cli_signing import signing_group
+from hubgate.cli.signing import signing_group
 from hubgate.scenarios.backends import Credentials, make_backend
 from hubgate.scenarios.seaweedfs_backend import find_weed
 from hubgate.signing import behaviour as b

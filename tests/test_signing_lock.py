@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from hubgate.cli_signing import signing_group
+from hubgate.cli.signing import signing_group
 from hubgate.signing import lock
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES
-from hubgate.cli_signing import signing_group
+from hubgate.cli.signing import signing_group
 
 C_LAYOUT = FIXTURES / "sigv4-c-layout"
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SHARED
-from hubgate.cli_signing import signing_group
+from hubgate.cli.signing import signing_group
 from hubgate.signing import first_diff
 
 VECTORS = SHARED / "vectors"

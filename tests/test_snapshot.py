@@ -17,7 +17,7 @@ from click.testing import CliRunner  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from hubgate.check import check_paths  # noqa: E402
-from hubgate.cli_snapshot import snapshot_command  # noqa: E402
+from hubgate.cli.snapshot import snapshot_command  # noqa: E402
 from hubgate.iam.policy import normalise  # noqa: E402
 from hubgate.snapshot import SNAPSHOT_POLICY  # noqa: E402
 from hubgate.source import parse_text  # noqa: E402

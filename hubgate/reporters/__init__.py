@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from ..errors import InputError
 from ..findings import Finding
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+#: The output formats, in the order the CLI lists them: format name -> the module of this package that renders
+#: it. The one registry: every command's ``--format`` choices, :func:`render` and the streaming writer
+#: (:class:`hubgate.reporters.stream.Stream`) read it.
+FORMATS: dict[str, str] = {"text": "text", "json": "json_out", "sarif": "sarif", "junit": "junit", "github": "github"}
 
 
 @dataclass
@@ -18,6 +22,20 @@ class Report:
     files: int = 0
     fail_on: str = "error"
     suppressed: list[Finding] = field(default_factory=list)
+    bundles: int | None = None  # what was checked, when known (the text summary names it): bundles ...
+    policies: int | None = None  # ... and bare policy files
+
+    def checked(self) -> str:
+        """What the summary counts: ``2 bundle(s)``, ``3 policy file(s)``, both, ``1 manifest(s)``, or (not
+        known) ``N file(s)``."""
+        if self.command == "manifest":
+            return f"{self.files} manifest(s)"
+        if self.bundles is None and self.policies is None:
+            return f"{self.files} file(s)"
+        parts = [f"{self.bundles or 0} bundle(s)"] if self.bundles or not self.policies else []
+        if self.policies:
+            parts.append(f"{self.policies} policy file(s)")
+        return " and ".join(parts)
 
     def summary(self) -> dict:
         counts = {s: 0 for s in ("error", "warning", "info")}
@@ -33,18 +51,8 @@ class Report:
 
 
 def render(report: Report, fmt: str, color: bool = False) -> str:
-    if fmt == "text":
-        from .text import render as r
-
-        return r(report, color=color)
-    if fmt == "json":
-        from .json_out import render as r
-    elif fmt == "sarif":
-        from .sarif import render as r
-    elif fmt == "junit":
-        from .junit import render as r
-    elif fmt == "github":
-        from .github import render as r
-    else:
+    if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    return r(report)
+    # each reporter imported when its format is asked for (rich, xml...): not on every command's start-up path
+    module = import_module(f"{__name__}.{FORMATS[fmt]}")
+    return module.render(report, color=color) if fmt == "text" else module.render(report)

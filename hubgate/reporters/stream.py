@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import tempfile
+from importlib import import_module
 from json.encoder import encode_basestring as _enc
 from typing import Callable, TextIO
 
-from . import Report
+from . import FORMATS, Report
 
 
 def pretty_json(v, level: int = 0) -> str:
@@ -74,30 +75,27 @@ class Stream:
         self.file = file
         self.mask = mask
         self.n = 0
+        if fmt not in FORMATS:  # the one registry of formats, as for render
+            raise ValueError(f"unknown format {fmt!r}")
+        # the format's reporter module, imported only for the formats that write through it (text streams
+        # plain lines without rich; json writes its own pieces)
+        reporter = import_module(f"{__package__}.{FORMATS[fmt]}") if fmt in ("github", "sarif", "junit") else None
         if fmt == "json":
             self._write('{\n  "findings": [')
             self.finding = self._json
         elif fmt == "text":
             self.finding = self._text
         elif fmt == "github":
-            from . import github
-
-            self._github = github
+            self._github = reporter
             self.finding = self._github_line
         elif fmt == "sarif":
-            from . import sarif
-
-            self._sarif = sarif
-            self._driver, self._index = sarif._driver()  # tool.driver and each rule id's index in it
+            self._sarif = reporter
+            self._driver, self._index = reporter._driver()  # tool.driver and each rule id's index in it
             self.finding = self._sarif_result
-        elif fmt == "junit":
-            from . import junit
-
-            self._junit = junit
+        else:  # junit
+            self._junit = reporter
             self._cases = tempfile.TemporaryFile("w+", encoding="utf-8")  # until the root's counts are known
             self.finding = self._junit_case
-        else:
-            raise ValueError(f"unknown format {fmt!r}")
 
     def _write(self, text: str) -> None:
         self.out.write(self.mask(text) if self.mask else text)
@@ -143,7 +141,7 @@ class Stream:
         elif fmt == "text":
             for e in errors:
                 self._write(f"{e.file} input error {e.problem}\n")
-            parts = ["1 file(s) checked", f"{summary['error']} error(s)", f"{summary['warning']} warning(s)",
+            parts = [f"{Report('manifest', [], files=1).checked()} checked", f"{summary['error']} error(s)", f"{summary['warning']} warning(s)",
                      f"{summary['info']} info"]
             if errors:
                 parts.append(f"{len(errors)} unreadable input(s)")

@@ -26,7 +26,7 @@ def render(report, color: bool = False) -> str:
     for e in report.errors:
         console.print(f"[bold]{escape(e.file)}[/bold] [bold red]input error[/] {escape(e.problem)}")
     s = report.summary()
-    parts = [f"{s['files']} file(s) checked", f"{s['error']} error(s)", f"{s['warning']} warning(s)", f"{s['info']} info"]
+    parts = [f"{report.checked()} checked", f"{s['error']} error(s)", f"{s['warning']} warning(s)", f"{s['info']} info"]
     if s["suppressed"]:
         parts.append(f"{s['suppressed']} suppressed")
     if s["input_errors"]:

@@ -1,4 +1,4 @@
-"""``hubgate snapshot``: the click command (wired into ``hubgate.cli``)."""
+"""``hubgate snapshot``: read a deployed integration into a bundle directory."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .snapshot import SNAPSHOT_POLICY, SnapshotError, take_snapshot
+from ..snapshot import SNAPSHOT_POLICY, SnapshotError, take_snapshot
 
 _POLICY_TEXT = json.dumps(SNAPSHOT_POLICY, indent=2)
 

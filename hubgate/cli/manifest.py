@@ -1,34 +1,39 @@
-"""``hubgate manifest FILE`` (stream-validate an import manifest) and ``hubgate manifest fix IN OUT``.
+"""``hubgate manifest FILE`` (stream-validate an import manifest), ``manifest fix IN OUT``, ``manifest build``.
 
 ``manifest_command`` is a click group whose default subcommand is ``validate``: ``hubgate manifest FILE``
-and ``hubgate manifest validate FILE`` are the same; ``hubgate manifest fix IN OUT`` rewrites URLs.
+and ``hubgate manifest validate FILE`` are the same; bare ``hubgate manifest`` prints the group's help.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from .errors import InputError
-from .findings import SEVERITIES, at_or_above
-
-_FORMATS = ["text", "json", "sarif", "junit", "github"]
+from ..errors import InputError
+from ..findings import at_or_above
+from ..masking import mask
+from .bundles import bundle_at
+from .options import CONTEXT, TEXT_JSON, fail_on_option, format_option, output_option, quiet_option, \
+    selection_options, split_ids
 
 
 class _DefaultGroup(click.Group):
-    """A group that runs ``validate`` when the first argument is not a subcommand name."""
+    """A group that runs ``validate`` when the first argument is not a subcommand name (without arguments:
+    the group's help, as every group)."""
 
     default = "validate"
 
     def parse_args(self, ctx, args):
-        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = [self.default, *args]
         return super().parse_args(ctx, args)
 
 
-@click.group("manifest", cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("manifest", cls=_DefaultGroup, context_settings={"help_option_names": CONTEXT["help_option_names"]})
 def manifest_command() -> None:
     """Stream-validate an import manifest (hubgate manifest FILE), or rewrite it (hubgate manifest fix IN OUT).
 
@@ -40,19 +45,14 @@ def manifest_command() -> None:
 
 
 def _load_bundle(path: str | None):
-    if not path:
-        return None
-    from .bundle import load_bundle
-
-    return load_bundle(Path(path), path)
+    return bundle_at(path) if path else None
 
 
 def _progress(enabled: bool, total: int):
     """A rich progress bar (bytes and assets/s) on a terminal; (callback, stop) or (None, no-op)."""
     if not enabled:
         return None, lambda: None
-    import time
-
+    # rich's progress machinery only for a person watching a terminal
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
@@ -74,18 +74,17 @@ def _progress(enabled: bool, total: int):
 
 @manifest_command.command("validate")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--bundle", "bundle_path", type=click.Path(dir_okay=False),
-              help="Integration bundle: buckets, regions, CORS and the permission policy the URLs must fit.")
+@click.option("--bundle", "bundle_path", type=click.Path(),
+              help="Integration bundle (a file, or a directory holding one): buckets, regions, CORS and the "
+                   "permission policy the URLs must fit.")
 @click.option("--region", help="Region of buckets the bundle does not know (used in fixes).")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout.")
-@click.option("--fail-on", type=click.Choice(list(SEVERITIES)), default="error", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
-@click.option("--select", multiple=True, metavar="ID,...", help="Only these rules (ids or prefixes such as HG50).")
-@click.option("--ignore", multiple=True, metavar="ID,...", help="Skip these rules (ids or prefixes).")
+@format_option()
+@output_option()
+@fail_on_option("error")
+@selection_options("HG50")
 @click.option("--max-findings", type=click.IntRange(min=1), default=None,
               help="Stop after N findings (the rest of the file is not read).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing; only the exit code tells.")
+@quiet_option()
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: only on a terminal).")
 def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, max_findings, quiet, progress) -> None:
     """Validate an import manifest (a JSON array of assets) without loading it whole.
@@ -93,17 +92,16 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 unreadable input or malformed JSON
     (the findings before the error are still reported, and the error names the byte offset).
     """
-    from .manifest import Context, validate_file
+    from ..manifest import Context, validate_file  # the validator: not on the start-up path of other commands
 
     sel = ign = None
-    if select or ignore:  # the CLI and rule registry (and what they import) only when needed: startup counts
-        from .cli import _split_ids
-        from .rules import all_rules, expand_selection
+    if select or ignore:  # the rule registry (and what it imports) only when needed: startup counts
+        from ..rules import all_rules, expand_selection
 
         all_rules()
         try:
-            sel = expand_selection(_split_ids(select))
-            ign = expand_selection(_split_ids(ignore))
+            sel = expand_selection(split_ids(select))
+            ign = expand_selection(split_ids(ignore))
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
     errors: list[InputError] = []
@@ -122,13 +120,13 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
     cb, stop = _progress(show, total)
     stream = None
     if not quiet:  # findings are written as found, in every format: nothing is kept (constant memory)
-        from .reporters.stream import Stream
+        from ..reporters.stream import Stream  # only when findings are printed
 
         try:
             out = open(output, "w", encoding="utf-8") if output else _Echo()
         except OSError as exc:
             raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
-        stream = Stream(fmt, out, file, (lambda text: _mask(text, secrets)) if secrets else None)
+        stream = Stream(fmt, out, file, (lambda text: mask(text, secrets)) if secrets else None)
     try:  # with --quiet the findings are only counted
         res = validate_file(path, file, Context(bundle, region), max_findings, sel, ign, cb,
                             sink=stream.finding if stream else _discard)
@@ -139,7 +137,7 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
         stream.close(errors, res.counts)
         stream.out.close()
         for e in errors if fmt != "text" else ():
-            click.echo(f"hubgate: {_mask(str(e), secrets)}", err=True)
+            click.echo(f"hubgate: {mask(str(e), secrets)}", err=True)
         _truncated(res, max_findings, file)
     failing = any(n for sev, n in res.counts.items() if at_or_above(sev, fail_on))
     sys.exit(2 if errors else 1 if failing else 0)
@@ -153,14 +151,6 @@ def _truncated(res, max_findings, file) -> None:
     if res.truncated:
         click.echo(f"hubgate: stopped after {max_findings} finding(s) (--max-findings) at asset {res.assets - 1}; "
                    f"the rest of {file} was not read", err=True)
-
-
-def _mask(text: str, secrets: list[str]) -> str:
-    """As hubgate.check.mask (not imported: it pulls in the bundle machinery)."""
-    for s in sorted(set(secrets), key=len, reverse=True):
-        if len(s) >= 4:
-            text = text.replace(s, "****")
-    return text
 
 
 class _Echo:
@@ -177,13 +167,14 @@ class _Echo:
 @manifest_command.command("fix")
 @click.argument("src", metavar="IN", type=click.Path(dir_okay=False))
 @click.argument("dst", metavar="OUT", type=click.Path(dir_okay=False))
-@click.option("--bundle", "bundle_path", type=click.Path(dir_okay=False),
-              help="Integration bundle: the buckets' regions are added to URLs that lack one.")
+@click.option("--bundle", "bundle_path", type=click.Path(),
+              help="Integration bundle (a file, or a directory holding one): the buckets' regions are added to "
+                   "URLs that lack one.")
 @click.option("--region", help="Region to add to URLs of buckets the bundle does not know.")
 @click.option("--literal-plus", is_flag=True,
               help="Keys hold a literal '+': write it as %2B (without this flag a '+' is left and reported).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing; only the exit code tells.")
+@format_option(TEXT_JSON, help=None)
+@quiet_option()
 def fix(src, dst, bundle_path, region, literal_plus, fmt, quiet) -> None:
     """Rewrite a manifest's URLs into the form Hub expects, streaming IN to OUT (IN may equal OUT).
 
@@ -194,9 +185,7 @@ def fix(src, dst, bundle_path, region, literal_plus, fmt, quiet) -> None:
     OUT is written to a temporary file and moved into place only when IN was read to the end.
     Exit codes: 0 everything fixed, 1 some URLs could not be fixed (listed), 2 unreadable input.
     """
-    import json
-
-    from .manifest import Context, fix_file
+    from ..manifest import Context, fix_file  # the rewriter: only this command needs it
 
     try:
         bundle = _load_bundle(bundle_path)
@@ -230,8 +219,8 @@ def fix(src, dst, bundle_path, region, literal_plus, fmt, quiet) -> None:
 @click.option("--endpoint", default=None, help="S3 endpoint URL (required for moto/seaweedfs; loopback only).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Manifest file to write.")
 @click.option("--include-folders", is_flag=True, help="Keep keys ending in '/' (folder placeholders) as assets.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing; only the exit code tells.")
+@format_option(TEXT_JSON, help=None)
+@quiet_option()
 def build(bucket, prefix, region, backend, endpoint, out, include_folders, fmt, quiet) -> None:
     """Write an import manifest for the objects of a real bucket (paginated ListObjectsV2, streamed to OUT).
 
@@ -240,9 +229,7 @@ def build(bucket, prefix, region, backend, endpoint, out, include_folders, fmt, 
     the key UTF-8 percent-encoded (space %20, '+' %2B, '/' and '~' kept).
     Exit codes: 0 written, 2 the bucket could not be listed or OUT not written.
     """
-    import json
-
-    from .manifest_build import build_manifest, make_client
+    from ..manifest_build import build_manifest, make_client  # boto3: only this command needs it
 
     try:
         client = make_client(backend, endpoint, region)

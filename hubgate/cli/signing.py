@@ -1,6 +1,6 @@
-"""``hubgate signing verify|record|compare`` (DESIGN §7): signing conformance and regression locks.
+"""``hubgate signing verify|record|compare|behaviour``: signing conformance and regression locks.
 
-``signing_group`` is a click group; ``hubgate.cli`` adds it as ``hubgate signing``.
+``signing_group`` is a click group; ``hubgate.cli.app`` adds it as ``hubgate signing``.
 Exit codes: 0 all pass, 1 a case failed (or, with --strict, could not run), 2 bad input (one line).
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from .output import write_report
-
-from .signing import CaseResult, SigningInputError, default_vectors_dir
+from ..output import write_report
+from ..signing import CaseResult, SigningInputError, default_vectors_dir
+from .options import CONTEXT, TEXT_JSON, format_option, output_option, quiet_option
 
 _SIGV4_SIGNERS = ["botocore", "minio"]
 _ALL_SIGNERS = [*_SIGV4_SIGNERS, "google-cloud-storage"]
@@ -26,7 +26,7 @@ def _bad_input(msg: str) -> None:
     sys.exit(2)
 
 
-@click.group("signing", context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group("signing", context_settings=CONTEXT)
 def signing_group() -> None:
     """Signing conformance on published vectors, and regression locks across library versions.
 
@@ -89,11 +89,11 @@ def _text(results: list[CaseResult], notes: list[str], strict: bool, verbose: bo
               help="Only these signers (repeatable) [default: all].")
 @click.option("--query-params", "params_as", type=click.Choice(["pairs", "dict"]), default="pairs", show_default=True,
               help="How query parameters reach botocore: ordered (key, value) pairs, or a dict (one value per key).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@format_option(TEXT_JSON, help=None)
+@output_option("Write the report to a file.")
 @click.option("--strict", is_flag=True, help="Cases that could not run (library missing, unsupported) fail too.")
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too (text format).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing; only the exit code tells.")
+@quiet_option()
 def verify(suites, vectors, signers, params_as, fmt, output, strict, verbose, quiet) -> None:
     """Run published signing vectors against the installed signers (botocore, minio-py, google-cloud-storage).
 
@@ -101,8 +101,9 @@ def verify(suites, vectors, signers, params_as, fmt, output, strict, verbose, qu
     and the GCS V4 signing conformance tests (google-cloud-storage). Each case reports the first differing
     line of canonical request, string to sign or signature.
     """
-    from .signing import gcs
-    from .signing.suites import load_suite, run_sigv4, s3_doc_cases
+    # the signers and their suites: only this command needs them
+    from ..signing import gcs
+    from ..signing.suites import load_suite, run_sigv4, s3_doc_cases
 
     chosen = list(signers) or _ALL_SIGNERS
     sigv4_signers = [s for s in _SIGV4_SIGNERS if s in chosen]
@@ -149,10 +150,10 @@ def verify(suites, vectors, signers, params_as, fmt, output, strict, verbose, qu
 @signing_group.command()
 @click.option("--out", "out", type=click.Path(dir_okay=False), default="signing.lock.json", show_default=True,
               help="Lock file to write.")
-@click.option("--quiet", "-q", is_flag=True)
+@quiet_option(help=None)
 def record(out, quiet) -> None:
     """Record what each installed library signs for the fixed input set (hubgate.signing.lock.LOCK_INPUTS)."""
-    from .signing.lock import record as do_record
+    from ..signing.lock import record as do_record  # the signing libraries: only this command needs them
 
     data = do_record()
     try:
@@ -168,15 +169,16 @@ def record(out, quiet) -> None:
 
 @signing_group.command()
 @click.argument("lock", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@format_option(TEXT_JSON, help=None)
+@output_option("Write the report to a file.")
 @click.option("--strict", is_flag=True, help="Entries that could not be re-run (library missing) fail too.")
-@click.option("--quiet", "-q", is_flag=True)
+@quiet_option(help=None)
 def compare(lock, fmt, output, strict, quiet) -> None:
     """Re-run the lock's inputs and fail (exit 1) when any recorded output changed."""
-    from .signing.lock import compare as do_compare
-    from .signing.lock import read_lock
-    from .signing.lock import record as do_record
+    # the signing libraries: only this command needs them
+    from ..signing.lock import compare as do_compare
+    from ..signing.lock import read_lock
+    from ..signing.lock import record as do_record
 
     try:
         locked = read_lock(Path(lock))
@@ -204,11 +206,11 @@ def compare(lock, fmt, output, strict, quiet) -> None:
 @click.option("--endpoint", default=None, help="A running server (loopback only; admin keys from AWS_* variables).")
 @click.option("--signer", "signers", multiple=True, type=click.Choice(_ALL_SIGNERS),
               help="Only these libraries (repeatable; default: all installed).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@format_option(TEXT_JSON, help=None)
+@output_option("Write the report to a file.")
 @click.option("--strict", is_flag=True, help="not-enforced and skipped results fail too.")
 @click.option("--verbose", "-v", is_flag=True, help="Show the evidence of passing checks.")
-@click.option("--quiet", "-q", is_flag=True)
+@quiet_option(help=None)
 def behaviour(backend, endpoint, signers, fmt, output, strict, verbose, quiet) -> None:
     """Run each library's presigned GET URLs against a real S3 server and report what it does with them.
 
@@ -221,14 +223,15 @@ def behaviour(backend, endpoint, signers, fmt, output, strict, verbose, quiet) -
     Exit codes: 0 no failure, 1 a check failed (with --strict also not-enforced/skipped), 2 bad options or
     the server could not be started.
     """
-    from .scenarios.backends import BackendError, BackendUnavailable, make_backend
-    from .signing.behaviour import Outcome, render_text, run, summary
+    # the S3 servers and the signing libraries: only this command needs them
+    from ..scenarios.backends import BackendError, BackendUnavailable, make_backend
+    from ..signing.behaviour import Outcome, render_text, run, summary
 
     try:
         be = make_backend(backend, endpoint)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError  # botocore's import is slow: only here
 
     notes: list[str] = []
     try:

@@ -1,0 +1,5 @@
+"""``python -m hubgate``: the same as the ``hubgate`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""``python -m hubgate.cli``: the same as the ``hubgate`` command."""
+
+from .app import main
+
+main()

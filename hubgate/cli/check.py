@@ -1,0 +1,92 @@
+"""``hubgate check``: static rules over bundles, directories of bundles, bare policies and IaC files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from ..output import write_report
+from .options import color_option, fail_on_option, format_option, output_option, quiet_option, selection_options, \
+    split_ids, use_color
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@format_option()
+@output_option()
+@fail_on_option(help="Lowest severity that makes the exit code 1 [default: error, or fail-on in the config].")
+@selection_options("HG2")
+@quiet_option()
+@color_option()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration file (default: nearest .hubgate.toml, or pyproject.toml with [tool.hubgate]).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Only findings not in this baseline count (see --write-baseline).")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
+              help="Record the current findings as the accepted baseline and exit 0.")
+@click.option("--role", "roles", multiple=True, metavar="NAME",
+              help="Terraform/CloudFormation: the role(s) to assemble into bundles (default: every role that trusts "
+                   "the vendor principal).")
+@click.option("--account-id", help="Terraform/CloudFormation: the account id when the file does not give it.")
+@click.option("--external-id", help="Terraform/CloudFormation: the external ID the Hub storage record holds.")
+@click.option("--default-region", help="Terraform/CloudFormation: the region when the file does not give it.")
+def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path, baseline_path, write_baseline_path,
+          roles, account_id, external_id, default_region) -> None:
+    """Check integration bundles, directories of bundles (an organization), or bare IAM policy files.
+
+    A file whose top level has a "Statement" is a bare IAM policy; a `terraform show -json` plan or a
+    CloudFormation template is assembled into one bundle per role that trusts the vendor principal;
+    any other file must be a bundle. A directory is searched for integration.yaml|yml|json and
+    *.hubgate.yaml|yml|json; a directory without bundles is searched for policy files instead.
+    """
+    # The pipeline (rules, reporters, bundle loading) imported here, not at module level: `hubgate --help`
+    # and the other commands start without it.
+    from ..baseline import read_baseline, write_baseline
+    from ..check import check_paths, exit_code
+    from ..config import find_config, load_config
+    from ..iac import IacOptions
+    from ..masking import mask
+    from ..reporters import render
+    from ..rules import expand_selection
+
+    try:
+        config = load_config(Path(config_path) if config_path else find_config())
+        baseline = read_baseline(baseline_path) if baseline_path else None
+    except InputError as exc:
+        click.echo(f"hubgate: {exc}", err=True)
+        sys.exit(2)
+    try:
+        sel = expand_selection(split_ids(select) or config.select)
+        ign = expand_selection(split_ids(ignore) or config.ignore)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    fail_on = fail_on or config.fail_on or "error"
+    iac = IacOptions.from_env()
+    iac = IacOptions(
+        roles=tuple(roles) or iac.roles,
+        account_id=account_id or iac.account_id,
+        external_id=external_id or iac.external_id,
+        region=default_region or iac.region,
+        profile=iac.profile,
+    )
+    report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline, iac)
+    if write_baseline_path:
+        try:
+            write_baseline(write_baseline_path, report.findings)
+        except InputError as exc:
+            click.echo(f"hubgate: {exc}", err=True)
+            sys.exit(2)
+        if not quiet:
+            click.echo(f"hubgate: wrote {len(report.findings)} finding(s) to baseline {write_baseline_path}", err=True)
+        sys.exit(2 if report.errors else 0)
+    if not quiet:
+        colored = use_color(color, output)
+        text = mask(render(report, fmt, color=colored and fmt == "text"), secrets)
+        write_report(text, output, color=colored)
+        if fmt != "text":
+            for e in report.errors:  # machine formats on stdout; input problems also on stderr
+                click.echo(f"hubgate: {mask(str(e), secrets)}", err=True)
+    sys.exit(exit_code(report))
