@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from ..masking import mask
 from ..output import write_report
 from .options import color_option, fail_on_option, format_option, output_option, quiet_option, selection_options, \
     split_ids, use_color
@@ -48,7 +49,6 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
     from ..check import check_paths, exit_code
     from ..config import find_config, load_config
     from ..iac import IacOptions
-    from ..masking import mask
     from ..reporters import render
     from ..rules import expand_selection
 

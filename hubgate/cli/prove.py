@@ -7,6 +7,7 @@ import sys
 import click
 
 from ..errors import InputError
+from ..masking import mask
 from ..output import write_report
 from .bundles import bundles_at
 from .options import format_option, output_option, quiet_option
@@ -43,7 +44,6 @@ def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, 
     Exit codes: 0 no scenario failed, 1 a scenario failed, 2 bad input or options.
     """
     # The scenarios and their S3 clients (boto3, moto...): only this command needs them.
-    from ..masking import mask
     from ..scenarios.backends import BackendError, make_backend
     from ..scenarios.catalog import SCENARIOS
     from ..scenarios.report import render

@@ -16,10 +16,9 @@ def rules(rule_id, fmt) -> None:
     """List the rule catalogue, or print one rule's documentation (what, why, examples, fix)."""
     # The rule registry imports every rule module: only this command needs it.
     from .. import ruledocs
+    from ..rules import get_rule
 
     if rule_id:
-        from ..rules import get_rule
-
         rule = get_rule(rule_id)
         if rule is None:
             click.echo(f"hubgate: unknown rule {rule_id!r}; `hubgate rules` lists them", err=True)
