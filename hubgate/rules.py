@@ -14,22 +14,45 @@ from typing import Any, ClassVar, Iterable, Iterator
 
 from .bundle import Bundle
 from .findings import Finding
+from .iam.evaluate import action_in
 from .iam.policy import Policy
 from .profile import Profile, builtin
+from .s3policy import view
 from .source import Document, join_pointer
 
 _REGISTRY: dict[str, "Rule"] = {}
 _LOADED = False
 
 
+def is_trust_policy(policy: Policy, trust_action: str) -> bool:
+    """A bare policy is a trust policy when some statement names a Principal (or NotPrincipal), has no
+    Resource (a role's trust policy cannot have one; a bucket policy does) and covers the trust action
+    (``sts:AssumeRole``, also through ``sts:*`` or ``*``)."""
+    return any(
+        (s.principals is not None or s.not_principals is not None)
+        and not s.resources and s.not_resources is None and action_in(s, trust_action)
+        for s in policy.statements
+    )
+
+
 @dataclass
 class Target:
-    """What one run of the rules looks at: a bundle (with its organization) or a bare policy file."""
+    """What one run of the rules looks at: a bundle (with its organization) or a bare policy file.
+
+    A bare policy is judged as what it is (``policy_kind``): a trust policy by the trust rules, any other
+    policy as the permission policy, its buckets taken from its own ARNs (``bucket_names``).
+    """
 
     kind: str  # "bundle" | "policy"
     bundle: Bundle | None = None
     policy: Policy | None = None
     organization: list[Bundle] = field(default_factory=list)
+    policy_kind: str | None = None  # bare policies: "trust" | "permission" (default: from the policy itself)
+
+    def __post_init__(self) -> None:
+        if self.policy is not None and self.bundle is None and self.policy_kind is None:
+            trust = is_trust_policy(self.policy, self.profile.trust_action)
+            self.policy_kind = "trust" if trust else "permission"
 
     @property
     def profile(self) -> Profile:
@@ -49,14 +72,31 @@ class Target:
     def permission_policy(self) -> Policy | None:
         if not self.aws_iam:
             return None
-        return self.bundle.permission_policy if self.bundle else self.policy
+        if self.bundle:
+            return self.bundle.permission_policy
+        return self.policy if self.policy_kind == "permission" else None
 
     @property
     def trust_policy(self) -> Policy | None:
-        return self.bundle.trust_policy if self.bundle and self.aws_iam else None
+        if self.bundle:
+            return self.bundle.trust_policy if self.aws_iam else None
+        return self.policy if self.policy_kind == "trust" else None
 
     def policies(self) -> list[Policy]:
         return [p for p in (self.permission_policy, self.trust_policy) if p is not None]
+
+    @property
+    def bucket_names(self) -> list[str]:
+        """The buckets the integration serves: the bundle's; for a bare permission policy, the buckets its
+        own ARNs name (wildcard patterns left out)."""
+        if self.bundle is not None:
+            return [b.name for b in self.bundle.buckets]
+        pol = self.permission_policy
+        if pol is None:
+            return []
+        v = view(pol)
+        names = {b for b, _ in v.bucket_arns} | {b for b, _, _ in v.object_arns}
+        return sorted(n for n in names if n and "*" not in n and "?" not in n)
 
     @property
     def secrets(self) -> list[str]:
@@ -79,6 +119,8 @@ class Rule:
     what: ClassVar[str] = ""
     why: ClassVar[str] = ""
     fix: ClassVar[str] = ""
+    # Why the rule cannot judge a bare policy file (kept out of its ``targets``): what the bundle gives it.
+    needs: ClassVar[str] = ""
     # Rule's own examples: bundle mappings (inline documents), or bare policies for policy-only rules.
     fail_examples: ClassVar[tuple[Any, ...]] = ()
     pass_examples: ClassVar[tuple[Any, ...]] = ()
@@ -161,6 +203,36 @@ def run_rules(
                 continue
             findings.extend(rule.check(target))
     return findings
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A rule of a bare policy's family that does not run on it, and why."""
+
+    file: str
+    rule: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.rule} skipped: {self.reason}"
+
+
+_BARE_FAMILY = {"permission": "HG1", "trust": "HG2"}
+
+
+def skipped_rules(target: Target, select: set[str] | None = None, ignore: set[str] | None = None) -> list[Skipped]:
+    """The rules of a bare policy's own family (HG1xx for a permission policy, HG2xx for a trust policy)
+    that the selection would run but that need what only a bundle gives (the storage record, its bucket
+    list), each with the reason. Empty for bundles."""
+    if target.kind != "policy" or target.policy_kind not in _BARE_FAMILY:
+        return []
+    prefix = _BARE_FAMILY[target.policy_kind]
+    return [
+        Skipped(target.file, rid, rule.needs or "it needs an integration bundle")
+        for rid, rule in all_rules().items()
+        if rid.startswith(prefix) and target.kind not in rule.targets
+        and (select is None or rid in select) and not (ignore and rid in ignore)
+    ]
 
 
 # Bundle fields that belong to one provider only (DESIGN §1 and its GCP/Azure extensions).
