@@ -6,7 +6,7 @@ from .config import Config
 from .discover import discover
 from .findings import Finding, at_or_above
 from .reporters import Report
-from .rules import Target, all_rules, run_rules
+from .rules import Skipped, Target, all_rules, run_rules, skipped_rules
 
 
 def _suppression(target: Target, f: Finding) -> str | None:
@@ -30,8 +30,12 @@ def check_paths(
     config: Config | None = None,
     baseline: set[str] | None = None,
     iac=None,
+    skipped: list[Skipped] | None = None,
 ) -> tuple[Report, list[str]]:
     """Run every selected rule over the paths. Returns the report and the secret values to mask.
+
+    ``skipped``: a list to extend with the rules of a bare policy's family that did not run on it, and why
+    (``--verbose``).
 
     Suppressed findings (a bundle's ``x-hubgate-ignore`` or the config's ``per-path-ignores``, each with
     its reason) and findings already in the baseline are kept aside and do not count for the exit code.
@@ -44,6 +48,8 @@ def check_paths(
     all_rules()
     for target in _with_progress(found.targets):
         secrets += target.secrets
+        if skipped is not None:
+            skipped += skipped_rules(target, select, ignore)
         for f in run_rules([target], select, ignore):
             reason = _suppression(target, f) or config.path_suppression(f.rule, f.file)
             if reason is None and baseline is not None and f.fingerprint() in baseline:

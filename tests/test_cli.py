@@ -153,8 +153,9 @@ def test_positions_in_text_output(hubgate):
 
 def test_positions_independent_of_cwd(hubgate):
     run = hubgate("check", "positions/policy.json", "--format", "json", "--select", "HG101", cwd=FIXTURES)
-    # the bare policy: only wildcards are judged, so no HG101 for an explicit s3:PutObject
-    assert run.code == 0 and run.json()["findings"] == []
+    # the bare policy is judged as the permission policy it is: its explicit s3:PutObject is HG101's
+    assert run.code == 1
+    assert {(f["file"], f["line"], f["column"]) for f in run.json()["findings"]} == {("positions/policy.json", 15, 13)}
     run = hubgate("check", "positions", "--format", "json", "--select", "HG101", cwd=FIXTURES)
     assert {(f["file"], f["line"], f["column"]) for f in run.json()["findings"]} == {
         ("positions/policy.json", 15, 13), ("positions/inline.hubgate.yaml", 12, 47)}
