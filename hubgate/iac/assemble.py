@@ -24,6 +24,7 @@ from typing import Any
 
 from ..bundle import Bundle, bundle_from_document
 from ..errors import InputError
+from ..iam.evaluate import principal_in
 from ..iam.policy import Policy, normalise
 from ..profile import Profile, load_profile
 from ..source import Document, join_pointer
@@ -96,6 +97,25 @@ def trusts_principal(data: Any, principal: str) -> bool:
             for v in p.values():
                 values += v if isinstance(v, list) else [v]
         if principal in values:
+            return True
+    return False
+
+
+def vendor_could_assume(data: Any, profile: Profile) -> bool:
+    """Could this trust document (raw value) be an integration's, a role the vendor could assume? When an
+    Allow statement's principal takes in the profile's principal (the vendor's user itself, its account id
+    or ``:root``, ``"*"``, ``{"AWS": "*"}``, a ``NotPrincipal`` that leaves it out), or a statement carries
+    a condition on the external-ID key (``sts:ExternalId``), which only a third party is asked for."""
+    try:
+        policy = normalise(Document("<trust policy>", data))
+    except InputError:  # malformed: the exact principal decides, and assembling names the problem
+        return trusts_principal(data, profile.trusted_principal)
+    key = profile.external_id_key.lower()
+    for s in policy.statements:
+        if any(c.key_lower == key for c in s.conditions):
+            return True
+        if s.allow and (s.principals is not None or s.not_principals is not None) \
+                and principal_in(s, profile.trusted_principal):
             return True
     return False
 
@@ -189,8 +209,8 @@ def _literal_external_id(trust: Policy | None, profile: Profile) -> str | None:
         return None
     found = set()
     key = profile.external_id_key.lower()
-    for s in trust.allows():
-        if not any(p.value == profile.trusted_principal for p in (s.principals or ())):
+    for s in trust.allows():  # the statements the vendor's principal can use (also through "*" or its account)
+        if s.principals is None and s.not_principals is None or not principal_in(s, profile.trusted_principal):
             continue
         for c in s.conditions:
             if c.key_lower == key and c.operator == "StringEquals" and len(c.values) == 1:
@@ -305,6 +325,7 @@ def no_role_error(file: str, kind: str, options: IacOptions, found: list[str], p
         return InputError(file, f"{kind} has no IAM role named {names} (roles: {', '.join(found) or 'none'})")
     return InputError(
         file,
-        f"{kind} has no IAM role whose trust policy allows {principal} "
-        f"(roles: {', '.join(found) or 'none'}); name one with --role (or HUBGATE_IAC_ROLE)",
+        f"{kind} has no IAM role whose trust policy allows {principal} (or its account, or any principal) "
+        f"or asks for an external ID (roles: {', '.join(found) or 'none'}); name one with --role "
+        f"(or HUBGATE_IAC_ROLE)",
     )

@@ -33,7 +33,7 @@ from ..source import Document, _Builder, _nesting_guard, _yaml_problem, join_poi
 from . import IacOptions
 from .assemble import (
     PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleSpec, Unresolved, assemble, no_role_error,
-    trusts_principal,
+    vendor_could_assume,
 )
 
 _NOVALUE = object()
@@ -500,7 +500,7 @@ def load_template(doc: Document, options: IacOptions | None = None) -> list:
         if options.roles:
             if not any(r in (logical, t.role_name(logical)) for r in options.roles):
                 continue
-        elif trust is None or not trusts_principal(trust.data, profile.trusted_principal):
+        elif trust is None or not vendor_could_assume(trust.data, profile):
             continue
         if raw is None:
             t.issues.append(Unresolved(t.ptr(logical), f"Role {logical} has no AssumeRolePolicyDocument"))

@@ -31,7 +31,7 @@ from ..source import Document, join_pointer
 from . import IacOptions
 from .assemble import (
     PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleSpec, Unresolved, assemble, no_role_error,
-    trusts_principal,
+    vendor_could_assume,
 )
 
 PLAN_KEYS = ("planned_values", "configuration", "resource_changes", "prior_state")
@@ -399,7 +399,7 @@ def load_plan(doc: Document, options: IacOptions | None = None) -> list:
         else:
             probe: list[Unresolved] = []
             trust = plan.policy_doc(role, "assume_role_policy", f"Trust policy of {role.address}", probe)
-            if trust is None or not trusts_principal(trust.data, profile.trusted_principal):
+            if trust is None or not vendor_could_assume(trust.data, profile):
                 continue
         buckets = _buckets(plan, unresolved)
         spec = _role_spec(plan, role, buckets, options, trust, unresolved)
