@@ -1,9 +1,11 @@
 """Turn command-line paths into rule targets: bundles (grouped into organizations) and bare policy files.
 
-A file is a bare IAM policy when its top level has a ``Statement``, a Terraform plan when it is
+A file is a bare IAM policy when its top level has a ``Statement`` (judged as a trust policy when a
+statement names a principal and ``sts:AssumeRole``, else as the permission policy, see
+``hubgate.rules.Target``), a Terraform plan when it is
 ``terraform show -json`` output (``format_version`` with ``planned_values``/``configuration``/...), a
 CloudFormation template when it has ``AWSTemplateFormatVersion`` or ``Resources`` of ``AWS::`` types (each
-gives one bundle per role Hub assumes, see ``hubgate.iac``); otherwise it must be a bundle. In a
+gives one bundle per role the vendor could assume, see ``hubgate.iac``); otherwise it must be a bundle. In a
 directory, bundle files are ``integration.yaml|yml|json`` and ``*.hubgate.yaml|yml|json`` (recursive);
 when a directory holds no bundle at all, its ``.json``/``.yaml``/``.yml`` files holding IAM policies are
 checked as bare policies, and its plans and templates as infrastructure code, so hubgate works on any

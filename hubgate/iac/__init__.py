@@ -8,7 +8,8 @@ then runs unchanged; findings point into the plan/template file (pointer and lin
 Options (function arguments, or the environment when a caller such as ``hubgate check`` passes none):
 
 ``roles``        ``HUBGATE_IAC_ROLE``         comma-separated role names or addresses/logical ids to check
-                                              (default: every role that trusts the profile's principal)
+                                              (default: every role the vendor could assume, see
+                                              ``assemble.vendor_could_assume``)
 ``account_id``   ``HUBGATE_IAC_ACCOUNT_ID``   account of the role when the source cannot know it
 ``external_id``  ``HUBGATE_IAC_EXTERNAL_ID``  the external ID as Hub's storage record has it
 ``region``       ``HUBGATE_IAC_REGION``       the record's region when the source cannot know it

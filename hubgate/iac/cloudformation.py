@@ -477,7 +477,7 @@ def _role_spec(t: Template, logical: str, trust: PolicySource | None, buckets: l
 
 
 def load_template(doc: Document, options: IacOptions | None = None) -> list:
-    """One bundle per role that trusts the profile's principal (or per role in ``options.roles``).
+    """One bundle per role the vendor could assume (or per role in ``options.roles``).
 
     ``doc`` may come from the generic loader (short-form tags lost): the file is then read again with the
     template loader."""

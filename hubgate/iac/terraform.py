@@ -380,7 +380,7 @@ def _role_spec(plan: Plan, role: Res, buckets: list[BucketSpec], options: IacOpt
 
 
 def load_plan(doc: Document, options: IacOptions | None = None) -> list:
-    """One bundle per role of the plan that trusts the profile's principal (or per role in ``options.roles``)."""
+    """One bundle per role of the plan the vendor could assume (or per role in ``options.roles``)."""
     options = options or IacOptions.from_env()
     if not is_plan(doc.data):
         raise InputError(doc.file, "not a Terraform plan (`terraform show -json` output)")
