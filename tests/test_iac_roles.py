@@ -69,9 +69,15 @@ EXT_COND = {"StringEquals": {"sts:ExternalId": EXT}}
            action="sts:AssumeRoleWithWebIdentity"), False),
     ({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}]}, False),
     ({"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": HUB}, "Action": "sts:AssumeRole"}]}, False),
-    # malformed (unknown element): the exact principal decides, assembling then names the problem
+    # malformed: the vendor named anywhere makes it the integration's role, and assembling names the problem
     ({"Statement": [{"Effect": "Allow", "Principal": {"AWS": HUB}, "Action": "sts:AssumeRole", "Bogus": 1}]}, True),
-    ({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Bogus": 1}]}, False),
+    ({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Bogus": 1}]}, True),
+    (trust({"AWS": 397578311638}), True),  # YAML's unquoted account id is a number
+    (trust({"AWS": 111122223333}), False),
+    ({"Statement": [{"Effect": "Allow", "Principal": {"AWS": 1}, "Action": "sts:AssumeRole",
+                     "Condition": {"StringEquals": {"sts:ExternalId": EXT}}}]}, True),
+    ({"Statement": "nonsense"}, False),
+    ([], False),
 ])
 def test_vendor_could_assume(doc, could):
     assert vendor_could_assume(doc, builtin()) is could
@@ -231,6 +237,29 @@ def test_template_without_a_role_the_vendor_could_assume_is_an_input_error(tmp_p
     assert "roles: HubRole, BuildRole" in str(report.errors[0])
     report, _ = check_paths([str(p)], iac=IacOptions(roles=("HubRole",)))  # --role still finds it
     assert exit_code(report) == 1 and {f.rule for f in report.findings} == {"HG201", "HG801"}
+
+
+def test_malformed_trust_of_the_vendor_is_reported_not_passed_over(tmp_path):
+    """An unquoted account id in YAML is a number: the role is still the integration's, and the input error
+    names what is wrong instead of claiming there is no such role."""
+    text = (ROLES / "account-long.yaml").read_text()
+    start = text.index("              AWS:\n")
+    end = text.index("            Action: sts:AssumeRole")
+    p = tmp_path / "template.yaml"
+    p.write_text(text[:start] + "              AWS: 397578311638\n" + text[end:])
+    report, _ = check_paths([str(p)])
+    assert exit_code(report) == 2
+    [e] = report.errors
+    assert "Statement/0/Principal/AWS: Principal AWS must be a string or a list of strings" in str(e)
+
+
+def test_plan_trust_from_a_policy_document_in_a_child_module(tmp_path):
+    """assume_role_policy unknown at plan time: the child module's aws_iam_policy_document gives the trust."""
+    plan = plan_with_trust(trust({"AWS": "*"}), child_module=True)
+    del plan["planned_values"]["root_module"]["child_modules"][0]["resources"][2]["values"]["assume_role_policy"]
+    p = write(tmp_path, plan)
+    doc = "/prior_state/values/root_module/child_modules/0/resources/1/values/json"
+    assert found(p) == [("HG201", doc + "/Statement/0/Principal/AWS"), ("HG202", doc + "/Statement/0")]
 
 
 def test_existing_fixtures_keep_their_roles():

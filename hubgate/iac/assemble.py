@@ -80,23 +80,33 @@ class RoleSpec:
     unresolved: list[Unresolved] = field(default_factory=list)
 
 
-def trusts_principal(data: Any, principal: str) -> bool:
-    """Whether a trust document (raw value) has an Allow statement naming ``principal``."""
-    if not isinstance(data, dict):
-        return False
-    stmts = data.get("Statement")
+def _statements(data: Any) -> list:
+    stmts = data.get("Statement") if isinstance(data, dict) else None
     stmts = [stmts] if isinstance(stmts, dict) else stmts if isinstance(stmts, list) else []
-    for st in stmts:
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+    return [st for st in stmts if isinstance(st, dict)]
+
+
+def _vendor_named(data: Any, profile: Profile) -> bool:
+    """For a trust document the policy grammar refuses: does an Allow statement's Principal name the vendor
+    (its user, account id or root, ``*``; scalars compared as text), or a statement's Condition the
+    external-ID key? Then the role is the integration's, and assembling it reports what is malformed."""
+    principal = profile.trusted_principal
+    parts = principal.split(":")
+    names = {principal, "*"}
+    if len(parts) >= 6 and parts[4]:
+        names |= {parts[4], f"arn:{parts[1]}:iam::{parts[4]}:root"}
+    key = profile.external_id_key.lower()
+    for st in _statements(data):
+        cond = st.get("Condition")
+        if isinstance(cond, dict) and any(isinstance(block, dict) and any(str(k).lower() == key for k in block)
+                                          for block in cond.values()):
+            return True
+        if st.get("Effect") != "Allow":
             continue
         p = st.get("Principal")
-        if p == "*":
-            continue
-        values = []
-        if isinstance(p, dict):
-            for v in p.values():
-                values += v if isinstance(v, list) else [v]
-        if principal in values:
+        values = [p] if not isinstance(p, dict) else [
+            x for v in p.values() for x in (v if isinstance(v, list) else [v])]
+        if any(not isinstance(v, (dict, list)) and str(v) in names for v in values):
             return True
     return False
 
@@ -108,8 +118,8 @@ def vendor_could_assume(data: Any, profile: Profile) -> bool:
     a condition on the external-ID key (``sts:ExternalId``), which only a third party is asked for."""
     try:
         policy = normalise(Document("<trust policy>", data))
-    except InputError:  # malformed: the exact principal decides, and assembling names the problem
-        return trusts_principal(data, profile.trusted_principal)
+    except InputError:
+        return _vendor_named(data, profile)
     key = profile.external_id_key.lower()
     for s in policy.statements:
         if any(c.key_lower == key for c in s.conditions):
