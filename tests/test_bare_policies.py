@@ -228,3 +228,10 @@ def test_cli_check_bare_trust(hubgate, tmp_path):
     run = hubgate("check", str(p), "--format", "json")
     assert run.code == 1
     assert [f["rule"] for f in run.json()["findings"]] == ["HG201"]
+
+
+def test_explain_decides_the_trust_side_of_a_bare_trust_policy(hubgate):
+    run = hubgate("explain", str(EXAMPLES / "good" / "trust.json"), "--external-id", EXTERNAL_ID)
+    assert run.code == 0 and run.stdout.startswith(f"ALLOWED: {HUB_PRINCIPAL} calls sts:AssumeRole")
+    run = hubgate("explain", str(EXAMPLES / "good" / "trust.json"), "--external-id", "someone-else")
+    assert run.code == 1 and run.stdout.startswith("DENIED")
