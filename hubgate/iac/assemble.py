@@ -24,6 +24,7 @@ from typing import Any
 
 from ..bundle import Bundle, bundle_from_document
 from ..errors import InputError
+from ..iam.arn import ArnError, parse_arn
 from ..iam.evaluate import principal_in
 from ..iam.policy import Policy, normalise
 from ..profile import Profile, load_profile
@@ -91,10 +92,12 @@ def _vendor_named(data: Any, profile: Profile) -> bool:
     (its user, account id or root, ``*``; scalars compared as text), or a statement's Condition the
     external-ID key? Then the role is the integration's, and assembling it reports what is malformed."""
     principal = profile.trusted_principal
-    parts = principal.split(":")
     names = {principal, "*"}
-    if len(parts) >= 6 and parts[4]:
-        names |= {parts[4], f"arn:{parts[1]}:iam::{parts[4]}:root"}
+    try:
+        arn = parse_arn(principal)
+        names |= {arn.account, f"arn:{arn.partition}:iam::{arn.account}:root"} if arn.account else set()
+    except ArnError:
+        pass
     key = profile.external_id_key.lower()
     for st in _statements(data):
         cond = st.get("Condition")
