@@ -29,6 +29,7 @@ import pstats
 import statistics
 import sys
 import time
+from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class Pass:
         self.rejected: list[tuple[str, str]] = []
         self.findings = 0
         self.with_findings = 0
+        self.by_rule: Counter[str] = Counter()
         self.n = n
 
     @property
@@ -101,6 +103,7 @@ def run_hubgate(corpus, parse: bool) -> Pass:
         res.times_ms.append((clock() - t0) / 1e6)
         res.findings += len(findings)
         res.with_findings += bool(findings)
+        res.by_rule.update(f.rule for f in findings)
     return res
 
 
@@ -186,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                     "parliament": sorted({n for p in par for n, _ in p.crashes})},
         "rejected": {"hubgate": sorted({n for p in hub + hub_parse for n, _ in p.rejected})},
         "findings": {"hubgate": hub[0].findings, "hubgate_policies": hub[0].with_findings,
+                     "hubgate_by_rule": dict(sorted(hub[0].by_rule.items())),
                      "parliament": par[0].findings, "parliament_policies": par[0].with_findings},
     }
     pm, hw, hc, hp = (summary["parliament_ms"], summary["hubgate_warm_ms"], summary["hubgate_cold_ms"],
@@ -219,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     f = summary["findings"]
     print(f"findings: hubgate {f['hubgate']} in {f['hubgate_policies']} policies; "
           f"parliament {f['parliament']} in {f['parliament_policies']} policies")
+    print("hubgate findings per rule: " + ", ".join(f"{r} {n}" for r, n in f["hubgate_by_rule"].items()))
 
     if args.profile:
         prof = cProfile.Profile()
