@@ -128,6 +128,18 @@ def test_skipped_rules_through_check_paths(tmp_path):
     assert skipped == []  # a bundle runs every rule
 
 
+def test_verbose_names_skipped_rules_on_stderr(tmp_path, hubgate):
+    """`hubgate check -v` says on stderr which rules did not run on a bare policy; without -v it says nothing."""
+    p = write(tmp_path, "pretty.json", trust())
+    quiet = hubgate("check", str(p), "--format", "json")
+    loud = hubgate("check", str(p), "--format", "json", "--verbose")
+    assert quiet.code == loud.code == 0
+    assert "skipped" not in quiet.stderr
+    assert "HG204 skipped: it compares the trust policy with" in loud.stderr
+    assert "HG206 skipped" in loud.stderr
+    assert quiet.stdout == loud.stdout
+
+
 # ---------------------------------------------------------------------------------------- permission
 
 

@@ -29,17 +29,18 @@ from .options import color_option, fail_on_option, format_option, output_option,
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
               help="Record the current findings as the accepted baseline and exit 0.")
 @click.option("--role", "roles", multiple=True, metavar="NAME",
-              help="Terraform/CloudFormation: the role(s) to assemble into bundles (default: every role that trusts "
-                   "the vendor principal).")
+              help="Terraform/CloudFormation: the role(s) to assemble into bundles (default: every role the vendor "
+                   "could assume).")
 @click.option("--account-id", help="Terraform/CloudFormation: the account id when the file does not give it.")
 @click.option("--external-id", help="Terraform/CloudFormation: the external ID the Hub storage record holds.")
 @click.option("--default-region", help="Terraform/CloudFormation: the region when the file does not give it.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say on stderr which rules did not run on a bare policy, and why.")
 def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path, baseline_path, write_baseline_path,
-          roles, account_id, external_id, default_region) -> None:
+          roles, account_id, external_id, default_region, verbose) -> None:
     """Check integration bundles, directories of bundles (an organization), or bare IAM policy files.
 
     A file whose top level has a "Statement" is a bare IAM policy; a `terraform show -json` plan or a
-    CloudFormation template is assembled into one bundle per role that trusts the vendor principal;
+    CloudFormation template is assembled into one bundle per role the vendor could assume;
     any other file must be a bundle. A directory is searched for integration.yaml|yml|json and
     *.hubgate.yaml|yml|json; a directory without bundles is searched for policy files instead.
     """
@@ -72,7 +73,8 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
         region=default_region or iac.region,
         profile=iac.profile,
     )
-    report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline, iac)
+    skipped = [] if verbose else None
+    report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline, iac, skipped=skipped)
     if write_baseline_path:
         try:
             write_baseline(write_baseline_path, report.findings)
@@ -89,4 +91,6 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
         if fmt != "text":
             for e in report.errors:  # machine formats on stdout; input problems also on stderr
                 click.echo(f"hubgate: {mask(str(e), secrets)}", err=True)
+        for s in skipped or ():
+            click.echo(f"hubgate: {s}", err=True)
     sys.exit(exit_code(report))
