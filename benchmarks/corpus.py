@@ -2,7 +2,7 @@
 
     python benchmarks/corpus.py [--reps 5] [--corpus PATH] [--limit N] [--profile] [--json FILE]
 
-For every policy of ``../shared/corpus/aws-managed-policies.jsonl`` (relative to the repository):
+For every policy of ``tests/data/corpus/aws-managed-policies.jsonl`` (in the repository; MIT, see its LICENSE-iam-dataset):
 
 * parliament: ``analyze_policy_string(json.dumps(document))`` (it parses the string itself);
 * hubgate "check": ``normalise(Document(...))`` + ``run_rules([Target('policy', policy=p)])`` on the parsed
@@ -34,7 +34,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "aws-managed-policies.jsonl"
+DEFAULT_CORPUS = ROOT / "tests" / "data" / "corpus" / "aws-managed-policies.jsonl"
 
 
 def load(path: Path, limit: int | None) -> list[tuple[str, dict, str]]:

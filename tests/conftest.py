@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
 FIXTURES = TESTS / "fixtures"
 EXAMPLES = REPO / "examples"
-SHARED = REPO.parent / "shared"
+DATA = TESTS / "data"  # vendored test data (SARIF schema, AWS managed-policy corpus), each with its licence
 
 
 @dataclass

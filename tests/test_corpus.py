@@ -4,7 +4,6 @@ bare policy, and evaluates, without a single crash."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,9 @@ from hubgate.iam.policy import normalise
 from hubgate.rules import Target, all_rules, run_rules
 from hubgate.source import Document
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "aws-managed-policies.jsonl"
+from conftest import DATA
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_file(), reason=f"corpus not present at {CORPUS}")
+CORPUS = DATA / "corpus" / "aws-managed-policies.jsonl"
 
 
 @pytest.fixture(scope="module")

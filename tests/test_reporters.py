@@ -1,4 +1,4 @@
-"""Output formats (DESIGN §3/§4): json, sarif (schema-validated), junit, github, text."""
+"""Output formats: json, sarif (schema-validated), junit, github, text."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hubgate.errors import InputError
 from hubgate.findings import Finding
 from hubgate.reporters import Report, render
 
-from conftest import REPO, SHARED, run_process
+from conftest import DATA, REPO, run_process
 
-SARIF_SCHEMA = SHARED / "vectors" / "sarif" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = DATA / "sarif" / "sarif-schema-2.1.0.json"
 FINDING_FIELDS = {"rule", "severity", "message", "file", "pointer", "line", "column", "fix", "help"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 DOCS = "examples/ango-docs"
@@ -80,8 +80,6 @@ def test_json_reports_input_errors_with_findings(hubgate, broken_tree):
 
 @pytest.fixture(scope="module")
 def sarif_validator():
-    if not SARIF_SCHEMA.exists():
-        pytest.skip(f"SARIF 2.1.0 schema not found at {SARIF_SCHEMA} (../shared/vectors/sarif relative to the repo)")
     import jsonschema
 
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))

@@ -1,11 +1,11 @@
-"""Signing conformance and regression (``hubgate signing verify|record|compare``, DESIGN §7).
+"""Signing conformance and regression (``hubgate signing verify|record|compare``).
 
 Published vectors (the AWS SigV4 test suite, the S3 documentation examples, the GCS V4 signing
 conformance tests) are run against the signers users actually use: botocore, minio-py and
 google-cloud-storage. minio and google-cloud-storage are optional (``pip install hubgate[signing]``):
 when one is missing its cases are reported ``error`` with the reason, never dropped.
 
-A case result is one dict per DESIGN §4: ``suite``, ``case``, ``signer``, ``mode`` (``header`` or
+A case result is one dict (the JSON report's ``cases``): ``suite``, ``case``, ``signer``, ``mode`` (``header`` or
 ``query``), ``result`` (``pass`` | ``fail`` | ``error``), ``diff`` (the first differing line, or null),
 plus ``reason`` (why a case is ``error``: ``missing-library``, ``inconsistent-vector``, ``unsupported``)
 and ``note`` (context worth reading even on a pass).
@@ -84,8 +84,11 @@ def compare_outputs(pairs: list[tuple[str, str | None, str | None]]) -> str | No
 
 
 def default_vectors_dir() -> Path:
-    """``<repo>/../shared/vectors``: CI clones the repository with ``shared/`` beside it."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "vectors"
+    """The published vectors shipped inside the package (``hubgate/signing/vectors``, package data):
+    ``aws-sigv4-testsuite/`` and ``gcs-v4-signatures/``, with their licences and ``PROVENANCE.md``."""
+    from importlib.resources import files
+
+    return Path(str(files(__package__) / "vectors"))
 
 
 def library_versions() -> dict[str, str | None]:
