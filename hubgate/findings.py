@@ -1,4 +1,4 @@
-"""Findings and severities (DESIGN §4)."""
+"""Findings and severities."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Rule documentation in one form for every rule (ruff style): what, why, failing example, passing example, fix."""
+"""Rule documentation in one form for every rule (ruff style): what, why, failing example, passing example, fix.
+
+``python -m hubgate.ruledocs > docs/rules.md`` regenerates the committed rule catalogue (``render_markdown``).
+"""
 
 from __future__ import annotations
 
@@ -87,11 +90,82 @@ def catalogue(fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps([{"id": r.id, "severity": r.severity, "title": r.title} for r in rules.values()], indent=2) + "\n"
     if fmt == "markdown":
-        out = ["# hubgate rules\n", "| id | severity | title |", "|---|---|---|"]
-        out += [f"| [{r.id}](#{r.id.lower()}) | {r.severity} | {r.title} |" for r in rules.values()]
-        out.append("")
-        out += [rule_doc(r, "markdown").replace("# ", "## ", 1).replace("\n## ", "\n### ") for r in rules.values()]
-        return "\n".join(out)
+        return render_markdown()
     width = max(len(r.title) for r in rules.values())
     lines = [f"{r.id}  {r.severity:<7}  {r.title:<{width}}" for r in rules.values()]
     return "\n".join(lines) + "\n\n`hubgate rules ID` prints a rule's documentation.\n"
+
+
+REGENERATE = "python -m hubgate.ruledocs > docs/rules.md"
+
+
+def _reference_line(ref) -> str:
+    """One reference as a Markdown list item: a URL, a ``(title, url)`` pair or a ``{"title", "url"}`` mapping."""
+    if isinstance(ref, dict):
+        title, url = ref.get("title") or ref.get("name"), ref.get("url") or ref.get("href")
+    elif isinstance(ref, (tuple, list)) and len(ref) == 2:
+        title, url = ref
+    else:
+        title, url = None, ref
+    if title and url:
+        return f"- [{title}]({url})"
+    return f"- <{url}>" if str(url).startswith(("http://", "https://")) else f"- {title or url}"
+
+
+def _references(rule: Rule) -> list:
+    refs = getattr(type(rule), "references", None)
+    if not refs:
+        return []
+    return [refs] if isinstance(refs, (str, dict)) else list(refs)
+
+
+def _rule_markdown(rule: Rule) -> str:
+    refs = _references(rule)
+    out = [
+        f"## {rule.id} {rule.title}", "",
+        f"Severity: **{rule.severity}**", "",
+        "### What it checks", "", rule.what, "",
+        "### Why it matters", "", rule.why, "",
+        "### Failing example", "", "```json", _example(rule, "fail"), "```", "",
+        "### Passing example", "", "```json", _example(rule, "pass"), "```", "",
+        "### Fix", "", rule.fix, "",
+    ]
+    if refs:
+        out += ["### References", "", *(_reference_line(r) for r in refs), ""]
+    return "\n".join(out)
+
+
+def render_markdown() -> str:
+    """The whole rule catalogue as Markdown, from the rules' own metadata, in ``hubgate rules`` order:
+    an index table, then per rule its id, title, severity, what, why, failing and passing example, fix and
+    (when the rule class has ``references``) its references. ``docs/rules.md`` is this text."""
+    rules = all_rules()
+    out = [
+        "# hubgate rules", "",
+        "<!-- Generated from the rules' own metadata; do not edit. Regenerate with:",
+        f"     {REGENERATE}  (the same text as `hubgate rules --format markdown`) -->", "",
+        f"{len(rules)} rules. `hubgate rules ID` prints one rule's documentation in the terminal. Examples show "
+        "the part of a bundle the rule looks at; the tests run every example.", "",
+        "| id | severity | title |", "|---|---|---|",
+        *(f"| [{r.id}](#{_anchor(r)}) | {r.severity} | {_cell(r.title)} |" for r in rules.values()), "",
+    ]
+    out += [_rule_markdown(r) for r in rules.values()]
+    return "\n".join(out)
+
+
+def _anchor(rule: Rule) -> str:
+    """GitHub's heading anchor for ``## ID title``: lower case, punctuation dropped, spaces to hyphens."""
+    import re
+
+    text = f"{rule.id} {rule.title}".lower()
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(render_markdown())

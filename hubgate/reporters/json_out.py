@@ -1,4 +1,4 @@
-"""``--format json``: one document, ``{"findings": [...], "summary": {...}}`` (DESIGN §4)."""
+"""``--format json``: one document, ``{"findings": [...], "summary": {...}}``."""
 
 from __future__ import annotations
 
