@@ -97,13 +97,61 @@ def test_malformed_case_exits_2(tmp_path, mutate, words):
 
 
 def test_unsupported_combination_is_an_error_not_a_failure(tmp_path):
-    d = tmp_path / "s" / "get-vanilla"
-    shutil.copytree(C_LAYOUT / "suite" / "get-vanilla", d)
+    d = tmp_path / "s" / "s3-get-awkward-key"
+    shutil.copytree(C_LAYOUT / "suite" / "s3-get-awkward-key", d)
     ctx = json.loads((d / "context.json").read_text())
-    ctx["normalize"] = False  # botocore cannot sign service "service" without normalising
+    ctx["normalize"] = True  # neither botocore nor minio-py ever normalises an S3 path
     (d / "context.json").write_text(json.dumps(ctx))
     r = run("verify", "--suite", str(tmp_path / "s"), "--format", "json")
     res = json.loads(r.stdout)["cases"]
     assert {c["result"] for c in res} == {"error"} and {c["reason"] for c in res} == {"unsupported"}
+    assert "normalize=true for s3" in [c for c in res if c["signer"] == "botocore"][0]["diff"]
     assert r.exit_code == 0
     assert run("verify", "--suite", str(tmp_path / "s"), "--strict").exit_code == 1
+
+
+def test_unnormalized_cases_are_signed_as_s3_signs_and_pass():
+    """aws-c-auth's ``"normalize": false`` cases for a non-S3 service: the path as sent (no dot-segment or
+    empty-segment removal), still encoded once more; 7 cases, header and query."""
+    r = run("verify", "--suite", str(C_LAYOUT / "unnormalized"), "--format", "json")
+    doc = json.loads(r.stdout)
+    got = {(c["case"], c["mode"]): c for c in doc["cases"]}
+    assert len(got) == 14 and {c["signer"] for c in doc["cases"]} == {"botocore"}
+    assert [k for k, c in got.items() if c["result"] != "pass"] == []
+    assert all("normalisation step left out" in c["note"] for c in got.values())
+    assert r.exit_code == 0
+
+
+def test_unnormalized_path_reaches_the_canonical_request_as_sent():
+    from hubgate.signing.sigv4 import sign_botocore
+    from hubgate.signing.suites import load_c_suite
+
+    cases = {c.name: c for c in load_c_suite(C_LAYOUT / "unnormalized")}
+    for name, path in [("get-slashes-unnormalized", "//example//"), ("get-space-unnormalized", "/example%20space/"),
+                       ("get-relative-relative-unnormalized", "/example1/example2/../..")]:
+        case = cases[name]
+        for mode in ("header", "query"):
+            out = sign_botocore(case.request, case.context, mode)
+            assert out.canonical_request.split("\n")[1] == path
+            assert out.signature == case.expected[mode].signature
+
+
+def test_form_urlencoded_body_is_read_as_a_form_in_both_modes():
+    """Header mode signs the body's hash and passes; botocore's presigner takes a form body as parameters and
+    moves it into the query string: a named difference, not a JSON decoding crash."""
+    r = run("verify", "--suite", str(C_LAYOUT / "form-urlencoded"), "--format", "json")
+    doc = json.loads(r.stdout)
+    got = {(c["case"], c["mode"]): c for c in doc["cases"]}
+    assert len(got) == 4
+    for case in ("post-x-www-form-urlencoded", "post-x-www-form-urlencoded-parameters"):
+        assert got[(case, "header")]["result"] == "pass"
+        query = got[(case, "query")]
+        assert query["result"] == "fail"
+        assert "JSONDecodeError" not in query["diff"] and "raised" not in query["diff"]
+        assert query["diff"].startswith("canonical request line 3, column 1: expected 'X-Amz-Algorithm=")
+        assert "got 'Param1=value1&X-Amz-Algorithm=" in query["diff"]
+        assert "moves a form-urlencoded body into the query string" in query["note"]
+    assert r.exit_code == 1
+    as_dict = run("verify", "--suite", str(C_LAYOUT / "form-urlencoded"), "--query-params", "dict",
+                  "--format", "json")
+    assert all("raised" not in (c["diff"] or "") for c in json.loads(as_dict.stdout)["cases"])

@@ -179,6 +179,46 @@ def botocore_classes(service: str, mode: str):
     return ba.SigV4Auth if mode == "header" else ba.SigV4QueryAuth
 
 
+UNNORMALISED_NOTE = (
+    "botocore has no switch for path normalisation (it normalises for every service but s3): signed with "
+    "its SigV4 signer for this service with the normalisation step left out, as its S3 signers leave it out; "
+    "the service's URI encoding is kept")
+
+FORM_BODY_NOTE = (
+    "botocore's presigner (SigV4QueryAuth) moves a form-urlencoded body into the query string, as AWS "
+    "query-protocol APIs take their parameters, and signs an empty payload (dropping a Content-Type of "
+    "'application/x-www-form-urlencoded; charset=utf-8'); a vector that keeps the body and signs its hash "
+    "differs from it there")
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+def _unnormalised(cls):
+    """``cls`` (a non-S3 botocore signer) with path normalisation left out, as ``S3SigV4Auth`` leaves it
+    out. ``SigV4Auth._normalize_url_path`` is ``quote(normalize_url_path(path), safe='/~')``: the quoting
+    (the second encoding every service but S3 applies) is kept, the dot-segment and slash removal is not."""
+
+    class Unnormalised(cls):
+        def _normalize_url_path(self, path):
+            return quote(path, safe="/~")
+
+    Unnormalised.__name__ = "Unnormalised" + cls.__name__
+    return Unnormalised
+
+
+def is_form_body(req: RawRequest) -> bool:
+    ctype = (req.header("content-type") or "").split(";", 1)[0].strip().lower()
+    return ctype == FORM_CONTENT_TYPE and bool(req.body)
+
+
+def _form_pairs(req: RawRequest) -> list[tuple[str, str]]:
+    try:
+        text = req.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SigningInputError("form-urlencoded request body is not UTF-8") from None
+    return parse_qsl(text, keep_blank_values=True)
+
+
 def sign_botocore(req: RawRequest, ctx: Context, mode: str, params_as: str = "pairs") -> SignOutput:
     """Sign ``req`` with botocore. ``params_as``: how the query reaches botocore, ``pairs`` (an ordered list
     of ``(key, value)``, repeated keys kept) or ``dict`` (one value per key, as botocore's own test runner
@@ -187,14 +227,24 @@ def sign_botocore(req: RawRequest, ctx: Context, mode: str, params_as: str = "pa
     from botocore.credentials import Credentials
 
     # botocore normalises paths (dot segments, repeated slashes) exactly when it signs for a service
-    # other than s3; it has no switch for either.
-    if ctx.normalize != (ctx.service != "s3"):
-        raise Unsupported(
-            f"botocore normalizes the path for every service except s3 and never for s3; "
-            f"this case wants normalize={str(ctx.normalize).lower()} for service {ctx.service!r}"
-        )
+    # other than s3; it has no switch for either. Unnormalised cases for another service are signed the
+    # way S3 is signed (no normalisation); a normalised S3 case has no botocore equivalent.
+    cls = botocore_classes(ctx.service, mode)
+    notes = []
+    if ctx.normalize and ctx.service == "s3":
+        raise Unsupported("botocore never normalizes the path for s3; this case wants normalize=true for s3")
+    if not ctx.normalize and ctx.service != "s3":
+        cls = _unnormalised(cls)
+        notes.append(UNNORMALISED_NOTE)
     host = req.header("host")
-    request = AWSRequest(method=req.method, url=f"{ctx.scheme}://{host}{req.path}", data=req.body or None)
+    data = req.body or None
+    if mode == "query" and is_form_body(req):
+        # botocore's presigner reads a body as the request's parameters: a mapping (what its query-protocol
+        # serializer builds from a form) or JSON text. A form body is handed over as its (key, value) pairs.
+        pairs = _form_pairs(req)
+        data = dict(pairs) if params_as == "dict" else pairs
+        notes.append(FORM_BODY_NOTE)
+    request = AWSRequest(method=req.method, url=f"{ctx.scheme}://{host}{req.path}", data=data)
     for k, v in req.headers:
         request.headers[k] = v
     if ctx.sign_body and mode == "header" and ctx.service != "s3":
@@ -203,7 +253,7 @@ def sign_botocore(req: RawRequest, ctx: Context, mode: str, params_as: str = "pa
     if req.query is not None:
         pairs = parse_qsl(req.query, keep_blank_values=True)
         request.params = dict(pairs) if params_as == "dict" else pairs
-    cls = _recording(botocore_classes(ctx.service, mode))
+    cls = _recording(cls)
     creds = Credentials(ctx.access_key, ctx.secret_key, ctx.token)
     auth = cls(creds, ctx.service, ctx.region, ctx.expires) if mode == "query" else cls(creds, ctx.service, ctx.region)
     auth.record = {}
@@ -216,6 +266,7 @@ def sign_botocore(req: RawRequest, ctx: Context, mode: str, params_as: str = "pa
         signature=r.get("signature"),
         authorization=request.headers.get("Authorization"),
         url=request.url if mode == "query" else None,
+        notes=notes,
     )
 
 

@@ -240,6 +240,8 @@ def run_case(suite: str, case: SigV4Case, signer: str, mode: str, params_as: str
     except Exception as exc:  # the library itself failed on this input: that is a conformance failure
         res.result, res.diff = "fail", f"{signer} raised {type(exc).__name__}: {exc}"
         return res
+    if out.notes:
+        res.note = "; ".join([n for n in (res.note, *out.notes) if n])
     diff = compare_outputs([
         ("canonical request", exp.canonical_request, out.canonical_request),
         ("string to sign", exp.string_to_sign, out.string_to_sign),
