@@ -11,6 +11,8 @@ Layouts (``detect_layout``):
   normalize, sign_body, optional session token) and ``request.txt``, with ``header-`` and/or ``query-``
   prefixed ``canonical-request.txt``, ``string-to-sign.txt``, ``signature.txt`` (``signed-request.txt`` is
   read for consistency only). A mode is checked when its three expectation files are present.
+  ``"normalize": false`` for a service other than s3 is signed the way S3 is signed (the path as sent);
+  a form-urlencoded body stays a body (its hash signed) in both modes.
 """
 
 from __future__ import annotations
