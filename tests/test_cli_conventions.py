@@ -274,8 +274,6 @@ def test_rules_markdown_prints_the_catalogue_page(hubgate, monkeypatch):
 def test_rules_markdown_equals_render_markdown(hubgate):
     import hubgate.ruledocs as ruledocs
 
-    if not hasattr(ruledocs, "render_markdown"):  # arrives with the standalone-docs branch
-        pytest.skip("hubgate.ruledocs.render_markdown not in this tree yet")
     run = hubgate("rules", "--format", "markdown")
     assert run.code == 0 and run.stdout == ruledocs.render_markdown()
 
