@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
-from ..bundle import Bucket
+from ..bundle import Bucket, Bundle
 from ..findings import Finding
 from ..profile import Profile
 from ..rules import Rule, Target
@@ -29,6 +29,7 @@ class CorsSite:
     owner: Document  # where a missing configuration is reported
     owner_pointer: str
     bucket: Bucket | None = None
+    bundle: Bundle | None = None
     form: str | None = None  # the form the document was recognised in, when the provider accepts several
 
 
