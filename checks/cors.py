@@ -20,10 +20,10 @@ from hubgate.cors.checks import (
     CorsSite, MethodMissingCheck, NoCorsCheck, OriginMissingCheck, OriginTooWideCheck,
 )
 from hubgate.example import cors, good_bundle
+from hubgate.providers import S3_PROVIDERS
 from hubgate.rules import Target, register
 from hubgate.source import join_pointer
 
-S3_PROVIDERS = ("aws", "s3-compatible")
 HUB = ("https://hub.ango.ai", "https://api.ango.ai")
 
 

@@ -23,10 +23,10 @@ from hubgate.example import (
 )
 from hubgate.findings import Finding
 from hubgate.iam.arn import ArnError, parse_arn
+from hubgate.providers import S3_PROVIDERS
 from hubgate.rules import Rule, Target, register
 
 AWS_PROVIDERS = ("aws",)
-S3_PROVIDERS = ("aws", "s3-compatible")
 
 
 # --- botocore endpoint data ------------------------------------------------------------------------------
