@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.cors import S3
 from hubgate.cors.checks import (
     CorsSite, MethodMissingCheck, NoCorsCheck, OriginMissingCheck, OriginTooWideCheck,
@@ -59,6 +60,7 @@ class NoCors(S3Cors, NoCorsCheck):
         "do not display even when IAM is right."
     )
     fix = "Add a CORS configuration allowing GET from the Hub origins (the fix prints one)."
+    references = (ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG)
     fail_examples = (good_bundle(buckets=[{"name": "my-bucket"}]), good_bundle(buckets=[{"name": "my-bucket", "cors": []}]))
     pass_examples = (good_bundle(), good_bundle(provider="gcp", buckets=[{"name": "my-bucket"}]))
 
@@ -85,6 +87,7 @@ class OriginNotAllowed(S3Cors, OriginMissingCheck):
         "the asset for users of that origin."
     )
     fix = "Add the origin to the AllowedOrigins of the rule that allows GET."
+    references = (ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG)
     fail_examples = (good_bundle(buckets=[{"name": "my-bucket", "cors": cors("https://hub.ango.ai")}]),)
     pass_examples = (
         good_bundle(),
@@ -116,6 +119,7 @@ class MethodNotAllowed(S3Cors, MethodMissingCheck):
         "allows, say, PUT gives no CORS headers to the GET, and the browser blocks the asset."
     )
     fix = 'Add "GET" to the AllowedMethods of the rule that matches the Hub origin.'
+    references = (ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG)
     fail_examples = (
         good_bundle(buckets=[{"name": "my-bucket", "cors": cors(methods=("PUT", "POST"))}]),
         good_bundle(buckets=[{"name": "my-bucket", "cors": [
@@ -163,6 +167,7 @@ class OriginTooWide(S3Cors, OriginTooWideCheck):
         "from signed URLs that leak into them."
     )
     fix = "List exactly the Hub origins in AllowedOrigins."
+    references = (ref.S3_CORS, ref.S3_CORS_CONFIG)
     fail_examples = (
         good_bundle(buckets=[{"name": "my-bucket", "cors": cors("*")}]),
         good_bundle(buckets=[{"name": "my-bucket", "cors": cors(*HUB, "https://example.com")}]),

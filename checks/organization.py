@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import ClassVar, Iterable
 
+from hubgate import docrefs as ref
 from hubgate.bundle import Bundle
 from hubgate.example import good_bundle
 from hubgate.findings import Finding
@@ -31,6 +32,7 @@ class DuplicateName(Rule):
         "bucket, role and external ID an import uses."
     )
     fix = "Give each storage of the organization its own name."
+    references = (ref.ANGO_AWS,)
     # An organization example: a list of bundles checked together (hubgate.example.example_targets).
     fail_examples = ([good_bundle(), good_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubVideo")],)
     pass_examples = ([good_bundle(), good_bundle(name="prod-video")], good_bundle())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.example import BUCKET, good_bundle, policy, read_policy, statement
 from hubgate.findings import Finding
 from hubgate.iam import actions as act
@@ -49,6 +50,7 @@ class NotReadOnly(Rule):
         "or change permissions turns a viewer integration into a path to tamper with or destroy the data."
     )
     fix = "Remove the action, or replace the wildcard with the read actions Hub needs."
+    references = (ref.ANGO_AWS, ref.S3_ACTIONS, ref.IAM_LEAST_PRIVILEGE)
     fail_examples = (
         good_bundle(permission_policy=policy(statement(["s3:*"], BOTH))),
         good_bundle(permission_policy=policy(statement(READ + ["s3:PutObject"], BOTH))),
@@ -115,6 +117,7 @@ class RequiredActionMissing(Rule):
         "actions, imports or asset display fail."
     )
     fix = "Add the action to the Action list of the statement that names the bucket ARNs."
+    references = (ref.ANGO_AWS, ref.S3_ACTIONS)
     fail_examples = (good_bundle(permission_policy=policy(statement(["s3:GetObject", "s3:ListBucket"], BOTH))),)
     pass_examples = (good_bundle(), good_bundle(permission_policy=policy(statement("s3:Get*", BOTH), statement("s3:List*", BOTH))))
 
@@ -149,6 +152,7 @@ class NegatedElementWithAllow(Rule):
         "bucket created later. AWS's own guidance is to use these only with Deny."
     )
     fix = "Rewrite the statement with Action / Resource / Principal listing what is allowed."
+    references = (ref.IAM_NOTACTION, ref.IAM_NOTRESOURCE, ref.IAM_PRINCIPAL)
     fail_examples = (
         good_bundle(permission_policy=policy(statement(READ, None, NotResource="arn:aws:s3:::secret/*"))),
     )
@@ -183,6 +187,7 @@ class PolicyVersion(Rule):
         "which policy variables such as `${aws:username}` are literal text and newer features are missing."
     )
     fix = 'Set "Version": "2012-10-17" at the top of the policy.'
+    references = (ref.IAM_VERSION,)
     fail_examples = (
         good_bundle(permission_policy=policy(statement(READ, BOTH), version=None)),
         good_bundle(permission_policy=policy(statement(READ, BOTH), version="2008-10-17")),
@@ -209,6 +214,7 @@ class PlaceholderLeft(Rule):
     id = "HG109"
     severity = "error"
     title = "Documentation placeholder left in"
+    references = (ref.ANGO_AWS,)
     targets = ("bundle", "policy")
     what = (
         "A string in the permission policy, trust policy, CORS configuration or storage record still holds "
@@ -288,6 +294,7 @@ class GetObjectDenied(Rule):
         'signed URLs will become invalid." A Deny does that too: worth knowing, whether intended or not.'
     )
     fix = "If the revocation is not intended, remove the Deny statement (or narrow its Resource)."
+    references = (ref.IAM_EVALUATION, ref.S3_ACTIONS)
     fail_examples = (good_bundle(permission_policy=policy(statement(READ, BOTH), statement("s3:GetObject", BOTH[0], effect="Deny"))),)
     pass_examples = (good_bundle(),)
 
@@ -314,6 +321,7 @@ class UnknownAction(Rule):
     id = "HG111"
     severity = "error"
     title = "Unknown action or service"
+    references = (ref.S3_ACTIONS, ref.IAM_ELEMENTS)
     targets = ("bundle", "policy")
     what = (
         "An Action or NotAction names a service prefix or action that does not exist in the AWS service "

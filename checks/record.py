@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.bundle import Bundle, Secret
 from hubgate.example import (
     BUCKET, EXAMPLE_KEY_ID, EXAMPLE_SECRET, ROLE_ARN, cors, good_bundle, iam_user_bundle, policy, statement,
@@ -123,6 +124,7 @@ class RoleArn(Rule):
         "credentials from one partition cannot read buckets in another."
     )
     fix = "Paste the role's ARN as the IAM console shows it (Roles > your role > ARN)."
+    references = (ref.ANGO_AWS, ref.IAM_ARNS)
     fail_examples = (
         good_bundle(role_arn="arn:aws:iam::123456789012:user/AngoHubReadOnly"),
         good_bundle(role_arn="arn:aws:s3:::my-bucket"),
@@ -185,6 +187,7 @@ class RegionUnknown(Rule):
         "gets URLs signed for the wrong region (S3 answers with a redirect or SignatureDoesNotMatch)."
     )
     fix = "Use the bucket's region exactly as `aws s3api get-bucket-location` reports it (e.g. eu-central-1)."
+    references = (ref.ANGO_AWS, ref.S3_ENDPOINTS)
     fail_examples = (
         good_bundle(region="eu-central1"),
         good_bundle(buckets=[{"name": BUCKET, "region": "mars-north-1", "cors": cors()}]),
@@ -273,6 +276,7 @@ class KeysMalformed(Rule):
         "makes every signed request fail with InvalidAccessKeyId or SignatureDoesNotMatch."
     )
     fix = "Copy both values again from the IAM console (Users > the user > Security credentials) or the key's CSV."
+    references = (ref.ANGO_AWS, ref.IAM_ACCESS_KEYS)
     fail_examples = (
         iam_user_bundle(access_key_id="AKIAIOSFODNN7EXAMPL"),
         iam_user_bundle(access_key_id="akiaiosfodnn7example"),
@@ -347,6 +351,7 @@ class AccessTypeMismatch(Rule):
         "protections (HG2xx), and long-lived keys stored next to a delegation are one more credential to leak."
     )
     fix = "Keep exactly the fields of the chosen access type."
+    references = (ref.ANGO_AWS, ref.IAM_THIRD_PARTY, ref.IAM_ACCESS_KEYS)
     fail_examples = (
         good_bundle(trust_policy=None),
         good_bundle(access_key_id=EXAMPLE_KEY_ID, secret_access_key=EXAMPLE_SECRET),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.checks.permissions import READ
 from hubgate.example import BUCKET, good_bundle, policy, read_policy, statement
 from hubgate.findings import Finding
@@ -36,6 +37,7 @@ class UnpairedArns(Rule):
         "example pairs `your-second-optional-bucket-name/*` with `your-second-optinal-bucket-name`."
     )
     fix = "Add the missing ARN of the pair (or correct the misspelt bucket name)."
+    references = (ref.ANGO_AWS, ref.S3_POLICY_RESOURCES, ref.IAM_RESOURCE)
     fail_examples = (
         good_bundle(permission_policy=policy(statement(READ, [f"arn:aws:s3:::{BUCKET}"]))),
         good_bundle(permission_policy=policy(statement(READ, [f"arn:aws:s3:::{BUCKET}/*"]))),
@@ -121,6 +123,7 @@ class WrongResourceType(Rule):
         "AccessDenied. `s3:GetObject` needs the object ARN (`/*`), the two bucket actions need the bucket ARN."
     )
     fix = "Grant the action on an ARN of the right type (the fix names it)."
+    references = (ref.S3_ACTIONS, ref.S3_POLICY_RESOURCES)
     fail_examples = (
         good_bundle(permission_policy=policy(
             statement("s3:GetObject", f"arn:aws:s3:::{BUCKET}"),
@@ -179,6 +182,7 @@ class ResourcesTooWide(Rule):
         "the integration serves."
     )
     fix = "Replace the wide resource with the bucket and object ARNs of the bundle's buckets."
+    references = (ref.IAM_RESOURCE, ref.IAM_LEAST_PRIVILEGE)
     fail_examples = (
         good_bundle(permission_policy=policy(statement(READ, "*"))),
         good_bundle(permission_policy=read_policy(BUCKET, "other-bucket")),
@@ -227,6 +231,7 @@ class BucketUnreachable(Rule):
         "from the policy cannot be read at all; every import from it fails."
     )
     fix = "Add the bucket ARN and the bucket ARN with /* to the Resource of the read statement."
+    references = (ref.ANGO_AWS, ref.S3_POLICY_RESOURCES, ref.IAM_EVALUATION)
     fail_examples = (good_bundle(buckets=[{"name": "my-bucket"}, {"name": "forgotten-bucket"}]),)
     pass_examples = (good_bundle(),)
 

@@ -25,6 +25,7 @@ import math
 from collections import Counter
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.example import EXTERNAL_ID, good_bundle, trust_policy
 from hubgate.findings import Finding
 from hubgate.iam import actions as act
@@ -55,6 +56,7 @@ class NoExternalId(Rule):
     id = "HG202"
     severity = "error"
     title = "No sts:ExternalId condition"
+    references = (ref.ANGO_AWS, ref.IAM_THIRD_PARTY, ref.IAM_CONFUSED_DEPUTY)
     targets = ("bundle", "policy")
     what = (
         "Each Allow statement through which the profile's principal can call `sts:AssumeRole` (its own "
@@ -191,6 +193,7 @@ class WeakExternalIdCondition(Rule):
         "request that is not from your storage record through."
     )
     fix = 'Use "StringEquals": {"sts:ExternalId": "<your external ID>"} with exactly one value.'
+    references = (ref.IAM_THIRD_PARTY, ref.IAM_CONDITION_OPERATORS)
     fail_examples = (
         good_bundle(trust_policy=trust_policy(condition={"StringLike": {"sts:ExternalId": "6f0b1d4e-*"}})),
         good_bundle(trust_policy=trust_policy(condition={"StringEqualsIfExists": {"sts:ExternalId": EXTERNAL_ID}})),
@@ -245,6 +248,7 @@ class ExternalIdMismatch(Rule):
         "external ID closes.)"
     )
     fix = "Make the trust condition's value and the storage's External ID in Hub the same string."
+    references = (ref.ANGO_AWS, ref.IAM_THIRD_PARTY)
     fail_examples = (good_bundle(external_id="c0ffee00-1111-4222-8333-444455556666"),)
     pass_examples = (
         good_bundle(),
@@ -336,6 +340,7 @@ class GuessableExternalId(Rule):
     id = "HG206"
     severity = "error"
     title = "External ID is guessable"
+    references = (ref.IAM_THIRD_PARTY, ref.IAM_CONFUSED_DEPUTY)
     needs = ("it judges the storage record's external ID (and the role, bucket and storage names it must not "
              "equal), which a bare policy file lacks")
     what = (

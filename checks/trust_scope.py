@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.example import HUB_PRINCIPAL, good_bundle, trust_policy
 from hubgate.findings import Finding
 from hubgate.iam import actions as act
@@ -89,6 +90,7 @@ class TrustPrincipal(Rule):
         "external ID it chooses to send, and read your buckets."
     )
     fix = 'Set "Principal": {"AWS": "arn:aws:iam::397578311638:user/angohub-delegate"} and nothing else.'
+    references = (ref.ANGO_AWS, ref.IAM_PRINCIPAL, ref.IAM_CONFUSED_DEPUTY)
     fail_examples = (
         good_bundle(trust_policy=trust_policy(principal="*")),
         good_bundle(trust_policy=trust_policy(principal={"AWS": "*"})),
@@ -169,6 +171,7 @@ class TrustActions(Rule):
         "Hub tag its session: worth knowing if your policies use principal tags."
     )
     fix = 'Set "Action": "sts:AssumeRole".'
+    references = (ref.ANGO_AWS, ref.IAM_THIRD_PARTY)
     fail_examples = (
         good_bundle(trust_policy=trust_policy(action="sts:*")),
         good_bundle(trust_policy=trust_policy(action=["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"])),

@@ -90,3 +90,13 @@ def test_every_package_is_listed_for_the_wheel():
     for pkg in dirs:
         if pkg.startswith("hubgate.checks."):
             assert setuptools["package-dir"][pkg] == "checks/" + pkg.split(".", 2)[2].replace(".", "/")
+
+
+@pytest.mark.parametrize("rule_id", sorted(all_rules()))
+def test_every_rule_names_the_pages_it_enforces(rule_id, hubgate):
+    rule = all_rules()[rule_id]
+    refs = type(rule).__dict__.get("references")
+    assert refs, f"{rule_id} has no references of its own"
+    assert all(isinstance(t, str) and t and u.startswith("https://") for t, u in refs)
+    text = hubgate("rules", rule_id).stdout
+    assert text.endswith("References\n" + "".join(f"- {t}: {u}\n" for t, u in refs))

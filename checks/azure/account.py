@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.azure.record import azure_of
 from hubgate.example import azure_bundle
 from hubgate.findings import Finding
@@ -21,6 +22,7 @@ class PublicContainer(Rule):
         "listing too -- readable by anyone with the URL, with no token to revoke."
     )
     fix = "az storage container set-permission --name CONTAINER --public-access off (or disallow blob public access on the account)."
+    references = (ref.AZ_ANONYMOUS,)
     fail_examples = (azure_bundle(public_access="container"), azure_bundle(public_access="blob"))
     pass_examples = (azure_bundle(), azure_bundle(public_access=None))
 
@@ -53,6 +55,7 @@ class ForeignFieldsAzure(Rule):
         "usually mean the bundle was copied from another provider."
     )
     fix = "Remove the field, or set provider to the provider it belongs to."
+    references = (ref.AZ_SERVICE_SAS,)
     fail_examples = (azure_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubReadOnly"),)
     pass_examples = (azure_bundle(),)
 

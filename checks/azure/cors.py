@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.azure.record import azure_of
 from hubgate.bundle import Bundle
 from hubgate.cors import BLOB
@@ -44,6 +45,7 @@ class BlobNoCors(BlobCors, NoCorsCheck):
         "refuses them, so assets do not display even with a valid SAS."
     )
     fix = "Add a Blob service CORS rule for the Hub origins with GET (az storage cors add --services b ...)."
+    references = (ref.AZ_CORS,)
     fail_examples = (azure_bundle(cors=None), azure_bundle(cors={"corsRules": []}))
     pass_examples = (azure_bundle(),)
 
@@ -65,6 +67,7 @@ class BlobOriginMissing(BlobCors, OriginMissingCheck):
     what = "Every profile origin must be in the `allowedOrigins` of some Blob CORS rule (exactly, or `*`). One finding per missing origin."
     why = "An origin Hub runs on that no rule allows gets no CORS headers, and the browser blocks the asset."
     fix = "Add the origin to allowedOrigins of the rule that allows GET."
+    references = (ref.AZ_CORS,)
     fail_examples = (azure_bundle(cors=azure_cors("https://hub.ango.ai")),)
     pass_examples = (azure_bundle(),)
 
@@ -87,6 +90,7 @@ class BlobMethodMissing(BlobCors, MethodMissingCheck):
     )
     why = "Hub's browser fetches blobs with GET; a rule for Hub's origin without GET gives the GET no CORS headers."
     fix = 'Add "GET" to allowedMethods of the rule that matches the Hub origin.'
+    references = (ref.AZ_CORS,)
     fail_examples = (azure_bundle(cors=azure_cors(methods=("PUT",))),)
     pass_examples = (azure_bundle(),)
 
@@ -109,6 +113,7 @@ class BlobOriginTooWide(BlobCors, OriginTooWideCheck):
         "lets pages that are not Hub read responses, for example from SAS URLs that leak into them."
     )
     fix = "List exactly the Hub origins in allowedOrigins."
+    references = (ref.AZ_CORS,)
     fail_examples = (azure_bundle(cors=azure_cors("*")),)
     pass_examples = (azure_bundle(),)
 

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.azure.record import azure_of, bundle_sas, sas_pointer
 from hubgate.azure.sas import SERVICES, letters, parse_time, shown
 from hubgate.bundle import Bundle
@@ -53,6 +54,7 @@ class SasTooWide(Rule):
         "obtains it -- change or destroy the labeled data; a SAS cannot be narrowed after it is issued."
     )
     fix = "Issue a new SAS with permissions rl only (and revoke the old one by rotating the key or its stored access policy)."
+    references = (ref.AZ_SERVICE_SAS, ref.AZ_SAS_OVERVIEW)
     fail_examples = (azure_bundle(sas=azure_sas(sp="racwdl")), azure_bundle(sas=azure_sas(sp="rlw")))
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(sp="r")))
 
@@ -84,6 +86,7 @@ class SasCannotRead(Rule):
     )
     why = "Hub lists the container to import and reads each blob; without either the import or the display fails."
     fix = "Issue a container SAS with permissions rl."
+    references = (ref.AZ_SERVICE_SAS,)
     fail_examples = (azure_bundle(sas=azure_sas(sp="r")), azure_bundle(sas=azure_sas(sr="b")))
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(sp=None, si="ango-hub-read")))
 
@@ -124,6 +127,7 @@ class SasHttp(Rule):
         "data) and can reuse it until it expires."
     )
     fix = "Issue the SAS with --https-only (spr=https)."
+    references = (ref.AZ_SERVICE_SAS, ref.AZ_SAS_OVERVIEW)
     fail_examples = (azure_bundle(sas=azure_sas(spr="https,http")), azure_bundle(sas=azure_sas(spr=None)))
     pass_examples = (azure_bundle(),)
 
@@ -157,6 +161,7 @@ class SasExpiry(Rule):
         "except by rotating the account key, so a leaked token stays useful for its whole lifetime."
     )
     fix = "Issue a SAS with an expiry within the profile's bound, and renew it before it ends (or use a stored access policy)."
+    references = (ref.AZ_SERVICE_SAS, ref.AZ_SAS_OVERVIEW)
     fail_examples = (
         azure_bundle(sas=azure_sas(se=None)),
         azure_bundle(sas=azure_sas(st="2019-01-01T00:00:00Z", se="2020-01-01T00:00:00Z")),
@@ -214,6 +219,7 @@ class AccountSas(Rule):
         "container Hub imports from."
     )
     fix = "Issue a service SAS for the container (az storage container generate-sas) instead."
+    references = (ref.AZ_ACCOUNT_SAS, ref.AZ_SAS_OVERVIEW)
     fail_examples = (
         azure_bundle(sas=azure_sas(sr=None, ss="bfqt", srt="sco")),
         azure_bundle(sas=azure_sas(sr=None, ss="b", srt="co")),
@@ -268,6 +274,7 @@ class SasRecord(Rule):
         "container, or one missing its signature, is refused at every request."
     )
     fix = "Copy the container's SAS token (or SAS URL) as the portal or az prints it, with the account and container it was made for."
+    references = (ref.AZ_SERVICE_SAS, ref.AZ_NAMING, ref.AZ_ACCOUNT_NAME)
     fail_examples = (
         azure_bundle(sas=None),
         azure_bundle(sas=azure_sas(sig=None)),

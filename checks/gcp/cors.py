@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.cors import GCS
 from hubgate.cors.checks import (
     CorsSite, MethodMissingCheck, NoCorsCheck, OriginMissingCheck, OriginTooWideCheck,
@@ -42,6 +43,7 @@ class GcsNoCors(GcsCors, NoCorsCheck):
         "refuses them, so assets do not display even when IAM is right."
     )
     fix = "Set the bucket's CORS with `gcloud storage buckets update gs://BUCKET --cors-file=cors.json`."
+    references = (ref.ANGO_GCP, ref.GCS_CORS, ref.GCS_USING_CORS)
     fail_examples = (gcp_bundle(buckets=[{"name": BUCKET}]), gcp_bundle(buckets=[{"name": BUCKET, "cors": cors()}]))
     pass_examples = (gcp_bundle(),)
 
@@ -72,6 +74,7 @@ class GcsOriginMissing(GcsCors, OriginMissingCheck):
     )
     why = "An origin Hub runs on that no entry allows gets no CORS headers, and the browser blocks the asset."
     fix = "Add the origin to the `origin` list of the entry that allows GET."
+    references = (ref.ANGO_GCP, ref.GCS_CORS, ref.GCS_USING_CORS)
     fail_examples = (gcp_bundle(buckets=[{"name": BUCKET, "cors": gcs_cors("https://hub.ango.ai")}]),
                      gcp_bundle(buckets=[{"name": BUCKET, "cors": gcs_cors("https://*.ango.ai")}]))
     pass_examples = (gcp_bundle(),)
@@ -95,6 +98,7 @@ class GcsMethodMissing(GcsCors, MethodMissingCheck):
     )
     why = "Hub's browser fetches assets with GET; an entry for Hub's origin without GET gives the GET no CORS headers."
     fix = 'Add "GET" to the method list of the entry that matches the Hub origin.'
+    references = (ref.ANGO_GCP, ref.GCS_CORS, ref.GCS_USING_CORS)
     fail_examples = (gcp_bundle(buckets=[{"name": BUCKET, "cors": gcs_cors(methods=("PUT",))}]),)
     pass_examples = (gcp_bundle(), gcp_bundle(buckets=[{"name": BUCKET, "cors": gcs_cors(methods=("*",))}]))
 
@@ -118,6 +122,7 @@ class GcsOriginTooWide(GcsCors, OriginTooWideCheck):
         "pages that are not Hub read responses, for example from signed URLs that leak into them."
     )
     fix = "List exactly the Hub origins in the entry's origin list."
+    references = (ref.GCS_CORS, ref.GCS_USING_CORS)
     fail_examples = (gcp_bundle(buckets=[{"name": BUCKET, "cors": gcs_cors("*")}]),
                      gcp_bundle(buckets=[{"name": BUCKET, "cors": gcs_cors("https://hub.ango.ai", "https://api.ango.ai",
                                                                             "https://example.com")}]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.example import (
     BUCKET, GCP_PROJECT, GCP_ROLE, GCP_SERVICE_ACCOUNT, gcp_binding, gcp_bundle, gcp_iam_policy, gcs_cors,
 )
@@ -51,6 +52,7 @@ class RoleNotReadOnly(Rule):
         "delete or change IAM turns a leaked or misused Hub credential into a way to destroy or expose the data."
     )
     fix = f"Grant `{GCP_ROLE}` instead of the wider role."
+    references = (ref.ANGO_GCP, ref.GCS_IAM_ROLES, ref.GCP_BASIC_ROLES)
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding("roles/storage.objectAdmin", SA))),
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding("roles/storage.admin", SA))),
@@ -121,6 +123,7 @@ class ReadRoleMissing(Rule):
         "role to another member (a user, the wrong service account) does not help Hub."
     )
     fix = f"Grant `{GCP_ROLE}` on the bucket to the service account whose key Hub has."
+    references = (ref.ANGO_GCP, ref.GCS_IAM_ROLES)
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, "user:alice@example.com"))),
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding("roles/storage.legacyObjectReader", SA))),
@@ -187,6 +190,7 @@ class PublicMember(Rule):
         "exposed whether or not Hub is configured."
     )
     fix = "Remove allUsers / allAuthenticatedUsers from the binding (gcloud storage buckets remove-iam-policy-binding)."
+    references = (ref.GCS_PUBLIC,)
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, SA, "allUsers"))),
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, SA),
@@ -233,6 +237,7 @@ class ReadRoleSharedWithOthers(Rule):
         "are removed or audited together with Hub's access, which is how a grant outlives its purpose."
     )
     fix = "Keep only Hub's service account in this binding; grant other readers in their own binding if needed."
+    references = (ref.ANGO_GCP, ref.GCS_IAM_ROLES)
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, SA, "user:alice@example.com"))),
     )
@@ -288,6 +293,7 @@ class ProjectLevelGrant(Rule):
         "every bucket, including ones never meant for labeling."
     )
     fix = "Remove the project binding and grant the role on each bucket instead."
+    references = (ref.GCP_RESOURCE_HIERARCHY, ref.GCS_IAM_ROLES)
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding("roles/storage.legacyBucketReader", f"projectViewer:{GCP_PROJECT}")),
                    project_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, SA))),
@@ -337,6 +343,7 @@ class TrivialCondition(Rule):
         "that always holds looks like a restriction (an expiry, a prefix) that is not there."
     )
     fix = "Correct the condition's expression (the timestamp or the bucket in resource.name), or remove it."
+    references = (ref.GCP_CONDITIONS,)
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(
             GCP_ROLE, SA, condition='request.time < timestamp("2020-01-01T00:00:00Z")'), version=3)),
@@ -406,6 +413,7 @@ class UniformAccessOff(Rule):
         "need uniform access."
     )
     fix = "gcloud storage buckets update gs://BUCKET --uniform-bucket-level-access"
+    references = (ref.GCS_UNIFORM,)
     fail_examples = (gcp_bundle(uniform_bucket_level_access=False),
                      gcp_bundle(buckets=[{"name": BUCKET, "cors": gcs_cors(), "uniform_bucket_level_access": False}]))
     pass_examples = (gcp_bundle(), gcp_bundle(uniform_bucket_level_access=None))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.example import GCP_PROJECT, GCP_SERVICE_ACCOUNT, gcp_bundle, gcp_key
 from hubgate.findings import Finding
 from hubgate.gcp.bindings import gcp_of, service_account
@@ -31,6 +32,7 @@ class KeyFile(Rule):
         "key of another account makes every IAM check here describe the wrong identity."
     )
     fix = "Create a key for the service account (`gcloud iam service-accounts keys create key.json --iam-account=SA`) and give that file."
+    references = (ref.ANGO_GCP, ref.GCP_SA_KEYS)
     fail_examples = (
         gcp_bundle(credentials={"type": "authorized_user", "client_id": "1234.apps.googleusercontent.com",
                                 "client_secret": "example-client-secret", "refresh_token": "example-refresh-token"}),
@@ -92,6 +94,7 @@ class ServiceAccountField(Rule):
         "policy. A user account cannot be given to Hub as a key, and without the account nothing can be checked."
     )
     fix = f"Set service_account to the service account's e-mail, e.g. {GCP_SERVICE_ACCOUNT}."
+    references = (ref.ANGO_GCP, ref.GCP_SERVICE_ACCOUNTS)
     fail_examples = (gcp_bundle(service_account=None, credentials=None),
                      gcp_bundle(service_account="alice@example.com"),
                      gcp_bundle(service_account=f"serviceAccount:{GCP_SERVICE_ACCOUNT}"))
@@ -140,6 +143,7 @@ class ForeignFieldsGcp(Rule):
         "the integration, are not what Hub uses, and usually mean the bundle was copied from another provider."
     )
     fix = "Remove the field, or set provider to the provider it belongs to."
+    references = (ref.ANGO_GCP,)
     fail_examples = (gcp_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubReadOnly"),)
     pass_examples = (gcp_bundle(),)
 
