@@ -13,85 +13,40 @@ hold the method (or the preflight's Access-Control-Request-Method), and, for a p
 
 from __future__ import annotations
 
-import json
-from typing import Any, Iterable, Sequence
+from typing import Iterable
 
+from hubgate import docrefs as ref
+from hubgate.cors import S3
+from hubgate.cors.checks import (
+    CorsSite, MethodMissingCheck, NoCorsCheck, OriginMissingCheck, OriginTooWideCheck,
+)
 from hubgate.example import cors, good_bundle
-from hubgate.findings import Finding
-from hubgate.rules import Rule, Target, register
-from hubgate.source import Document, join_pointer
+from hubgate.providers import S3_PROVIDERS
+from hubgate.rules import Target, register
+from hubgate.source import join_pointer
 
-S3_PROVIDERS = ("aws", "s3-compatible")
 HUB = ("https://hub.ango.ai", "https://api.ango.ai")
 
 
-def cors_rules(doc: Document) -> list[tuple[str, dict]]:
-    """(pointer, rule) for each rule of a CORS document ({"CORSRules": [...]} or the bare list)."""
-    data = doc.data
-    if isinstance(data, dict):
-        rules, base = data.get("CORSRules") or [], doc.pointer("CORSRules")
-    elif isinstance(data, list):
-        rules, base = data, doc.base
-    else:
-        return []
-    return [(join_pointer(base, i), r) for i, r in enumerate(rules) if isinstance(r, dict)]
+class S3Cors:
+    """The CORS configuration of each bucket of an ``aws`` or ``s3-compatible`` bundle."""
+
+    dialect = S3
+
+    def sites(self, target: Target) -> Iterable[CorsSite]:
+        b = target.bundle
+        if b is None or b.provider not in S3_PROVIDERS:
+            return
+        for bucket in b.buckets:
+            yield CorsSite(bucket.name, bucket.cors, S3.rules(bucket.cors), b.doc, bucket.pointer, bucket=bucket)
 
 
-def _single_star(pattern: str, value: str, ignore_case: bool = False) -> bool:
-    """S3's wildcard: at most one ``*``, standing for any run of characters."""
-    if ignore_case:
-        pattern, value = pattern.lower(), value.lower()
-    stars = pattern.count("*")
-    if stars == 0:
-        return pattern == value
-    if stars > 1:  # S3 refuses such a configuration; it matches nothing
-        return False
-    pre, suf = pattern.split("*")
-    return len(value) >= len(pre) + len(suf) and value.startswith(pre) and value.endswith(suf)
-
-
-def origin_allowed(rule: dict, origin: str) -> bool:
-    return any(isinstance(o, str) and _single_star(o, origin) for o in rule.get("AllowedOrigins") or ())
-
-
-def method_allowed(rule: dict, method: str) -> bool:
-    return method.upper() in {str(m).upper() for m in rule.get("AllowedMethods") or ()}
-
-
-def headers_allowed(rule: dict, headers: Sequence[str]) -> bool:
-    allowed = [str(h) for h in rule.get("AllowedHeaders") or ()]
-    return all(any(_single_star(a, h, ignore_case=True) for a in allowed) for h in headers)
-
-
-def matching_rule(rules: list[tuple[str, dict]], origin: str, method: str,
-                  headers: Sequence[str] = ()) -> tuple[str, dict] | None:
-    """The rule S3 uses for a request (first match in order), or None when S3 sends no CORS headers."""
-    for ptr, rule in rules:
-        if origin_allowed(rule, origin) and method_allowed(rule, method) and headers_allowed(rule, headers):
-            return ptr, rule
-    return None
-
-
-def _bundle_buckets(target: Target):
-    b = target.bundle
-    if b is None or b.provider not in S3_PROVIDERS:
-        return []
-    return b.buckets
-
-
-def _suggested(profile) -> str:
-    return json.dumps({"CORSRules": [{"AllowedOrigins": list(profile.cors_origins),
-                                      "AllowedMethods": list(profile.cors_methods),
-                                      "AllowedHeaders": ["*"]}]})
-
-
-def _request_headers(profile) -> tuple[str, ...]:
-    """Headers Hub's browser requests carry (profile ``cors.headers``; none by default: simple GETs)."""
-    return profile.cors_headers
+def _origins(origins: list[str]) -> str:
+    return ("origin " if len(origins) == 1 else "origins ") + ", ".join(repr(o) for o in origins)
 
 
 @register
-class NoCors(Rule):
+class NoCors(S3Cors, NoCorsCheck):
     id = "HG301"
     severity = "error"
     title = "Bucket has no CORS configuration"
@@ -105,26 +60,19 @@ class NoCors(Rule):
         "do not display even when IAM is right."
     )
     fix = "Add a CORS configuration allowing GET from the Hub origins (the fix prints one)."
+    references = (ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG)
     fail_examples = (good_bundle(buckets=[{"name": "my-bucket"}]), good_bundle(buckets=[{"name": "my-bucket", "cors": []}]))
     pass_examples = (good_bundle(), good_bundle(provider="gcp", buckets=[{"name": "my-bucket"}]))
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        for bucket in _bundle_buckets(target):
-            if bucket.cors is not None and cors_rules(bucket.cors):
-                continue
-            doc = bucket.cors if bucket.cors is not None else target.bundle.doc
-            ptr = bucket.cors.base if bucket.cors is not None else bucket.pointer
-            state = "an empty CORS configuration" if bucket.cors is not None else "no CORS configuration"
-            yield self.finding(
-                doc, ptr,
-                f"Bucket {bucket.name!r} has {state}, so browsers on "
-                f"{', '.join(target.profile.cors_origins)} cannot load its objects",
-                fix=f"Set the bucket's CORS (and cors: in the bundle) to {_suggested(target.profile)}",
-            )
+    def message(self, site: CorsSite, state: str, origins: str) -> str:
+        return f"Bucket {site.name!r} has {state}, so browsers on {origins} cannot load its objects"
+
+    def fix_for(self, site: CorsSite, profile) -> str:
+        return f"Set the bucket's CORS (and cors: in the bundle) to {self.suggestion(profile)}"
 
 
 @register
-class OriginNotAllowed(Rule):
+class OriginNotAllowed(S3Cors, OriginMissingCheck):
     id = "HG302"
     severity = "error"
     title = "Hub origin allowed by no CORS rule"
@@ -139,6 +87,7 @@ class OriginNotAllowed(Rule):
         "the asset for users of that origin."
     )
     fix = "Add the origin to the AllowedOrigins of the rule that allows GET."
+    references = (ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG)
     fail_examples = (good_bundle(buckets=[{"name": "my-bucket", "cors": cors("https://hub.ango.ai")}]),)
     pass_examples = (
         good_bundle(),
@@ -147,28 +96,15 @@ class OriginNotAllowed(Rule):
             {"AllowedOrigins": ["https://api.ango.ai"], "AllowedMethods": ["GET"]}]}]),
     )
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        for bucket in _bundle_buckets(target):
-            if bucket.cors is None:
-                continue
-            rules = cors_rules(bucket.cors)
-            if not rules:
-                continue  # HG301
-            getters = [(p, r) for p, r in rules if method_allowed(r, "GET")] or rules
-            first_ptr, first_rule = getters[0]
-            for origin in target.profile.cors_origins:
-                if any(origin_allowed(r, origin) for _, r in rules):
-                    continue
-                ptr = join_pointer(first_ptr, "AllowedOrigins") if "AllowedOrigins" in first_rule else first_ptr
-                yield self.finding(
-                    bucket.cors, ptr,
-                    f"No CORS rule of bucket {bucket.name!r} allows origin {origin!r}",
-                    fix=f"Add \"{origin}\" to AllowedOrigins of CORS rule {_idx(first_ptr)}",
-                )
+    def message(self, site: CorsSite, origin: str) -> str:
+        return f"No CORS rule of bucket {site.name!r} allows origin {origin!r}"
+
+    def fix_for(self, site: CorsSite, origin: str, rule) -> str:
+        return f"Add \"{origin}\" to AllowedOrigins of CORS rule {rule.index}"
 
 
 @register
-class MethodNotAllowed(Rule):
+class MethodNotAllowed(S3Cors, MethodMissingCheck):
     id = "HG303"
     severity = "error"
     title = "CORS rule for a Hub origin does not allow GET"
@@ -183,6 +119,7 @@ class MethodNotAllowed(Rule):
         "allows, say, PUT gives no CORS headers to the GET, and the browser blocks the asset."
     )
     fix = 'Add "GET" to the AllowedMethods of the rule that matches the Hub origin.'
+    references = (ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG)
     fail_examples = (
         good_bundle(buckets=[{"name": "my-bucket", "cors": cors(methods=("PUT", "POST"))}]),
         good_bundle(buckets=[{"name": "my-bucket", "cors": [
@@ -195,61 +132,27 @@ class MethodNotAllowed(Rule):
             {"AllowedOrigins": ["https://hub.ango.ai", "https://api.ango.ai"], "AllowedMethods": ["GET"]}]}]),
     )
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        profile = target.profile
-        headers = _request_headers(profile)
-        for bucket in _bundle_buckets(target):
-            if bucket.cors is None:
-                continue
-            rules = cors_rules(bucket.cors)
-            # (rule pointer, method, problem) -> origins, to report each rule and method once
-            problems: dict[tuple[str, str, str], list[str]] = {}
-            for origin in profile.cors_origins:
-                matching = [(p, r) for p, r in rules if origin_allowed(r, origin)]
-                if not matching:
-                    continue  # HG302
-                for method in profile.cors_methods:
-                    if matching_rule(rules, origin, method, headers) is not None:
-                        continue
-                    by_method = [(p, r) for p, r in matching if method_allowed(r, method)]
-                    if by_method:  # allowed for simple requests; the preflight's headers are refused
-                        problems.setdefault((by_method[0][0], method, "headers"), []).append(origin)
-                    else:
-                        problems.setdefault((matching[0][0], method, "method"), []).append(origin)
-            for (ptr, method, kind), origins in problems.items():
-                rule = _rule_at(rules, ptr)
-                if kind == "method":
-                    methods = ", ".join(str(m) for m in rule.get("AllowedMethods") or ()) or "no method"
-                    yield self.finding(
-                        bucket.cors, join_pointer(ptr, "AllowedMethods"),
-                        f"CORS rule {_idx(ptr)} of bucket {bucket.name!r} matches {_origins(origins)} but allows only "
-                        f"{methods}, not {method}",
-                        fix=f"Add \"{method}\" to AllowedMethods of CORS rule {_idx(ptr)}",
-                    )
-                else:
-                    allowed = ", ".join(rule.get("AllowedHeaders") or ()) or "none"
-                    yield self.finding(
-                        bucket.cors, join_pointer(ptr, "AllowedHeaders"),
-                        f"CORS rule {_idx(ptr)} of bucket {bucket.name!r} allows {method} from {_origins(origins)} but its "
-                        f"AllowedHeaders ({allowed}) refuse the preflight for {', '.join(headers)}",
-                        fix=f"Add {', '.join(repr(h) for h in headers)} (or \"*\") to AllowedHeaders of CORS rule {_idx(ptr)}",
-                    )
+    def request_headers(self, profile) -> tuple[str, ...]:
+        """Headers Hub's browser requests carry (profile ``cors.headers``; none by default: simple GETs)."""
+        return profile.cors_headers
 
+    def method_finding(self, site, rule, method, origins):
+        methods = ", ".join(rule.methods) or "no method"
+        return (join_pointer(rule.pointer, "AllowedMethods"),
+                f"CORS rule {rule.index} of bucket {site.name!r} matches {_origins(origins)} but allows only "
+                f"{methods}, not {method}",
+                f"Add \"{method}\" to AllowedMethods of CORS rule {rule.index}")
 
-def _origins(origins: list[str]) -> str:
-    return ("origin " if len(origins) == 1 else "origins ") + ", ".join(repr(o) for o in origins)
-
-
-def _idx(ptr: str) -> str:
-    return ptr.rsplit("/", 1)[-1]
-
-
-def _rule_at(rules: list[tuple[str, dict]], ptr: str) -> dict[str, Any]:
-    return next(r for p, r in rules if p == ptr)
+    def headers_finding(self, site, rule, method, origins, headers):
+        allowed = ", ".join(rule.headers) or "none"
+        return (join_pointer(rule.pointer, "AllowedHeaders"),
+                f"CORS rule {rule.index} of bucket {site.name!r} allows {method} from {_origins(origins)} but its "
+                f"AllowedHeaders ({allowed}) refuse the preflight for {', '.join(headers)}",
+                f"Add {', '.join(repr(h) for h in headers)} (or \"*\") to AllowedHeaders of CORS rule {rule.index}")
 
 
 @register
-class OriginTooWide(Rule):
+class OriginTooWide(S3Cors, OriginTooWideCheck):
     id = "HG304"
     severity = "warning"
     title = "CORS allows any origin or origins outside the profile"
@@ -264,32 +167,22 @@ class OriginTooWide(Rule):
         "from signed URLs that leak into them."
     )
     fix = "List exactly the Hub origins in AllowedOrigins."
+    references = (ref.S3_CORS, ref.S3_CORS_CONFIG)
     fail_examples = (
         good_bundle(buckets=[{"name": "my-bucket", "cors": cors("*")}]),
         good_bundle(buckets=[{"name": "my-bucket", "cors": cors(*HUB, "https://example.com")}]),
     )
     pass_examples = (good_bundle(),)
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        profile = target.profile
-        wanted = list(profile.cors_origins)
-        shown = ", ".join(f'"{o}"' for o in wanted)
-        for bucket in _bundle_buckets(target):
-            if bucket.cors is None:
-                continue
-            for ptr, rule in cors_rules(bucket.cors):
-                for j, origin in enumerate(rule.get("AllowedOrigins") or ()):
-                    if not isinstance(origin, str) or origin in wanted:
-                        continue
-                    if origin == "*":
-                        msg = f"CORS rule {_idx(ptr)} of bucket {bucket.name!r} allows any origin ('*')"
-                    elif "*" in origin:
-                        msg = (f"CORS rule {_idx(ptr)} of bucket {bucket.name!r} allows every origin matching "
-                               f"{origin!r}, not only the Hub origins")
-                    else:
-                        msg = f"CORS rule {_idx(ptr)} of bucket {bucket.name!r} allows origin {origin!r}, which is not a Hub origin"
-                    if "*" in origin or not all(origin_allowed(rule, o) for o in wanted):
-                        fix = f"Replace {origin!r} with the Hub origins {shown}"
-                    else:
-                        fix = f"Remove {origin!r} from AllowedOrigins of CORS rule {_idx(ptr)}"
-                    yield self.finding(bucket.cors, join_pointer(ptr, "AllowedOrigins", j), msg, fix=fix)
+    def wide(self, site, rule, origin, wanted):
+        where = f"CORS rule {rule.index} of bucket {site.name!r}"
+        if origin == "*":
+            message = f"{where} allows any origin ('*')"
+        elif "*" in origin:
+            message = f"{where} allows every origin matching {origin!r}, not only the Hub origins"
+        else:
+            message = f"{where} allows origin {origin!r}, which is not a Hub origin"
+        if "*" in origin or not all(rule.allows_origin(o) for o in wanted):
+            shown = ", ".join(f'"{o}"' for o in wanted)
+            return message, f"Replace {origin!r} with the Hub origins {shown}"
+        return message, f"Remove {origin!r} from AllowedOrigins of CORS rule {rule.index}"

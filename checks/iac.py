@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.example import good_bundle
 from hubgate.findings import Finding
 from hubgate.rules import Rule, Target, register
@@ -40,6 +41,7 @@ class Unresolved(Rule):
         "Give the value literally (a parameter Default, a constant in Terraform), pass it to hubgate "
         "(account id, external ID, region options), or check the deployed account with `hubgate snapshot`."
     )
+    references = (ref.CFN_INTRINSICS, ref.TF_JSON)
     fail_examples = (
         good_bundle(**{IAC_KEY: {"source": "cloudformation", "resource": "AngoHubRole", "unresolved": [
             {"pointer": "/permission_policy/Statement/0/Resource/0",

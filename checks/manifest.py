@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate import manifest as m
 from hubgate.example import BUCKET, good_bundle, read_policy
 from hubgate.findings import Finding
@@ -66,6 +67,7 @@ class NotAnArray(ManifestRule):
     )
     why = 'The docs: "This is what the JSON should look like: [ { "data": ..., "externalId": ... }, ... ]". Hub rejects any other shape.'
     fix = 'Wrap the assets in one top-level array: [{"data": "https://...", "externalId": "..."}, ...].'
+    references = (ref.ANGO_AWS,)
     fail_examples = (good_bundle(manifest="missing-assets.json"),)
 
 
@@ -76,6 +78,7 @@ class NotAnObject(ManifestRule):
     what = "Every element of the manifest array must be a JSON object (a bare URL string, number or nested array is a finding)."
     why = "Hub reads each asset's `data` and `externalId` fields; an element without fields imports nothing."
     fix = 'Turn the element into {"data": "<url>", "externalId": "<unique id>"}.'
+    references = (ref.ANGO_AWS,)
     fail_examples = (_with(_asset(), GOOD_URL),)
 
 
@@ -86,6 +89,7 @@ class DataMissing(ManifestRule):
     what = "Each asset needs `data`: a string holding the asset's URL, with a bucket and a non-empty key."
     why = 'The docs: the JSON contains "each asset\'s external ID as well as the asset\'s full absolute path".'
     fix = 'Add "data": "https://<bucket>.s3.<region>.amazonaws.com/<key>".'
+    references = (ref.ANGO_AWS,)
     fail_examples = (_with({"externalId": "cute-cat.jpg"}), _with(_asset(f"https://{BUCKET}.s3.eu-central-1.amazonaws.com/")))
 
 
@@ -99,6 +103,7 @@ class NotHttps(ManifestRule):
     )
     why = 'The docs: "The URL must be in the format https://<bucket-name>.s3.<region>.amazonaws.com/<path-to-file>".'
     fix = "Use the https URL given in the finding's fix (`hubgate manifest fix` rewrites them)."
+    references = (ref.ANGO_AWS, ref.S3_VIRTUAL_HOSTING)
     fail_examples = (_with(_asset(f"s3://{BUCKET}/cats/cute-cat.jpg")), _with(_asset(GOOD_URL.replace("https:", "http:"))))
 
 
@@ -119,6 +124,7 @@ class NotVirtualHosted(ManifestRule):
         "cannot find the bucket of the integration."
     )
     fix = "Use the rewritten URL given in the finding's fix (`hubgate manifest fix` rewrites the whole file)."
+    references = (ref.ANGO_AWS, ref.S3_VIRTUAL_HOSTING)
     fail_examples = (_with(_asset(f"https://s3.eu-central-1.amazonaws.com/{BUCKET}/cats/cute-cat.jpg")),)
 
 
@@ -135,6 +141,7 @@ class RegionMissing(ManifestRule):
         'information, Hub will assume the region is us-east-1". For a bucket elsewhere, signed URLs fail.'
     )
     fix = "Put the bucket's region in the host: https://<bucket>.s3.<region>.amazonaws.com/<key>."
+    references = (ref.ANGO_AWS, ref.S3_VIRTUAL_HOSTING)
     fail_examples = (_with(_asset(f"https://{BUCKET}.s3.amazonaws.com/cats/cute-cat.jpg")),)
 
 
@@ -145,6 +152,7 @@ class BadPercentEscape(ManifestRule):
     what = "Every '%' in the key must start a `%XX` escape (two hex digits); a literal percent is `%25`."
     why = 'The docs: "Ensure your URLs are percent-encoded in the UTF-8 format." A stray % makes the key undecodable.'
     fix = "Write a literal '%' as %25 (the finding's fix does)."
+    references = (ref.RFC3986, ref.S3_OBJECT_KEYS)
     fail_examples = (_with(_asset(GOOD_URL.replace("cute-cat", "100%-cat"))),)
 
 
@@ -155,6 +163,7 @@ class EscapeNotUtf8(ManifestRule):
     what = "The bytes the key's escapes decode to must be valid UTF-8 (e.g. `%E9` alone is Latin-1 'é'; UTF-8 is `%C3%A9`)."
     why = 'The docs: "Ensure your URLs are percent-encoded in the UTF-8 format." S3 keys are UTF-8; another encoding names another (missing) object.'
     fix = "Percent-encode the key's UTF-8 bytes; the fix shows the Latin-1 reading re-encoded as UTF-8."
+    references = (ref.RFC3986, ref.S3_OBJECT_KEYS)
     fail_examples = (_with(_asset(GOOD_URL.replace("cute-cat", "caf%E9"))),)
 
 
@@ -171,6 +180,7 @@ class RawCharacters(ManifestRule):
         'pluses (+)." and "Ensure your URLs are percent-encoded in the UTF-8 format."'
     )
     fix = "Use the encoded URL given in the fix (spaces become %20)."
+    references = (ref.RFC3986, ref.S3_OBJECT_KEYS)
     fail_examples = (_with(_asset(GOOD_URL.replace("cute-cat", "cute cat"))),)
 
 
@@ -184,6 +194,7 @@ class PlusInKey(ManifestRule):
     )
     why = 'The docs: "If your filenames contain spaces ... ensure they are encoded as %20, and not as pluses (+)."'
     fix = "Replace '+' with %20 where it stands for a space, or %2B for a literal plus (`hubgate manifest fix --literal-plus`)."
+    references = (ref.S3_OBJECT_KEYS, ref.RFC3986)
     fail_examples = (_with(_asset(GOOD_URL.replace("cute-cat", "cute+cat"))),)
 
 
@@ -194,6 +205,7 @@ class ExternalIdMissing(ManifestRule):
     what = "Each asset needs `externalId`: a non-empty string."
     why = 'The docs: the JSON contains "each asset\'s external ID"; Hub identifies and exports assets by it.'
     fix = 'Add "externalId": "<unique name>", e.g. the file name.'
+    references = (ref.ANGO_AWS,)
     fail_examples = (_with({"data": GOOD_URL}), _with(_asset(external_id=42)))
 
 
@@ -207,6 +219,7 @@ class DuplicateExternalId(ManifestRule):
     )
     why = "The external ID is how Hub and its exports identify an asset; duplicates make annotations ambiguous or overwrite each other."
     fix = "Give each asset its own externalId, or remove the repeated asset."
+    references = (ref.ANGO_AWS,)
     fail_examples = (_with(_asset(), _asset(GOOD_URL.replace("cute-cat", "other-cat"))),)
 
 
@@ -220,6 +233,7 @@ class BadDimensions(ManifestRule):
         'annotations as image bitmasks" -- a wrong size gives wrong masks.'
     )
     fix = "Give the size in pixels as a JSON number, e.g. \"width\": 603, or remove the field."
+    references = (ref.ANGO_AWS,)
     fail_examples = (_with(_asset(width="603", height=0)),)
 
 
@@ -234,6 +248,7 @@ class FieldTypes(ManifestRule):
     )
     why = "Hub's asset import rejects or ignores fields of the wrong type, so the batch, attachment or metadata is lost."
     fix = 'Use the documented types, e.g. "batches": ["batch-1"], "metadata": {"frameRate": 30}.'
+    references = (ref.ANGO_AWS,)
     fail_examples = (_with(_asset(batches="batch-1", metadata={"frameRate": "30"})),)
 
 
@@ -248,6 +263,7 @@ class BucketNotReachable(ManifestRule):
     )
     why = "Hub reads assets with the integration's role; an asset in a bucket the policy does not cover cannot be displayed."
     fix = "Add the bucket ARN and the bucket ARN with /* to the read statement (and the bucket to the bundle), or move the assets."
+    references = (ref.ANGO_AWS, ref.S3_POLICY_RESOURCES)
     fail_examples = (_with(_asset("https://other-bucket.s3.eu-central-1.amazonaws.com/cat.jpg")),)
 
 
@@ -263,6 +279,7 @@ class BucketWithoutCors(ManifestRule):
     )
     why = "The browser loads assets from the bucket directly; without a CORS rule for the Hub origins nothing displays."
     fix = "Add the bucket with its cors: document to the bundle's buckets."
+    references = (ref.ANGO_AWS, ref.S3_CORS)
     fail_examples = (
         good_bundle(permission_policy=read_policy(BUCKET, "archive-bucket"),
                     manifest=[_asset(), _asset(GOOD_URL.replace(BUCKET, "archive-bucket"), "old-cat.jpg")]),
@@ -279,4 +296,5 @@ class RegionDiffers(ManifestRule):
         "(AuthorizationHeaderMalformed), so the asset does not load."
     )
     fix = "Use the bucket's region in the host (the fix gives the URL)."
+    references = (ref.S3_VIRTUAL_HOSTING, ref.S3_ENDPOINTS)
     fail_examples = (_with(_asset(GOOD_URL.replace("eu-central-1", "us-west-2"))),)

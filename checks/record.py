@@ -17,16 +17,17 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from hubgate import docrefs as ref
 from hubgate.bundle import Bundle, Secret
 from hubgate.example import (
     BUCKET, EXAMPLE_KEY_ID, EXAMPLE_SECRET, ROLE_ARN, cors, good_bundle, iam_user_bundle, policy, statement,
 )
 from hubgate.findings import Finding
 from hubgate.iam.arn import ArnError, parse_arn
+from hubgate.providers import S3_PROVIDERS
 from hubgate.rules import Rule, Target, register
 
 AWS_PROVIDERS = ("aws",)
-S3_PROVIDERS = ("aws", "s3-compatible")
 
 
 # --- botocore endpoint data ------------------------------------------------------------------------------
@@ -123,6 +124,7 @@ class RoleArn(Rule):
         "credentials from one partition cannot read buckets in another."
     )
     fix = "Paste the role's ARN as the IAM console shows it (Roles > your role > ARN)."
+    references = (ref.ANGO_AWS, ref.IAM_ARNS)
     fail_examples = (
         good_bundle(role_arn="arn:aws:iam::123456789012:user/AngoHubReadOnly"),
         good_bundle(role_arn="arn:aws:s3:::my-bucket"),
@@ -185,6 +187,7 @@ class RegionUnknown(Rule):
         "gets URLs signed for the wrong region (S3 answers with a redirect or SignatureDoesNotMatch)."
     )
     fix = "Use the bucket's region exactly as `aws s3api get-bucket-location` reports it (e.g. eu-central-1)."
+    references = (ref.ANGO_AWS, ref.S3_ENDPOINTS)
     fail_examples = (
         good_bundle(region="eu-central1"),
         good_bundle(buckets=[{"name": BUCKET, "region": "mars-north-1", "cors": cors()}]),
@@ -273,6 +276,7 @@ class KeysMalformed(Rule):
         "makes every signed request fail with InvalidAccessKeyId or SignatureDoesNotMatch."
     )
     fix = "Copy both values again from the IAM console (Users > the user > Security credentials) or the key's CSV."
+    references = (ref.ANGO_AWS, ref.IAM_ACCESS_KEYS)
     fail_examples = (
         iam_user_bundle(access_key_id="AKIAIOSFODNN7EXAMPL"),
         iam_user_bundle(access_key_id="akiaiosfodnn7example"),
@@ -315,46 +319,6 @@ class KeysMalformed(Rule):
                 )
 
 
-# --- HG404 -----------------------------------------------------------------------------------------------
-
-
-@register
-class DuplicateName(Rule):
-    id = "HG404"
-    severity = "error"
-    title = "Duplicate storage name in the organization"
-    what = (
-        "The storage `name` must be unique among the bundles of one organization (one directory, or the "
-        "bundle files given together). Every bundle that shares a name is reported, each in its own file. "
-        "Names are compared exactly, after trimming spaces."
-    )
-    why = (
-        'The docs: "provide your connection with a unique name", and integrations "belong to your '
-        'organization". Import dialogs pick a storage by name; two with one name leave users guessing which '
-        "bucket, role and external ID an import uses."
-    )
-    fix = "Give each storage of the organization its own name."
-    # An organization example: a list of bundles checked together (hubgate.example.example_targets).
-    fail_examples = ([good_bundle(), good_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubVideo")],)
-    pass_examples = ([good_bundle(), good_bundle(name="prod-video")], good_bundle())
-
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = target.bundle
-        if b is None:
-            return
-        name = str(b.name).strip()
-        others = [o for o in target.organization
-                  if o is not b and o.file != b.file and str(o.name).strip() == name]
-        if not others:
-            return
-        files = ", ".join(sorted({o.file for o in others}))
-        yield self.finding(
-            b.doc, b.doc.pointer("name"),
-            f"Storage name {name!r} is also used by {files} in the same organization",
-            fix=f"Rename this storage (e.g. {name + '-2'!r}) or the other one(s)",
-        )
-
-
 # --- HG405 -----------------------------------------------------------------------------------------------
 
 _DELEGATION = ("role_arn", "external_id", "trust_policy")
@@ -387,6 +351,7 @@ class AccessTypeMismatch(Rule):
         "protections (HG2xx), and long-lived keys stored next to a delegation are one more credential to leak."
     )
     fix = "Keep exactly the fields of the chosen access type."
+    references = (ref.ANGO_AWS, ref.IAM_THIRD_PARTY, ref.IAM_ACCESS_KEYS)
     fail_examples = (
         good_bundle(trust_policy=None),
         good_bundle(access_key_id=EXAMPLE_KEY_ID, secret_access_key=EXAMPLE_SECRET),

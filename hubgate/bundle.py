@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote
 
 from .errors import InputError
 from .iam.policy import Policy, normalise
@@ -120,43 +120,6 @@ class Bundle:
 
 
 # --- Azure SAS ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Sas:
-    """A parsed Azure SAS: the token's query parameters, and the URL parts when a SAS URL was given."""
-
-    params: dict[str, str]
-    url: bool = False
-    host: str | None = None
-    path: str | None = None
-    problem: str | None = None  # why it could not be parsed (no value quoted)
-
-    def get(self, key: str) -> str | None:
-        return self.params.get(key)
-
-
-def parse_sas(value: str) -> Sas:
-    """Parse a SAS token (``sv=...&sig=...``, with or without a leading ``?``) or a SAS URL."""
-    text = value.strip()
-    if re.match(r"(?i)https?://", text):
-        parts = urlsplit(text)
-        sas = Sas({}, url=True, host=(parts.hostname or "").lower() or None, path=unquote(parts.path or ""))
-        query = parts.query
-    else:
-        sas = Sas({})
-        query = text[1:] if text.startswith("?") else text
-    if not query:
-        sas.problem = "has no query parameters"
-        return sas
-    try:
-        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
-    except ValueError:
-        sas.problem = "is not a query string of name=value pairs"
-        return sas
-    for k, v in pairs:
-        sas.params.setdefault(k, v)
-    return sas
 
 
 def sas_secrets(value: str) -> list[str]:

@@ -67,10 +67,12 @@ def _mask_example(value):
 
 
 def rule_doc(rule: Rule, fmt: str = "text") -> str:
+    refs = getattr(type(rule), "references", ())  # (title, url) pairs: the pages the rule enforces
     if fmt == "json":
         return json.dumps({
             "id": rule.id, "severity": rule.severity, "title": rule.title, "what": rule.what, "why": rule.why,
             "fix": rule.fix, "fail_examples": list(rule.fail_examples), "pass_examples": list(rule.pass_examples),
+            **({"references": [{"title": t, "url": u} for t, u in refs]} if refs else {}),
         }, indent=2) + "\n"
     h = "## " if fmt == "markdown" else ""
     fence = "```json\n" if fmt == "markdown" else ""
@@ -82,6 +84,7 @@ def rule_doc(rule: Rule, fmt: str = "text") -> str:
         f"{h}Failing example\n{fence}{_example(rule, 'fail')}\n{end}\n"
         f"{h}Passing example\n{fence}{_example(rule, 'pass')}\n{end}\n"
         f"{h}Fix\n{rule.fix}\n"
+        + (f"\n{h}References\n" + "".join(f"- {t}: {u}\n" for t, u in refs) if refs else "")
     )
 
 

@@ -17,6 +17,7 @@ from .findings import Finding
 from .iam.evaluate import action_in
 from .iam.policy import Policy
 from .profile import Profile, builtin
+from .providers import PROVIDER_FIELDS
 from .s3policy import view
 from .source import Document, join_pointer
 
@@ -233,15 +234,6 @@ def skipped_rules(target: Target, select: set[str] | None = None, ignore: set[st
         if rid.startswith(prefix) and target.kind not in rule.targets
         and (select is None or rid in select) and not (ignore and rid in ignore)
     ]
-
-
-# Bundle fields that belong to one provider only (DESIGN §1 and its GCP/Azure extensions).
-PROVIDER_FIELDS = {
-    "AWS": ("access_type", "role_arn", "external_id", "trust_policy", "permission_policy", "access_key_id",
-            "secret_access_key", "endpoint"),
-    "GCP": ("service_account", "credentials", "bucket_iam_policy", "project_iam_policy", "uniform_bucket_level_access"),
-    "Azure": ("account", "container", "sas", "cors", "public_access"),
-}
 
 
 def foreign_fields(rule: Rule, bundle: Bundle, own: str) -> Iterator[Finding]:

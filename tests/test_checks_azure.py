@@ -8,7 +8,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from hubgate.bundle import bundle_from_data, parse_sas
+from hubgate.azure.sas import parse_sas
+from hubgate.bundle import bundle_from_data
 from hubgate.cli import cli
 from hubgate.errors import InputError
 from hubgate.example import (

@@ -25,7 +25,7 @@ def _load_every_rule_module():
 
 _load_every_rule_module()
 
-from hubgate.checks.cors import matching_rule, origin_allowed  # noqa: E402
+from hubgate.cors import S3, matching_rule  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HUB, API = "https://hub.ango.ai", "https://api.ango.ai"
@@ -74,21 +74,21 @@ def test_rule_examples(rule_id):
     ("https://*.*.ai", HUB, False),  # more than one wildcard: S3 refuses it, it matches nothing
 ])
 def test_origin_matching(entry, origin, expected):
-    assert origin_allowed({"AllowedOrigins": [entry]}, origin) is expected
+    assert S3.rule({"AllowedOrigins": [entry]}).allows_origin(origin) is expected
 
 
 def test_first_matching_rule_for_origin_and_method_wins():
-    rules = [("/0", rule([HUB], ["PUT"])), ("/1", rule(["*"], ["GET"])), ("/2", rule([HUB], ["GET"]))]
-    assert matching_rule(rules, HUB, "GET")[0] == "/1"
-    assert matching_rule(rules, HUB, "PUT")[0] == "/0"
+    rules = [S3.rule(rule([HUB], ["PUT"]), "/0"), S3.rule(rule(["*"], ["GET"]), "/1"), S3.rule(rule([HUB], ["GET"]), "/2")]
+    assert matching_rule(rules, HUB, "GET").pointer == "/1"
+    assert matching_rule(rules, HUB, "PUT").pointer == "/0"
     assert matching_rule(rules, "https://x.example", "PUT") is None
 
 
 def test_preflight_headers_select_the_rule():
-    rules = [("/0", rule([HUB], ["GET"], ["Authorization"])), ("/1", rule([HUB], ["GET"], ["*"]))]
-    assert matching_rule(rules, HUB, "GET")[0] == "/0"
-    assert matching_rule(rules, HUB, "GET", ["range"])[0] == "/1"
-    assert matching_rule(rules, HUB, "GET", ["authorization"])[0] == "/0"  # header names: any case
+    rules = [S3.rule(rule([HUB], ["GET"], ["Authorization"]), "/0"), S3.rule(rule([HUB], ["GET"], ["*"]), "/1")]
+    assert matching_rule(rules, HUB, "GET").pointer == "/0"
+    assert matching_rule(rules, HUB, "GET", ["range"]).pointer == "/1"
+    assert matching_rule(rules, HUB, "GET", ["authorization"]).pointer == "/0"  # header names: any case
     assert matching_rule(rules[:1], HUB, "GET", ["Range"]) is None
 
 

@@ -8,13 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from hubgate.bundle import bundle_from_data, load_bundle
-from hubgate.checks import gcp
 from hubgate.cli import cli
 from hubgate.errors import InputError
 from hubgate.example import (
     BUCKET, EXAMPLE_PRIVATE_KEY, GCP_ROLE, GCP_SERVICE_ACCOUNT, cors, example_targets, gcp_binding, gcp_bundle,
     gcp_iam_policy, gcp_key, gcs_cors, good_bundle,
 )
+from hubgate.gcp import cel, roles
 from hubgate.rules import run_rules
 from hubgate.validation import schema
 
@@ -115,15 +115,15 @@ def test_private_key_registered_as_secret():
 
 
 def test_role_table_read_only_and_write_roles():
-    assert gcp.write_permissions(GCP_ROLE) == ()
-    assert gcp.grants(GCP_ROLE, "storage.objects.get") and gcp.grants(GCP_ROLE, "storage.objects.list")
+    assert roles.write_permissions(GCP_ROLE) == ()
+    assert roles.grants(GCP_ROLE, "storage.objects.get") and roles.grants(GCP_ROLE, "storage.objects.list")
     for role in ("roles/storage.admin", "roles/storage.objectAdmin", "roles/storage.objectUser",
                  "roles/storage.objectCreator", "roles/storage.legacyBucketWriter", "roles/storage.legacyBucketOwner",
                  "roles/owner", "roles/editor"):
-        assert gcp.write_permissions(role), role
-    assert "storage.buckets.setIamPolicy" in gcp.write_permissions("roles/storage.admin")
-    assert gcp.grants("roles/editor", "storage.objects.get") is True
-    assert gcp.write_permissions("projects/p/roles/custom") is None
+        assert roles.write_permissions(role), role
+    assert "storage.buckets.setIamPolicy" in roles.write_permissions("roles/storage.admin")
+    assert roles.grants("roles/editor", "storage.objects.get") is True
+    assert roles.write_permissions("projects/p/roles/custom") is None
 
 
 # --- HG601-HG605 -----------------------------------------------------------------------------------------------
@@ -199,11 +199,11 @@ def test_hg605_only_storage_roles_on_the_project():
     ("this is not CEL ((", None),
 ])
 def test_condition_value(expr, value):
-    assert gcp.condition_value(expr, [BUCKET]) is value
+    assert cel.condition_value(expr, [BUCKET]) is value
 
 
 def test_condition_on_project_policy_restricting_to_the_bucket_is_not_always_true():
-    assert gcp.condition_value('resource.name.startsWith("projects/_/buckets/my-bucket")', [BUCKET], project=True) is None
+    assert cel.condition_value('resource.name.startsWith("projects/_/buckets/my-bucket")', [BUCKET], project=True) is None
 
 
 def test_hg606_severity_by_kind():

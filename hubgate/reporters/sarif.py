@@ -34,7 +34,7 @@ def _driver(extra_rules=()) -> tuple[dict, dict[str, int]]:
             "fullDescription": {"text": r.what},
             "help": {"text": f"Why: {r.why}\nFix: {r.fix}", "markdown": f"**Why:** {r.why}\n\n**Fix:** {r.fix}"},
             "defaultConfiguration": {"level": _LEVEL[r.severity]},
-            "properties": {"tags": ["security", r.__module__.rsplit('.', 1)[-1]]},
+            "properties": {"tags": ["security", r.family or r.__module__.rsplit('.', 1)[-1]]},
         })
     driver = {"name": "hubgate", "version": __version__, "informationUri": "https://pypi.org/project/hubgate/",
               "rules": driver_rules}

@@ -1,0 +1,66 @@
+"""HG710 and HG712: the container's public access, and fields of other providers in an Azure bundle."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from hubgate import docrefs as ref
+from hubgate.azure.record import azure_of
+from hubgate.example import azure_bundle
+from hubgate.findings import Finding
+from hubgate.rules import Rule, Target, foreign_fields, register
+
+@register
+class PublicContainer(Rule):
+    id = "HG710"
+    severity = "error"
+    title = "Container allows anonymous public access"
+    family = "azure"
+    what = "When the bundle states it, the container's public access level must be private (`private`/`off`/`None`); `blob` or `container` is a finding."
+    why = (
+        "Hub reads through its SAS; anonymous access makes every blob (`blob`) -- and with `container` the "
+        "listing too -- readable by anyone with the URL, with no token to revoke."
+    )
+    fix = "az storage container set-permission --name CONTAINER --public-access off (or disallow blob public access on the account)."
+    references = (ref.AZ_ANONYMOUS,)
+    fail_examples = (azure_bundle(public_access="container"), azure_bundle(public_access="blob"))
+    pass_examples = (azure_bundle(), azure_bundle(public_access=None))
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        b = azure_of(target)
+        if b is None or b.public_access is None or b.public_access == target.profile.azure_public_access:
+            return
+        scope = "its blobs and their listing" if b.public_access == "container" else "its blobs"
+        yield self.finding(
+            b.doc, b.doc.pointer("public_access"),
+            f"Container {b.container or '?'!r} has public access level {b.data.get('public_access')!r}: anyone can read {scope} without a SAS",
+            fix=f"az storage container set-permission --account-name {b.account or '<account>'} --name "
+                f"{b.container or '<container>'} --public-access off (and set public_access: private)",
+        )
+
+
+@register
+class ForeignFieldsAzure(Rule):
+    id = "HG712"
+    severity = "warning"
+    title = "Fields of another provider in an Azure bundle"
+    family = "azure"
+    what = (
+        "An `azure` bundle should carry no AWS fields (`role_arn`, `external_id`, `trust_policy`, "
+        "`permission_policy`, keys, `access_type`, `endpoint`) and no GCP fields (`service_account`, "
+        "`credentials`, IAM policies, `uniform_bucket_level_access`). One finding per field."
+    )
+    why = (
+        "Hub's Azure dialog takes an account, a container and a SAS: such fields are not what Hub uses, and "
+        "usually mean the bundle was copied from another provider."
+    )
+    fix = "Remove the field, or set provider to the provider it belongs to."
+    references = (ref.AZ_SERVICE_SAS,)
+    fail_examples = (azure_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubReadOnly"),)
+    pass_examples = (azure_bundle(),)
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        b = azure_of(target)
+        if b is None:
+            return
+        yield from foreign_fields(self, b, "Azure")

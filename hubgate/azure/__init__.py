@@ -1,0 +1,1 @@
+"""Azure Blob Storage domain models: shared access signatures."""
