@@ -9,6 +9,8 @@ files, some pretty-printed, some inline YAML; for HG801 also CloudFormation temp
   IaC), each ``{rule, file, pointer}`` with ``line``/``column`` where given. ``file`` is relative to the
   fixture's directory.
 - ``x-expect-exit`` (optional): the exit code of ``hubgate check FIXTURE`` (2 for input the loader refuses).
+- ``x-organization`` (optional): sibling bundle files (``*.bundle.json``) checked together with the fixture,
+  as files given together on one command line are: one organization (HG404 needs two bundles).
 
 Every fixture is checked with the *whole* rule set, not only its own rule, so that "one problem, one
 finding" shows: a fixture for one rule that also trips a sibling of the same family must say so in its
@@ -84,9 +86,15 @@ def _family(path: Path) -> str:
     return path.parent.name[:3]  # HG101 -> HG1
 
 
+def _paths(path: Path) -> list[str]:
+    siblings = _data(path).get("x-organization") or []
+    assert all(s.endswith(".bundle.json") for s in siblings), siblings
+    return [str(p.relative_to(REPO)) for p in [path, *(path.parent / s for s in siblings)]]
+
+
 def _check(path: Path, monkeypatch):
     monkeypatch.chdir(REPO)
-    return check_paths([str(path.relative_to(REPO))], fail_on="error")
+    return check_paths(_paths(path), fail_on="error")
 
 
 # ----------------------------------------------------------------------------------------- coverage
@@ -194,7 +202,7 @@ def test_rule_fixture(path, monkeypatch):
 def test_rule_fixture_exit_code_through_cli(path, hubgate):
     """The rows that state an exit code, through the real command line."""
     data = _data(path)
-    run = hubgate("check", str(path.relative_to(REPO)), "--format", "json")
+    run = hubgate("check", *_paths(path), "--format", "json")
     assert run.code == data["x-expect-exit"], run.output
     assert "Traceback" not in run.output
     if run.code != 2:
@@ -207,7 +215,7 @@ def test_rule_fixture_exit_code_through_cli(path, hubgate):
 def _snapshot_doc(path: Path, monkeypatch) -> dict:
     report, _ = _check(path, monkeypatch)
     return {
-        "fixture": str(path.relative_to(REPO)),
+        "fixture": _paths(path),
         "exit": exit_code(report),
         "input_errors": [str(e) for e in report.errors],
         "findings": [
