@@ -49,7 +49,13 @@ SNAPSHOTS = TESTS / "snapshots" / "rules"
 UPDATE = os.environ.get("HUBGATE_UPDATE_SNAPSHOTS") == "1"
 
 # Fixtures that show a rule bug: strict xfail, so a fix makes the test XPASS and fail until the entry goes.
-KNOWN_FIXTURE_BUGS: dict[str, str] = {}
+KNOWN_FIXTURE_BUGS: dict[str, str] = {
+    "HG613/fail-member-string.yaml": (
+        "HG602 also fires when service_account is the IAM member string 'serviceAccount:EMAIL': it does not strip "
+        "the prefix, so it reports the account as granted nothing, 'granted to serviceAccount:EMAIL instead' (the "
+        "same account); HG613 already reports the malformed field"
+    ),
+}
 
 
 def _fixture_files() -> list[Path]:
@@ -197,7 +203,7 @@ def test_rule_fixture(path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in _params() if "x-expect-exit" in _data(p.values[0])]
+    "path", [p for p in _params(with_bugs=False) if "x-expect-exit" in _data(p.values[0])]
 )
 def test_rule_fixture_exit_code_through_cli(path, hubgate):
     """The rows that state an exit code, through the real command line."""
@@ -228,7 +234,7 @@ def _snapshot_doc(path: Path, monkeypatch) -> dict:
     }
 
 
-@pytest.mark.parametrize("path", _params())
+@pytest.mark.parametrize("path", _params(with_bugs=False))
 def test_rule_fixture_snapshot(path, monkeypatch):
     """Every rule over the fixture, compared with the stored snapshot, finding by finding."""
     doc = _snapshot_doc(path, monkeypatch)
