@@ -77,8 +77,24 @@ def _params(with_bugs: bool = True):
     return out
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that reads CloudFormation's short tags (``!Ref``, ``!Sub``...) as their plain values: the tests
+    only need the ``x-*`` keys."""
+
+
+def _untagged(loader, _suffix, node):
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)
+
+
+_Loader.add_multi_constructor("!", _untagged)
+
+
 def _data(path: Path) -> dict:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     assert isinstance(data, dict), f"{path} is not a mapping"
     assert "x-expect" in data, f"{path} has no x-expect block"
     return data
@@ -96,6 +112,17 @@ def _paths(path: Path) -> list[str]:
     siblings = _data(path).get("x-organization") or []
     assert all(s.endswith(".bundle.json") for s in siblings), siblings
     return [str(p.relative_to(REPO)) for p in [path, *(path.parent / s for s in siblings)]]
+
+
+IAC_ENV = ("HUBGATE_IAC_ROLE", "HUBGATE_IAC_ACCOUNT_ID", "HUBGATE_IAC_EXTERNAL_ID", "HUBGATE_IAC_REGION",
+           "HUBGATE_IAC_PROFILE")
+
+
+@pytest.fixture(autouse=True)
+def _no_iac_environment(monkeypatch):
+    """Templates are read as they are, whatever the developer's shell sets for hubgate's IaC options."""
+    for k in IAC_ENV:
+        monkeypatch.delenv(k, raising=False)
 
 
 def _check(path: Path, monkeypatch):
