@@ -270,6 +270,7 @@ def _snapshot_doc(path: Path, monkeypatch) -> dict:
 def test_rule_fixture_snapshot(path, monkeypatch):
     """Every rule over the fixture, compared with the stored snapshot, finding by finding."""
     doc = _snapshot_doc(path, monkeypatch)
+    assert str(REPO) not in json.dumps(doc), "snapshots hold repository-relative paths only"
     snap = SNAPSHOTS / path.parent.name / f"{path.stem}.json"
     if UPDATE:
         snap.parent.mkdir(parents=True, exist_ok=True)
