@@ -163,8 +163,6 @@ def test_every_family_has_a_malformed_input_row():
 def test_every_known_bug_names_a_fixture():
     keys = {_key(p) for p in _fixture_files()}
     assert set(KNOWN_FIXTURE_BUGS) - keys == set(), "KNOWN_FIXTURE_BUGS names fixtures that do not exist"
-    for key in KNOWN_FIXTURE_BUGS:
-        assert key.split("/")[1].startswith("fail-") or key.split("/")[1].startswith("pass-")
 
 
 def test_every_snapshot_belongs_to_a_fixture():
