@@ -30,6 +30,7 @@ Rows named ``pass-malformed-*`` are the cfn-lint "malformed input" row: input br
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections import Counter
@@ -131,7 +132,14 @@ def _no_iac_environment(monkeypatch):
 
 
 def _check(path: Path, monkeypatch):
+    """The report and secrets of ``hubgate check`` over the fixture, from the repository root. Computed once per
+    fixture and shared by the tests below (they only read it)."""
     monkeypatch.chdir(REPO)
+    return _checked(path)
+
+
+@functools.cache
+def _checked(path: Path):
     return check_paths(_paths(path), fail_on="error")
 
 
