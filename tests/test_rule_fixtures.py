@@ -1,8 +1,8 @@
 """Per-rule file fixtures for every rule family, in the cfn-lint/checkov manner.
 
 ``tests/fixtures/rules/HGxxx/{pass,fail}-*.yaml`` are real bundles on disk (documents referenced as JSON
-files, some pretty-printed, some inline YAML; for HG801 also CloudFormation templates). Each carries, in
-``x-*`` keys the bundle schema lets through:
+files, some pretty-printed, some inline YAML; for HG801 also CloudFormation templates and Terraform plans,
+``*.plan.json``). Each carries, in ``x-*`` keys the bundle schema lets through:
 
 - ``x-expect``: the exact findings of the fixture's own rule *family* (the ids sharing the directory's
   ``HGn`` prefix: HG1 permission, HG2 trust, HG3 CORS, HG4 record, HG5 manifest, HG6 GCP, HG7 Azure, HG8
@@ -65,7 +65,9 @@ KNOWN_FIXTURE_BUGS: dict[str, str] = {
 
 
 def _fixture_files() -> list[Path]:
-    return sorted(RULE_FIXTURES.glob("HG*/*.yaml"))
+    """Bundles and CloudFormation templates (``*.yaml``) and Terraform plans (``*.plan.json``, whose top level
+    carries ``x-expect`` like a bundle's); other files are documents the fixtures reference."""
+    return sorted([*RULE_FIXTURES.glob("HG*/*.yaml"), *RULE_FIXTURES.glob("HG*/*.plan.json")])
 
 
 def _key(path: Path) -> str:
@@ -149,7 +151,7 @@ def _checked(path: Path):
 def test_every_rule_has_pass_and_fail_fixtures():
     missing = []
     for rid in RULES:
-        names = [p.name for p in (RULE_FIXTURES / rid).glob("*.yaml")]
+        names = [p.name for p in _fixture_files() if p.parent.name == rid]
         if not any(n.startswith("fail-") for n in names):
             missing.append(f"{rid}: no fail-*.yaml")
         if not any(n.startswith("pass-") for n in names):
@@ -174,7 +176,7 @@ def test_every_known_bug_names_a_fixture():
 
 
 def test_every_snapshot_belongs_to_a_fixture():
-    fixtures = {f"{p.parent.name}/{p.stem}.json" for p in _fixture_files()}
+    fixtures = {f"{p.parent.name}/{p.stem}.json" for p in _fixture_files()}  # stem: a.plan.json -> a.plan
     snaps = {f"{p.parent.name}/{p.name}" for p in SNAPSHOTS.glob("HG*/*.json")}
     assert snaps - fixtures == set(), "stale snapshots (fixture renamed or removed?)"
 
