@@ -34,9 +34,9 @@ class Run:
 
 
 def hg1_ids() -> set[str]:
-    from hubgate.rules import all_rules
+    from rulehelpers import family_ids
 
-    return {i for i in all_rules() if i.startswith("HG1")}
+    return family_ids("HG1")
 
 
 @pytest.fixture

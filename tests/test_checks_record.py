@@ -14,19 +14,10 @@ from hubgate.example import (
 )
 from hubgate.rules import all_rules, run_rules
 
-
-def _load_every_rule_module():
-    """all_rules() imports rule modules only while the registry is empty: import them all explicitly."""
-    import importlib
-    import pkgutil
-
-    import hubgate.checks as pkg
-
-    for mod in pkgutil.iter_modules(pkg.__path__):
-        importlib.import_module(f"hubgate.checks.{mod.name}")
+from rulehelpers import load_rules
 
 
-_load_every_rule_module()
+load_rules()  # every rule module imported before one is imported by name below
 
 from hubgate.checks.record import partitions, region_partitions  # noqa: E402
 

@@ -10,20 +10,10 @@ import pytest
 from hubgate.example import EXTERNAL_ID, HUB_PRINCIPAL, example_targets, good_bundle, policy, trust_policy
 from hubgate.rules import all_rules, run_rules
 
-
-def _load_every_rule_module():
-    """all_rules() imports the rule modules only while the registry is empty; importing one check module
-    first (as a test may) would hide the others, so import them all explicitly."""
-    import importlib
-    import pkgutil
-
-    import hubgate.checks as pkg
-
-    for mod in pkgutil.iter_modules(pkg.__path__):
-        importlib.import_module(f"hubgate.checks.{mod.name}")
+from rulehelpers import load_rules
 
 
-_load_every_rule_module()
+load_rules()  # every rule module imported before one is imported by name below
 
 import hubgate.checks.trust as trust  # noqa: E402
 

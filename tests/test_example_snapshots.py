@@ -1,7 +1,7 @@
 """The two shipped examples, end to end through the real CLI process, against stored JSON snapshots.
 
 Only HG1 rules are selected, so rules added in other families do not churn the snapshots. To rewrite the
-snapshots after an intended change: ``HUBGATE_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py``
+snapshots after an intended change: ``HUBGATE_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_example_snapshots.py``
 (then review the diff).
 """
 
