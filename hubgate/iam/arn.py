@@ -237,11 +237,27 @@ def could_be_type(pattern: str, service: str, type_key: str) -> bool:
 
 def s3_bucket_and_key(pattern: str) -> tuple[str, str | None] | None:
     """For an S3 resource (``arn:aws:s3:::bucket`` or ``arn:aws:s3:::bucket/key``) return (bucket, key);
-    key is None for a bucket ARN. None when it is not an S3 bucket/object ARN."""
+    key is None for a bucket ARN. None when it is not an S3 bucket/object ARN. A policy variable is one unit:
+    the ``/`` of ``${aws:PrincipalTag/team}`` separates nothing."""
     if not pattern.startswith("arn:"):
         return None
     parts = pattern.split(":", 5)
     if len(parts) != 6 or parts[2] != "s3" or parts[3] or parts[4]:
         return None
-    bucket, sep, key = parts[5].partition("/")
-    return bucket, (key if sep else None)
+    resource = parts[5]
+    cut = _first_slash(resource)
+    if cut < 0:
+        return resource, None
+    return resource[:cut], resource[cut + 1:]
+
+
+def _first_slash(text: str) -> int:
+    """The index of the first ``/`` outside a policy variable (``${aws:PrincipalTag/team}`` is one unit), -1
+    when there is none."""
+    pos = 0
+    for m in _VARIABLE.finditer(text):
+        i = text.find("/", pos, m.start())
+        if i >= 0:
+            return i
+        pos = m.end()
+    return text.find("/", pos)
