@@ -226,3 +226,47 @@ def test_corpus_hg104_and_hg103_counts():
                 counts[f.rule if f.rule != "HG104" else f"HG104 {kind}"] += 1
     assert 100 <= counts["HG104 typed"] <= 400
     assert counts["HG103"] <= 5
+
+
+# --- the Version rule for variables in Resource (HG105, arn_matches) --------------------------------------------
+# IAM User Guide, "Variables and tags": "If you don't include the Version element and set it to an appropriate
+# version date, variables like ${aws:username} are treated as literal strings in the policy."
+
+@pytest.mark.parametrize(("pattern", "arn", "variables", "expected"), [
+    ("arn:aws:s3:::home-${aws:username}", "arn:aws:s3:::home-alice", True, True),
+    ("arn:aws:s3:::home-${aws:username}", "arn:aws:s3:::home-alice", False, False),
+    ("arn:aws:s3:::home-${aws:username}", "arn:aws:s3:::home-${aws:username}", False, True),
+    ("arn:aws:s3:::home-${aws:username}/*", "arn:aws:s3:::home-${aws:username}/k", False, True),
+    ("arn:aws:s3:::b/*", "arn:aws:s3:::b/k", False, True),  # wildcards are wildcards in every version
+])
+def test_arn_matches_follows_the_version(pattern, arn, variables, expected):
+    from hubgate.iam.arn import arn_matches
+
+    assert arn_matches(pattern, arn, variables) is expected
+
+
+def _findings(version: str | None, statements: list[dict], rule: str) -> list[str]:
+    doc = {"Statement": statements} | ({"Version": version} if version else {})
+    return [f.message for f in run_rules([Target("policy", policy=normalise(Document(file="p.json", data=doc)))])
+            if f.rule == rule]
+
+
+@pytest.mark.parametrize(("version", "reported"), [("2012-10-17", True), ("2008-10-17", False), (None, False)])
+def test_hg105_a_variable_in_the_bucket_name_is_a_wildcard_only_where_variables_exist(version, reported):
+    read = ["s3:GetObject", "s3:ListBucket"]
+    stmt = {"Effect": "Allow", "Action": read, "Resource": ["arn:aws:s3:::${aws:username}", "arn:aws:s3:::${aws:username}/*"]}
+    found = _findings(version, [stmt], "HG105")
+    assert bool(found) is reported
+    assert all("uses a wildcard in the bucket name" in m for m in found)
+
+
+@pytest.mark.parametrize(("version", "lonely"), [
+    ("2012-10-17", ["${aws:username}"]),  # the variable bucket covers alice's objects, not the other way round
+    ("2008-10-17", ["${aws:username}", "alice"]),  # a bucket literally named '${aws:username}' pairs with nothing
+    (None, ["${aws:username}", "alice"]),
+])
+def test_hg103_pairs_by_the_version(version, lonely):
+    stmt = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::${aws:username}", "arn:aws:s3:::alice/*"]}
+    found = _findings(version, [stmt], "HG103")
+    assert sorted(re.search(r"so (?:objects in|bucket) '([^']+)'", m).group(1) for m in found) == sorted(lonely)

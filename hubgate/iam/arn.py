@@ -50,9 +50,10 @@ def parse_arn(text: str) -> Arn:
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
-def normalise_variables(pattern: str) -> str:
-    """Policy variables such as ``${aws:username}`` stand for an unknown value: treat them as ``*``."""
-    return _VARIABLE.sub("*", pattern) if "${" in pattern else pattern
+def normalise_variables(pattern: str, variables: bool = True) -> str:
+    """Policy variables such as ``${aws:username}`` stand for an unknown value: treat them as ``*``. Without
+    ``variables`` (a policy whose Version is not 2012-10-17) ``${...}`` is literal text and stays as written."""
+    return _VARIABLE.sub("*", pattern) if variables and "${" in pattern else pattern
 
 
 def resource_matches(pattern: str, arn: str, context: dict | None, variables: bool = True,
@@ -82,11 +83,12 @@ def _plain_match(pattern: str, arn: str) -> bool:
     return _case_sensitive_glob(pattern).fullmatch(arn) is not None
 
 
-def arn_matches(pattern: str, arn: str) -> bool:
+def arn_matches(pattern: str, arn: str, variables: bool = True) -> bool:
     """Does a Resource pattern match a concrete ARN? ``*``/``?`` match across ``:`` and ``/`` as in IAM;
     the service and the rest are case-sensitive as IAM compares resources. Policy variables stand for any
-    value (the rules' static view; ``resource_matches`` decides a request)."""
-    return _plain_match(normalise_variables(pattern), arn)
+    value (the rules' static view; ``resource_matches`` decides a request); without ``variables`` (Version
+    2008-10-17 or none: "variables like ${aws:username} are treated as literal strings") they are text."""
+    return _plain_match(normalise_variables(pattern, variables), arn)
 
 
 @lru_cache(maxsize=65536)
