@@ -199,7 +199,7 @@ class ResourcesTooWide(Rule):
         p = target.partition
         want = ", ".join(f'"arn:{p}:s3:::{b}", "arn:{p}:s3:::{b}/*"' for b in sorted(names)) or "the bucket ARNs"
         for s, item in view(pol).allow_resources:
-            value = normalise_variables(item.value)
+            value = normalise_variables(item.value, s.variables)
             parsed = s3_bucket_and_key(value)
             if value == "*" or (parsed is None and value.count(":") >= 5 and "*" in value.split(":")[2]):
                 reason = f"Resource {item.value!r} grants access to every resource"

@@ -11,7 +11,7 @@ from functools import cached_property
 from .iam import actions as act
 from .iam.arn import arn_matches, could_be_type, s3_bucket_and_key
 from .iam.evaluate import Request, action_in, evaluate
-from .iam.policy import Item, Policy, Statement
+from .iam.policy import VARIABLES_VERSION, Item, Policy, Statement
 
 
 @dataclass
@@ -105,12 +105,15 @@ class S3View:
     def bucket_covered(self, bucket_part: str) -> bool:
         """Is there a bucket-level resource for this bucket name (or pattern)?"""
         arn = f"arn:aws:s3:::{bucket_part}"
-        return any(b == bucket_part or arn_matches(f"arn:aws:s3:::{b}", arn) for b, _ in self.bucket_arns)
+        variables = self.policy.version == VARIABLES_VERSION
+        return any(b == bucket_part or arn_matches(f"arn:aws:s3:::{b}", arn, variables) for b, _ in self.bucket_arns)
 
     def objects_covered(self, bucket_part: str) -> bool:
         """Is there an object-level resource (any key pattern) in this bucket?"""
         probe = f"arn:aws:s3:::{bucket_part}/hubgate-probe-key"
-        return any(b == bucket_part or arn_matches(f"arn:aws:s3:::{b}/{k}", probe) for b, k, _ in self.object_arns)
+        variables = self.policy.version == VARIABLES_VERSION
+        return any(b == bucket_part or arn_matches(f"arn:aws:s3:::{b}/{k}", probe, variables)
+                   for b, k, _ in self.object_arns)
 
 
 def view(policy: Policy) -> S3View:

