@@ -1,4 +1,4 @@
-"""The raw scanner (hubgate/manifest_scan.py) against the plain reader: same findings, order, errors, offsets.
+"""The raw scanner (hubgate/manifest/scan.py) against the plain reader: same findings, order, errors, offsets.
 
 The reference is the simplest path there is: ``Validator.run`` over ``iter_assets`` (ijson, one asset at a
 time). ``validate_file`` -- raw scan, gaps, blocks settled in bulk, the plain reader resumed after a
@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubgate import manifest as m
-from hubgate import manifest_scan as ms
+from hubgate.manifest import scan as ms
+from hubgate.manifest.ids import BYTES_HASH_LIKE_STR
 from hubgate.bundle import load_bundle
 from hubgate.errors import InputError
 
@@ -231,7 +232,7 @@ def test_add_many_equals_add_one_at_a_time(ids, cap, cuts):
 
 
 def test_ascii_bytes_and_str_ids_share_the_table():
-    assert m._BYTES_HASH_LIKE_STR  # CPython: the scan hashes raw ids without decoding them
+    assert BYTES_HASH_LIKE_STR  # CPython: the scan hashes raw ids without decoding them
     t = m.DigestTable()
     assert t.add(b"img-1.jpg", 0) is None and t.add("img-1.jpg", 5) == 0
 

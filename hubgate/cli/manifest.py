@@ -229,7 +229,7 @@ def build(bucket, prefix, region, backend, endpoint, out, include_folders, fmt, 
     the key UTF-8 percent-encoded (space %20, '+' %2B, '/' and '~' kept).
     Exit codes: 0 written, 2 the bucket could not be listed or OUT not written.
     """
-    from ..manifest_build import build_manifest, make_client  # boto3: only this command needs it
+    from ..manifest import build_manifest, make_client  # boto3: only this command needs it (imported lazily)
 
     try:
         client = make_client(backend, endpoint, region)

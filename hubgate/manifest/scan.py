@@ -10,7 +10,7 @@ top-level comma -- capturing the ``https://<host>/`` prefix and the externalId. 
 matches (a *gap*: assets of any other shape, and the bad ones) is parsed by ijson, as the plain reader
 does (a block's gaps in one parser call), so the validator sees them as ordinary dicts. A gap must parse as whole elements; when one does not
 (malformed JSON, an object nested in a match, ...), or nothing matches for a while, the rest of the file
-goes through the plain reader (:func:`hubgate.manifest.iter_batches`) from the last top-level comma, so the
+goes through the plain reader (:func:`hubgate.manifest.reader.iter_batches`) from the last top-level comma, so the
 elements, findings, errors and byte offsets are those of the plain reader in every case.
 
 Why the split cannot mislead: a match never starts inside a JSON string (a string cannot hold a raw
@@ -28,12 +28,13 @@ from itertools import compress
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .manifest import _IJSON, _array_start, _open, iter_batches, ijson
+from .depth import too_deep
+from .reader import IJSON, array_start, iter_batches, ijson, open_manifest
 
 _WS = rb"[ \t\n\r]*+"  # JSON whitespace only (\s would admit \f and \v)
-# the validator's fast-path host (manifest._FAST_S3): <bucket without dots>.s3.<region>.amazonaws.com
+# the validator's fast-path host (url.FAST_S3): <bucket without dots>.s3.<region>.amazonaws.com
 _HOST = rb"[a-z0-9][a-z0-9\-]*+\.s3\.[a-z]{2}(?:-[a-z]++)++-[0-9]++\.amazonaws\.com"
-_KEY_CHARS = rb"[A-Za-z0-9\-._~!$&'()*,;=:@/]++"  # the validator's fast-path key characters (manifest._SAFE)
+_KEY_CHARS = rb"[A-Za-z0-9\-._~!$&'()*,;=:@/]++"  # the validator's fast-path key characters (url.FAST_S3)
 _ID_CHARS = rb"[\x20\x21\x23-\x5b\x5d-\x7e]++"  # printable ASCII without '"' and '\': no escapes, non-empty
 _SIZE = rb"[1-9][0-9]{0,17}+"  # a positive integer that fits 64 bits
 CANONICAL = re.compile(
@@ -74,10 +75,12 @@ class Block:
 
 _MARK = "\0hubgate-gap\0"  # between the gaps of a block when they are parsed together
 _GAP_MARK = json.dumps(_MARK).encode()
-_items = getattr(_IJSON, "items_gen", None) or getattr(_IJSON, "items")  # items_gen skips ijson's source sniffing
+_items = getattr(IJSON, "items_gen", None) or getattr(IJSON, "items")  # items_gen skips ijson's source sniffing
 
 
 def _parse(text: bytes) -> list | None:
+    if too_deep(text):  # the plain reader takes it from the last settled comma, and names the offset
+        return None
     try:
         return list(_items(io.BytesIO(text), "item", use_float=True))
     except (ijson.JSONError, UnicodeDecodeError, ValueError):
@@ -138,17 +141,17 @@ def scan(
     path: Path, shown: str, progress: Callable[[int, int], None] | None = None, block_size: int | None = None
 ) -> Iterator[Block | tuple[int, list]]:
     """The manifest's assets, in order, as :class:`Block` runs and, where the plain reader takes over,
-    ``(index of the first, list)`` batches as :func:`hubgate.manifest.iter_batches` gives them.
+    ``(index of the first, list)`` batches as :func:`hubgate.manifest.reader.iter_batches` gives them.
 
     Raises what the plain reader raises (``InputError``, ``NotArray``, ``ManifestError`` after the assets
     before the error), at the same offsets.
     """
     block_size = block_size or BLOCK_SIZE
-    raw = _open(path, shown)
+    raw = open_manifest(path, shown)
     resume: int | None = None  # offset after the last top-level comma consumed (None: nothing yet)
     base = 0
     with raw:
-        _, start = _array_start(raw, shown)
+        _, start = array_start(raw, shown)
         raw.seek(start + 1)
         pending = b""
         data = raw.read(block_size)
