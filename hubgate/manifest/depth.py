@@ -48,8 +48,7 @@ class DepthGuard:
         self.in_string = cut >= 0
         if cut >= 0:
             s = s[:cut]
-        tail = len(chunk) - len(chunk.rstrip(b"\\"))
-        self.escape = self.in_string and tail % 2 == 1
+        self.escape = self.in_string and _odd_tail(chunk[1:] if escape else chunk)
         s = open_before + s
         rounds = 0
         while rounds <= self.limit:
@@ -83,9 +82,13 @@ class DepthGuard:
                 depth -= 1
                 stack.pop()
         self.open, self.in_string = bytes(stack), in_string
-        tail = len(chunk) - len(chunk.rstrip(b"\\"))
-        self.escape = in_string and tail % 2 == 1
+        self.escape = in_string and _odd_tail(chunk[1:] if escape else chunk)
         return None
+
+
+def _odd_tail(text: bytes) -> bool:
+    """Whether ``text`` ends in an odd run of backslashes (inside a string: the next byte is escaped)."""
+    return (len(text) - len(text.rstrip(b"\\"))) % 2 == 1
 
 
 def too_deep(text: bytes, limit: int = MAX_DEPTH) -> bool:
