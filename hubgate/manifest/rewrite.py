@@ -10,18 +10,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .api import validate_file
 from .context import Context
 from .reader import iter_assets
-from .rules import DATA_MISSING, NOT_OBJECT
 from .url import Problem, analyse
-from .values import type_name
 
 
 @dataclass
 class FixReport:
+    """What ``fix`` did, and what a re-check of its output reports (``unfixed``, ``counts``: the findings of
+    ``hubgate manifest OUT`` with the same bundle and region, in its order)."""
+
     assets: int = 0
     rewritten: int = 0
     unfixed: list[tuple[str, str, str]] = field(default_factory=list)  # (pointer, rule, message)
+    counts: dict = field(default_factory=dict)  # the re-check's findings by severity
 
 
 def fix_url(url: str, context: Context | None = None, literal_plus: bool = False) -> tuple[str, list[Problem]]:
@@ -59,24 +62,26 @@ def write_array(dst: Path, items: Iterable[Any]) -> int:
 
 
 def fix_file(src: Path, dst: Path, shown: str, context: Context | None = None, literal_plus: bool = False) -> FixReport:
-    """Stream ``src`` to ``dst`` with every fixable URL rewritten; ``dst`` is replaced only on success."""
+    """Stream ``src`` to ``dst`` with every fixable URL rewritten; ``dst`` is replaced only on success. Then
+    ``dst`` is validated as ``hubgate manifest`` would (same bundle and region), and the report carries those
+    findings: what is left is what a re-check of the output shows, not a guess from the rewrite."""
+    ctx = context or Context()
     rep = FixReport()
 
     def fixed() -> Iterator[Any]:
-        for i, item in iter_assets(src, shown):
+        for _, item in iter_assets(src, shown):
             rep.assets += 1
             if isinstance(item, dict) and isinstance(item.get("data"), str):
-                new, left = fix_url(item["data"], context, literal_plus)
+                new, _left = fix_url(item["data"], ctx, literal_plus)
                 if new != item["data"]:
                     item["data"] = new
                     rep.rewritten += 1
-                for p in left:
-                    rep.unfixed.append((f"/{i}/data", p.rule, p.message))
-            elif isinstance(item, dict):
-                rep.unfixed.append((f"/{i}", DATA_MISSING, "no \"data\" URL string"))
-            else:
-                rep.unfixed.append((f"/{i}", NOT_OBJECT, f"asset is {type_name(item)}, not an object"))
             yield item
 
     write_array(dst, fixed())
+    res = validate_file(Path(dst), str(dst), Context(ctx.bundle, ctx.region),
+                        sink=lambda f: rep.unfixed.append((f.pointer, f.rule, f.message)))
+    rep.counts = res.counts
+    if res.errors:  # pragma: no cover - the output was just written as a JSON array
+        raise res.errors[0]
     return rep
