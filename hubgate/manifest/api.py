@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..findings import Finding
 from .context import Context
 from .ids import DigestTable
+from .locate import Locator
 from .reader import NotArray
 from .rules import NOT_ARRAY
 from .validator import Validator
@@ -50,6 +51,7 @@ def validate_file(
         pass
     errors: list[InputError] = []
     t0 = time.perf_counter()
+    v.locator = Locator(path)
     try:
         v.run_file(path, shown, progress)
     except TooManyFindings:
@@ -66,6 +68,7 @@ def validate_file(
     except OSError:
         size = 0
     findings = v.finish()
+    v.locator.close()
     return Result(findings, errors, v.count, size, time.perf_counter() - t0, v.truncated, dict(v.counts))
 
 

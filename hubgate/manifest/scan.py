@@ -64,6 +64,7 @@ class Block:
     gaps: list[tuple[int, list]] = field(default_factory=list)
     text: bytes = b""  # text[:size]: the block's elements, each followed by its comma
     size: int = 0
+    offset: int = 0  # file offset of text[0] (just after a top-level comma, or the opening bracket)
 
     def items(self) -> list:
         """Every asset of the block as the plain reader gives it (for blocks the validator cannot settle):
@@ -170,7 +171,7 @@ def scan(
                 data = raw.read(block_size)
                 continue
             gaps = parts[0::_GROUPS]
-            block = Block(base, matches, parts[1::_GROUPS], parts[2::_GROUPS])
+            block = Block(base, matches, parts[1::_GROUPS], parts[2::_GROUPS], offset=offset)
             size = len(buf) - len(carry)
             where = list(compress(range(matches), gaps))
             parsed = _parse_gaps([gaps[j] for j in where]) if where else []

@@ -15,6 +15,7 @@ from .context import BucketFacts, Context
 from .fastpath import FastPaths
 from .fields import FieldChecks
 from .ids import DigestTable
+from .locate import Locator
 from .reader import iter_batches
 from .rules import (
     BUCKET_NO_CORS, BUCKET_UNREACHABLE, DATA_MISSING, DUPLICATE_ID, EXTERNAL_ID, HELP, NOT_ARRAY, NOT_OBJECT, SEVERITY,
@@ -71,6 +72,7 @@ class Validator(FastPaths, FieldChecks):
         self._good: dict[str, BucketFacts] = {}  # host -> facts, for the batch loop (see _batch)
         self._good_b: dict[bytes, BucketFacts] = {}
         self._good_b_len = 0
+        self.locator: Locator | None = None  # set for a file: findings then carry line and column
 
     def _wanted(self, rule: str) -> bool:
         return (self.select is None or rule in self.select) and not (self.ignore and rule in self.ignore)
@@ -84,7 +86,11 @@ class Validator(FastPaths, FieldChecks):
         if self.max_findings is not None and self.emitted >= self.max_findings:
             self.truncated = True
             raise TooManyFindings()
-        f = _Finding(rule, severity or SEVERITY[rule], message, self.file, pointer, None, None, fix, HELP[rule])
+        line = column = None
+        if self.locator is not None:  # the asset's position: only now, for the few assets with findings
+            index = pointer[len(self.base) + 1:].split("/", 1)[0]
+            line, column = self.locator.position(int(index) if index else None)
+        f = _Finding(rule, severity or SEVERITY[rule], message, self.file, pointer, line, column, fix, HELP[rule])
         self.emitted += 1
         self.counts[f.severity] += 1
         if not defer:

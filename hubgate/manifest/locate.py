@@ -1,0 +1,126 @@
+"""Line and column of a manifest's assets, found only when a finding is emitted.
+
+The readers give no positions (ijson builds values, the raw scan splits blocks), and most assets have no
+finding, so nothing is counted while reading. When a finding names asset ``i``, :class:`Locator` walks forward
+from where it last stopped (or from a mark the raw scan left at a block's start) to the element's first byte:
+runs of flat elements (objects without nested objects or arrays, and scalars) are skipped by one regular
+expression per power of two (at C speed), anything nested by a bracket walk. The byte offset then becomes a line
+(``bytes.count(b"\\n")`` from the last line found) and a column.
+
+The position is the first byte of the asset's element -- the ``{`` of an object -- whatever field the pointer
+names; the pointer says which field. Lines are counted by ``\\n`` (a CRLF file has the same lines); the column is
+1-based and counts characters (Unicode code points: UTF-8 bytes that do not continue a character), as editors
+show it, not bytes. Findings come in asset order, so the walk only moves forward; when one goes back (rare) the
+walk starts again from the file's start.
+"""
+
+from __future__ import annotations
+
+import mmap
+import re
+from pathlib import Path
+
+_WS = rb"[ \t\n\r]*+"
+_STR = rb'"(?:[^"\\]++|\\.)*+"'
+_FLAT = rb"(?:\{(?:[^{}\[\]\"]++|" + _STR + rb")*+\}|" + _STR + rb"|[^ \t\n\r,\[\]{}\"]++)"
+# _RUNS[k]: 2**k flat elements, each with its comma
+_RUNS = [re.compile(rb"(?:%s%s%s,){%d}" % (_WS, _FLAT, _WS, 1 << k), re.S) for k in range(11)]
+_SPACE = re.compile(_WS)
+_TOKEN = re.compile(_STR + rb"|[\[\]{},]", re.S)
+_CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8 bytes that continue a character
+
+
+class Locator:
+    """Asset index -> (line, column) of its element in the file; None when the file cannot be mapped."""
+
+    def __init__(self, path: Path):
+        self.data: bytes | mmap.mmap | None = None
+        try:
+            with open(path, "rb") as f:
+                self.data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # an empty file, a pipe...: no positions
+            return
+        self.bom = 3 if self.data[:3] == b"\xef\xbb\xbf" else 0
+        self._start()
+        self._restart_lines()
+
+    def _restart_lines(self) -> None:
+        """Count lines from the file's start."""
+        self.nl_at, self.nl_line = 0, 1  # newlines counted up to nl_at, and the line there
+        # column cursor: an offset on that line and the characters before it (a BOM is no character)
+        self.col_at, self.col_chars = self.bom, 0
+
+    def _start(self) -> None:
+        top = _SPACE.match(self.data, self.bom).end()
+        self.top = top  # the top-level value
+        self.index, self.at = 0, top + 1  # element ``index`` starts after ``at`` (whitespace skipped)
+
+    def close(self) -> None:
+        if isinstance(self.data, mmap.mmap):
+            self.data.close()
+        self.data = None
+
+    def mark(self, index: int, offset: int) -> None:
+        """Element ``index`` starts at ``offset`` (after whitespace): a later walk need not go through the ones
+        before it."""
+        if self.data is not None and index >= self.index and offset >= self.at:
+            self.index, self.at = index, offset
+
+    def offset(self, index: int | None) -> int | None:
+        """Byte offset of element ``index``'s first byte (None: the top-level value), or None past the end."""
+        if self.data is None:
+            return None
+        if index is None:
+            return self.top
+        if index < self.index:
+            self._start()
+        data, at, k = self.data, self.at, index - self.index
+        while k:
+            b = min(k.bit_length() - 1, len(_RUNS) - 1)
+            while b >= 0:
+                m = _RUNS[b].match(data, at)
+                if m is not None:
+                    at, k = m.end(), k - (1 << b)
+                    break
+                b -= 1
+            else:  # a nested element (or the array's end): walk its brackets
+                at = self._skip_nested(at)
+                if at is None:
+                    return None
+                k -= 1
+        self.index, self.at = index, at
+        return _SPACE.match(data, at).end()
+
+    def _skip_nested(self, at: int) -> int | None:
+        """The offset after the comma that ends the element at ``at``; None when the array ends first."""
+        depth = 0
+        for m in _TOKEN.finditer(self.data, at):
+            t = m.group()
+            if t in (b"[", b"{"):
+                depth += 1
+            elif t in (b"]", b"}"):
+                depth -= 1
+                if depth < 0:
+                    return None
+            elif t == b"," and depth == 0:
+                return m.end()
+        return None
+
+    def position(self, index: int | None) -> tuple[int | None, int | None]:
+        """(line, column) of element ``index`` (None: the top-level value), both 1-based; (None, None) when
+        unknown."""
+        at = self.offset(index)
+        if at is None:
+            return None, None
+        data = self.data
+        if at < self.nl_at:
+            self._restart_lines()
+        n = data[self.nl_at:at].count(b"\n")
+        if n:  # a new line: its start is the last newline in the range just counted
+            self.nl_line += n
+            self.col_at = data.rfind(b"\n", self.nl_at, at) + 1
+            self.col_chars = 0
+        self.nl_at = at
+        self.col_chars += len(data[self.col_at:at].translate(None, _CONTINUATION))
+        self.col_at = at
+        return self.nl_line, self.col_chars + 1
