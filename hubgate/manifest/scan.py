@@ -24,7 +24,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import accumulate, chain, compress
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -37,12 +37,12 @@ _HOST = rb"[a-z0-9][a-z0-9\-]*+\.s3\.[a-z]{2}(?:-[a-z]++)++-[0-9]++\.amazonaws\.
 _KEY_CHARS = rb"[A-Za-z0-9\-._~!$&'()*,;=:@/]++"  # the validator's fast-path key characters (url.FAST_S3)
 _ID_CHARS = rb"[\x20\x21\x23-\x5b\x5d-\x7e]++"  # printable ASCII without '"' and '\': no escapes, non-empty
 _SIZE = rb"[1-9][0-9]{0,17}+"  # a positive integer that fits 64 bits
-CANONICAL = re.compile(
-    _WS + rb"\{" + _WS + rb'"data"' + _WS + rb":" + _WS + rb'"(https://' + _HOST + rb'/)' + _KEY_CHARS + rb'"' + _WS
+CANONICAL = re.compile(  # group 1: the whole match (its length places the assets when a finding needs a line)
+    rb"(" + _WS + rb"\{" + _WS + rb'"data"' + _WS + rb":" + _WS + rb'"(https://' + _HOST + rb'/)' + _KEY_CHARS + rb'"' + _WS
     + rb"," + _WS + rb'"externalId"' + _WS + rb":" + _WS + rb'"(' + _ID_CHARS + rb')"' + _WS
     + rb"(?:," + _WS + rb'"width"' + _WS + rb":" + _WS + _SIZE + _WS
     + rb"," + _WS + rb'"height"' + _WS + rb":" + _WS + _SIZE + _WS + rb")?+"
-    + rb"\}" + _WS + rb","  # leading whitespace, not trailing: a block cut in whitespace leaves no gap
+    + rb"\}" + _WS + rb",)"  # leading whitespace, not trailing: a block cut in whitespace leaves no gap
 )
 _GROUPS = CANONICAL.groups + 1  # a split gives the gap before each match, then the match's groups
 
@@ -65,6 +65,33 @@ class Block:
     text: bytes = b""  # text[:size]: the block's elements, each followed by its comma
     size: int = 0
     offset: int = 0  # file offset of text[0] (just after a top-level comma, or the opening bracket)
+    spans: tuple[list[bytes], list[bytes]] = ((), ())  # the text of each gap, and of each match
+    _starts: list[int] | None = field(default=None, repr=False)
+    _cursor: tuple[int, int] = field(default=(0, 0), repr=False)  # (gap number, gap elements before it)
+    _last: int = field(default=-1, repr=False)
+
+    def anchor(self, i: int) -> tuple[int, int]:
+        """(index, file offset) of an element at or before asset ``i`` of this block, from which a walk of the
+        elements in between (at most one gap's) reaches it: the match itself, or the start of its gap. Findings
+        come in asset order, so a cursor over the gaps makes this O(1) a finding."""
+        if self._starts is None:  # offsets of gap 0, match 0, gap 1, match 1, ...: only for a block with findings
+            gaps, wholes = self.spans
+            self._starts = list(accumulate(chain.from_iterable(zip(map(len, gaps), map(len, wholes))), initial=0))
+        k, before = self._cursor if i >= self._last else (0, 0)
+        self._last = i
+        gaps = self.gaps
+        while k < len(gaps):
+            j, items = gaps[k]
+            first = self.base + j + before  # the asset index of the gap's first element
+            if i < first:
+                break
+            if i < first + len(items):
+                self._cursor = (k, before)
+                return first, self.offset + self._starts[2 * j]
+            before += len(items)
+            k += 1
+        self._cursor = (k, before)
+        return i, self.offset + self._starts[2 * (i - self.base - before) + 1]  # match number i - base - before
 
     def items(self) -> list:
         """Every asset of the block as the plain reader gives it (for blocks the validator cannot settle):
@@ -171,7 +198,7 @@ def scan(
                 data = raw.read(block_size)
                 continue
             gaps = parts[0::_GROUPS]
-            block = Block(base, matches, parts[1::_GROUPS], parts[2::_GROUPS], offset=offset)
+            block = Block(base, matches, parts[2::_GROUPS], parts[3::_GROUPS], offset=offset, spans=(gaps, parts[1::_GROUPS]))
             size = len(buf) - len(carry)
             where = list(compress(range(matches), gaps))
             parsed = _parse_gaps([gaps[j] for j in where]) if where else []
@@ -181,6 +208,7 @@ def scan(
                     if j:
                         cut = _gap_offset(buf, j)
                         block.hosts, block.ids = block.hosts[:j], block.ids[:j]
+                        block.spans = (gaps[:j], block.spans[1][:j])
                         block.count = j + sum(len(items) for _, items in block.gaps)
                         block.text, block.size = buf, cut
                         yield block
