@@ -29,7 +29,7 @@ class FastPaths:
         its loop when their host is known (a clean URL on a host seen with its right region, a non-empty plain
         externalId, positive integer sizes), so they need only the bucket count and the duplicate-id probe."""
         if self.locator is not None:
-            self.locator.block = block
+            self.locator.enter(block)
         good = self._good_hosts()
         uses = Counter(block.hosts)
         try:

@@ -41,7 +41,7 @@ class Locator:
 
     def __init__(self, path: Path):
         self.data: bytes | mmap.mmap | None = None
-        self.block = None  # the raw scan's current block (its anchors place its assets without a walk)
+        self.block = self.prev = None  # the raw scan's current and previous blocks (their text is in memory)
         try:
             with open(path, "rb") as f:
                 self.data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
@@ -52,10 +52,8 @@ class Locator:
         self._restart_lines()
 
     def _restart_lines(self) -> None:
-        """Count lines from the file's start."""
-        self.nl_at, self.nl_line = 0, 1  # newlines counted up to nl_at, and the line there
-        # column cursor: an offset on that line and the characters before it (a BOM is no character)
-        self.col_at, self.col_chars = self.bom, 0
+        """Count lines from the file's start (after a byte-order mark, which is no character)."""
+        self.nl_at, self.nl_line, self.col_chars = self.bom, 1, 0  # counted up to nl_at: its line and column - 1
 
     def _start(self) -> None:
         top = _SPACE.match(self.data, self.bom).end()
@@ -67,11 +65,14 @@ class Locator:
             self.data.close()
         self.data = None
 
-    def mark(self, index: int, offset: int) -> None:
-        """Element ``index`` starts at ``offset`` (after whitespace): a later walk need not go through the ones
-        before it."""
-        if self.data is not None and index >= self.index and offset >= self.at:
-            self.index, self.at = index, offset
+    def enter(self, block) -> None:
+        """The raw scan's next block: lines are counted through the previous one from its text in memory (the
+        blocks tile the file), and the new one's assets are placed from its own text."""
+        if self.data is None:
+            return
+        if self.block is not None and self.block.offset <= self.nl_at <= block.offset:
+            self._advance(block.offset)
+        self.prev, self.block = self.block, block
 
     def offset(self, index: int | None) -> int | None:
         """Byte offset of element ``index``'s first byte (None: the top-level value), or None past the end."""
@@ -81,14 +82,26 @@ class Locator:
             return self.top
         block = self.block
         if block is not None and block.base <= index < block.base + block.count:
-            self.mark(*block.anchor(index))
+            first, at = block.anchor(index)
+            end = self._walk(block.text, at - block.offset, index - first)
+            if end is None:
+                return None
+            self.index, self.at = index, block.offset + end
+            return block.offset + _SPACE.match(block.text, end).end()
         if index < self.index:
             self._start()
-        data, at, k = self.data, self.at, index - self.index
+        end = self._walk(self.data, self.at, index - self.index)
+        if end is None:
+            return None
+        self.index, self.at = index, end
+        return _SPACE.match(self.data, end).end()
+
+    def _walk(self, data, at: int, k: int) -> int | None:
+        """The offset just after the comma of the k-th element from ``at`` (``at`` itself when k is 0)."""
         if k:
-            end = self._skip_objects(at, k)
+            end = self._skip_objects(data, at, k)
             if end is not None:
-                at, k = end, 0
+                return end
         while k:
             b = min(k.bit_length() - 1, len(_RUNS) - 1)
             while b >= 0:
@@ -98,17 +111,16 @@ class Locator:
                     break
                 b -= 1
             else:  # a nested element (or the array's end): walk its brackets
-                at = self._skip_nested(at)
+                at = self._skip_nested(data, at)
                 if at is None:
                     return None
                 k -= 1
-        self.index, self.at = index, at
-        return _SPACE.match(data, at).end()
+        return at
 
-    def _skip_objects(self, at: int, k: int) -> int | None:
+    @staticmethod
+    def _skip_objects(data, at: int, k: int) -> int | None:
         """The offset after the comma of the k-th element from ``at`` when those are k flat objects with plain
         strings (the common case, at C speed), else None (the caller walks them one regex at a time)."""
-        data = self.data
         first = _SPACE.match(data, at).end()
         if data[first:first + 1] != b"{":
             return None
@@ -124,10 +136,11 @@ class Locator:
             return None
         return m.end()
 
-    def _skip_nested(self, at: int) -> int | None:
+    @staticmethod
+    def _skip_nested(data, at: int) -> int | None:
         """The offset after the comma that ends the element at ``at``; None when the array ends first."""
         depth = 0
-        for m in _TOKEN.finditer(self.data, at):
+        for m in _TOKEN.finditer(data, at):
             t = m.group()
             if t in (b"[", b"{"):
                 depth += 1
@@ -145,15 +158,26 @@ class Locator:
         at = self.offset(index)
         if at is None:
             return None, None
-        data = self.data
-        if at < self.nl_at:
-            self._restart_lines()
-        n = data[self.nl_at:at].count(b"\n")
-        if n:  # a new line: its start is the last newline in the range just counted
-            self.nl_line += n
-            self.col_at = data.rfind(b"\n", self.nl_at, at) + 1
-            self.col_chars = 0
-        self.nl_at = at
-        self.col_chars += len(data[self.col_at:at].translate(None, _CONTINUATION))
-        self.col_at = at
+        self._advance(at)
         return self.nl_line, self.col_chars + 1
+
+    def _bytes(self, a: int, b: int) -> bytes:
+        """The file's bytes a..b: from a block's text when one holds them (no file page is touched)."""
+        for block in (self.block, self.prev):
+            if block is not None and block.offset <= a and b <= block.offset + block.size:
+                return block.text[a - block.offset:b - block.offset]
+        return self.data[a:b]
+
+    def _advance(self, to: int) -> None:
+        """Count lines and the column up to offset ``to`` (from the last count, in pieces of 1 MiB)."""
+        if to < self.nl_at:
+            self._restart_lines()
+        while self.nl_at < to:
+            piece = self._bytes(self.nl_at, min(to, self.nl_at + (1 << 20)))
+            last = piece.rfind(b"\n")
+            if last >= 0:
+                self.nl_line += piece.count(b"\n")
+                self.col_chars = len(piece[last + 1:].translate(None, _CONTINUATION))
+            else:
+                self.col_chars += len(piece.translate(None, _CONTINUATION))
+            self.nl_at += len(piece)

@@ -24,7 +24,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress
+from itertools import compress
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -66,17 +66,15 @@ class Block:
     size: int = 0
     offset: int = 0  # file offset of text[0] (just after a top-level comma, or the opening bracket)
     spans: tuple[list[bytes], list[bytes]] = ((), ())  # the text of each gap, and of each match
-    _starts: list[int] | None = field(default=None, repr=False)
+    _sum_j: int = field(default=0, repr=False)  # _sum: the length of the gaps and matches before match _sum_j
+    _sum: int = field(default=0, repr=False)
     _cursor: tuple[int, int] = field(default=(0, 0), repr=False)  # (gap number, gap elements before it)
     _last: int = field(default=-1, repr=False)
 
     def anchor(self, i: int) -> tuple[int, int]:
         """(index, file offset) of an element at or before asset ``i`` of this block, from which a walk of the
         elements in between (at most one gap's) reaches it: the match itself, or the start of its gap. Findings
-        come in asset order, so a cursor over the gaps makes this O(1) a finding."""
-        if self._starts is None:  # offsets of gap 0, match 0, gap 1, match 1, ...: only for a block with findings
-            gaps, wholes = self.spans
-            self._starts = list(accumulate(chain.from_iterable(zip(map(len, gaps), map(len, wholes))), initial=0))
+        come in asset order, so cursors over the gaps and the match lengths make this cheap."""
         k, before = self._cursor if i >= self._last else (0, 0)
         self._last = i
         gaps = self.gaps
@@ -87,11 +85,22 @@ class Block:
                 break
             if i < first + len(items):
                 self._cursor = (k, before)
-                return first, self.offset + self._starts[2 * j]
+                return first, self.offset + self._gap_start(j)
             before += len(items)
             k += 1
         self._cursor = (k, before)
-        return i, self.offset + self._starts[2 * (i - self.base - before) + 1]  # match number i - base - before
+        j = i - self.base - before  # the match's number
+        return i, self.offset + self._gap_start(j) + len(self.spans[0][j])
+
+    def _gap_start(self, j: int) -> int:
+        """Offset in ``text`` of gap j (the text before match j): the lengths of the gaps and matches before it,
+        summed at C speed from the last gap asked for."""
+        if j < self._sum_j:
+            self._sum_j, self._sum = 0, 0
+        gaps, wholes = self.spans
+        self._sum += sum(map(len, gaps[self._sum_j:j])) + sum(map(len, wholes[self._sum_j:j]))
+        self._sum_j = j
+        return self._sum
 
     def items(self) -> list:
         """Every asset of the block as the plain reader gives it (for blocks the validator cannot settle):
