@@ -161,23 +161,25 @@ class Locator:
         self._advance(at)
         return self.nl_line, self.col_chars + 1
 
-    def _bytes(self, a: int, b: int) -> bytes:
-        """The file's bytes a..b: from a block's text when one holds them (no file page is touched)."""
+    def _source(self, a: int, b: int):
+        """(bytes-like, offset of the file's byte a in it) holding the file's bytes a..b: a block's text when one
+        holds them (no file page is touched on the raw-scan path), else the mapped file."""
         for block in (self.block, self.prev):
             if block is not None and block.offset <= a and b <= block.offset + block.size:
-                return block.text[a - block.offset:b - block.offset]
-        return self.data[a:b]
+                return block.text, block.offset
+        return self.data, 0
 
     def _advance(self, to: int) -> None:
-        """Count lines and the column up to offset ``to`` (from the last count, in pieces of 1 MiB)."""
+        """Count lines and the column up to offset ``to``, from the last count (no copy but the last line's)."""
         if to < self.nl_at:
             self._restart_lines()
-        while self.nl_at < to:
-            piece = self._bytes(self.nl_at, min(to, self.nl_at + (1 << 20)))
-            last = piece.rfind(b"\n")
-            if last >= 0:
-                self.nl_line += piece.count(b"\n")
-                self.col_chars = len(piece[last + 1:].translate(None, _CONTINUATION))
-            else:
-                self.col_chars += len(piece.translate(None, _CONTINUATION))
-            self.nl_at += len(piece)
+        if to == self.nl_at:
+            return
+        data, base = self._source(self.nl_at, to)
+        a, b = self.nl_at - base, to - base
+        last = data.rfind(b"\n", a, b)
+        if last >= 0:
+            self.nl_line += data.count(b"\n", a, b) if type(data) is bytes else data[a:b].count(b"\n")
+            a, self.col_chars = last + 1, 0
+        self.col_chars += len(data[a:b].translate(None, _CONTINUATION))
+        self.nl_at = to

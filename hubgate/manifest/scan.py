@@ -68,6 +68,7 @@ class Block:
     spans: tuple[list[bytes], list[bytes]] = ((), ())  # the text of each gap, and of each match
     _sum_j: int = field(default=0, repr=False)  # _sum: the length of the gaps and matches before match _sum_j
     _sum: int = field(default=0, repr=False)
+    _sum_k: int = field(default=0, repr=False)  # the first of ``gaps`` at or after match _sum_j
     _cursor: tuple[int, int] = field(default=(0, 0), repr=False)  # (gap number, gap elements before it)
     _last: int = field(default=-1, repr=False)
 
@@ -93,13 +94,17 @@ class Block:
         return i, self.offset + self._gap_start(j) + len(self.spans[0][j])
 
     def _gap_start(self, j: int) -> int:
-        """Offset in ``text`` of gap j (the text before match j): the lengths of the gaps and matches before it,
-        summed at C speed from the last gap asked for."""
+        """Offset in ``text`` of gap j (the text before match j): the lengths of the matches and the (few
+        non-empty) gaps before it, summed from the last gap asked for (at C speed over the matches)."""
         if j < self._sum_j:
-            self._sum_j, self._sum = 0, 0
+            self._sum_j, self._sum, self._sum_k = 0, 0, 0
         gaps, wholes = self.spans
-        self._sum += sum(map(len, gaps[self._sum_j:j])) + sum(map(len, wholes[self._sum_j:j]))
-        self._sum_j = j
+        self._sum += sum(map(len, wholes[self._sum_j:j]))
+        k, parsed = self._sum_k, self.gaps
+        while k < len(parsed) and parsed[k][0] < j:
+            self._sum += len(gaps[parsed[k][0]])
+            k += 1
+        self._sum_j, self._sum_k = j, k
         return self._sum
 
     def items(self) -> list:
