@@ -87,7 +87,7 @@ def test_depth_at_the_limit_is_accepted(tmp_path):
                     f'"metadata": {{"x": {inner}}}}}]')
     res = _run("manifest", str(path))
     assert (res.returncode, res.stderr) == (0, ""), res.stdout + res.stderr
-    assert res.stdout.startswith("1 file(s) checked, 0 error(s)")
+    assert res.stdout.startswith("1 manifest(s) checked, 0 error(s)")
     path.write_text(path.read_text().replace(inner, "[" + inner + "]"))  # one level more
     assert _run("manifest", str(path)).returncode == 2
 

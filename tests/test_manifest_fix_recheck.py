@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hubgate.cli_manifest import manifest_command
+from hubgate.cli.manifest import manifest_command
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "manifest"
 ASSETS = [

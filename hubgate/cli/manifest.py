@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ..findings import at_or_above
+from ..findings import SEVERITIES, at_or_above
 from ..masking import mask
 from .bundles import bundle_at
 from .options import CONTEXT, TEXT_JSON, fail_on_option, format_option, output_option, quiet_option, \
