@@ -1,17 +1,18 @@
 """Line and column of a manifest's assets, found only when a finding is emitted.
 
 The readers give no positions (ijson builds values, the raw scan splits blocks), and most assets have no
-finding, so nothing is counted while reading. When a finding names asset ``i``, :class:`Locator` walks forward
-from where it last stopped (or from a mark the raw scan left at a block's start) to the element's first byte:
-runs of flat elements (objects without nested objects or arrays, and scalars) are skipped by one regular
-expression per power of two (at C speed), anything nested by a bracket walk. The byte offset then becomes a line
-(``bytes.count(b"\\n")`` from the last line found) and a column.
+finding, so nothing is placed while reading. On the raw-scan path (:mod:`.scan`) every block knows the length
+of each of its gaps and matches: a finding's asset is placed from those (:meth:`~.scan.Block.anchor`), and
+lines are counted block by block from the block's text in memory (``bytes.count``/``rfind`` over ranges).
+Elsewhere (GCS/Azure bundles, the plain reader after a fall-back) :class:`Locator` walks forward over the
+mapped file from where it last stopped: runs of flat objects are skipped at C speed (and their shape checked),
+anything else one element at a time (a regex per power of two, a bracket walk for nested values).
 
 The position is the first byte of the asset's element -- the ``{`` of an object -- whatever field the pointer
-names; the pointer says which field. Lines are counted by ``\\n`` (a CRLF file has the same lines); the column is
+names; the pointer says which field. Lines are counted by ``\n`` (a CRLF file has the same lines); the column is
 1-based and counts characters (Unicode code points: UTF-8 bytes that do not continue a character), as editors
-show it, not bytes. Findings come in asset order, so the walk only moves forward; when one goes back (rare) the
-walk starts again from the file's start.
+show it, not bytes; a byte-order mark is no character. Findings come in asset order, so the walk only moves
+forward; when one goes back (rare) it starts again from the file's start.
 """
 
 from __future__ import annotations
