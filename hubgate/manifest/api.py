@@ -87,17 +87,17 @@ def validate_items(items: Any, file: str, base: str, context: Context | None = N
 
 # bundle -> its manifest findings: every HG5xx rule asks for them, and the file is read once per bundle. Keyed
 # by id(); an entry goes when its bundle is collected (the finaliser), so a reused id never hits a stale entry.
-_BUNDLE_FINDINGS: dict[int, list[Finding]] = {}
+BUNDLE_FINDINGS: dict[int, list[Finding]] = {}
 
 
 def bundle_findings(bundle) -> list[Finding]:
     """Every manifest finding for a bundle's ``manifest:`` (inline or a file relative to the bundle); computed
-    once per bundle (see :data:`_BUNDLE_FINDINGS`)."""
+    once per bundle (see :data:`BUNDLE_FINDINGS`)."""
     key = id(bundle)
-    cached = _BUNDLE_FINDINGS.get(key)
+    cached = BUNDLE_FINDINGS.get(key)
     if cached is None:
-        cached = _BUNDLE_FINDINGS[key] = _bundle_findings(bundle)
-        weakref.finalize(bundle, _BUNDLE_FINDINGS.pop, key, None)
+        cached = BUNDLE_FINDINGS[key] = _bundle_findings(bundle)
+        weakref.finalize(bundle, BUNDLE_FINDINGS.pop, key, None)
     return cached
 
 
