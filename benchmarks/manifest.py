@@ -134,7 +134,7 @@ def main() -> None:
         # the temporary directory, written by a first import.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-        subprocess.run([sys.executable, "-c", "import hubgate.cli.manifest, hubgate.manifest, hubgate.manifest_scan, "
+        subprocess.run([sys.executable, "-c", "import hubgate.cli.manifest, hubgate.manifest, hubgate.manifest.scan, "
                         "hubgate.output, hubgate.reporters, jsonschema"], env=env, cwd=ROOT, check=True)
         for n in sizes:
             path = Path(tmp) / f"manifest-{n}.json"

@@ -135,7 +135,8 @@ def test_url_rules(tmp_path, url, rules, fixed):
     found = findings_of(r)
     assert {f["rule"] for f in found} == rules, found
     assert all(f["pointer"] == "/1/data" for f in found)
-    assert all(f["file"].endswith("m.json") and f["line"] is None for f in found)
+    at = (tmp_path / "m.json").read_text().index('{"data": ' + json.dumps(url))  # one line: column = offset + 1
+    assert all(f["file"].endswith("m.json") and (f["line"], f["column"]) == (1, at + 1) for f in found)
     assert r.exit_code == (1 if any(f["severity"] == "error" for f in found) else 0)
     if fixed:
         assert any(f["fix"] == f'Use "{fixed}"' for f in found), found

@@ -1,4 +1,4 @@
-"""The raw scanner (hubgate/manifest_scan.py) against the plain reader: same findings, order, errors, offsets.
+"""The raw scanner (hubgate/manifest/scan.py) against the plain reader: same findings, order, errors, offsets.
 
 The reference is the simplest path there is: ``Validator.run`` over ``iter_assets`` (ijson, one asset at a
 time). ``validate_file`` -- raw scan, gaps, blocks settled in bulk, the plain reader resumed after a
@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubgate import manifest as m
-from hubgate import manifest_scan as ms
+from hubgate.manifest import scan as ms
+from hubgate.manifest.ids import BYTES_HASH_LIKE_STR
+from hubgate.manifest.locate import Locator
 from hubgate.bundle import load_bundle
 from hubgate.errors import InputError
 
@@ -27,6 +29,7 @@ HOSTS = ["bk-a.s3.eu-central-1.amazonaws.com", "bk-b.s3.us-west-2.amazonaws.com"
 
 def reference(path: Path, context=None, max_findings=None):
     v = m.Validator(str(path), context, "", max_findings)
+    v.locator = Locator(path)  # a walk from the file's start: the scan's block marks must land on the same bytes
     errors = []
     try:
         v.run(m.iter_assets(path, str(path)))
@@ -231,7 +234,7 @@ def test_add_many_equals_add_one_at_a_time(ids, cap, cuts):
 
 
 def test_ascii_bytes_and_str_ids_share_the_table():
-    assert m._BYTES_HASH_LIKE_STR  # CPython: the scan hashes raw ids without decoding them
+    assert BYTES_HASH_LIKE_STR  # CPython: the scan hashes raw ids without decoding them
     t = m.DigestTable()
     assert t.add(b"img-1.jpg", 0) is None and t.add("img-1.jpg", 5) == 0
 

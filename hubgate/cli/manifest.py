@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ..findings import at_or_above
+from ..findings import SEVERITIES, at_or_above
 from ..masking import mask
 from .bundles import bundle_at
 from .options import CONTEXT, TEXT_JSON, fail_on_option, format_option, output_option, quiet_option, \
@@ -183,7 +183,8 @@ def fix(src, dst, bundle_path, region, literal_plus, fmt, quiet) -> None:
     s3:// and http:// URLs -> https://<bucket>.s3.<region>.amazonaws.com/<key>; a missing region -> the
     bucket's (from --bundle or --region); '+' -> %2B only with --literal-plus. Everything else is copied.
     OUT is written to a temporary file and moved into place only when IN was read to the end.
-    Exit codes: 0 everything fixed, 1 some URLs could not be fixed (listed), 2 unreadable input.
+    What is left is what `hubgate manifest OUT` (same --bundle, --region) reports on the output.
+    Exit codes: 0 nothing left, 1 problems left (listed), 2 unreadable input.
     """
     from ..manifest import Context, fix_file  # the rewriter: only this command needs it
 
@@ -200,13 +201,14 @@ def fix(src, dst, bundle_path, region, literal_plus, fmt, quiet) -> None:
         if fmt == "json":
             click.echo(json.dumps({
                 "assets": rep.assets, "rewritten": rep.rewritten,
-                "unfixed": [{"pointer": p, "rule": r, "message": m} for p, r, m in rep.unfixed],
+                "unfixed": [{"pointer": p, "rule": r, "message": m} for p, r, m in rep.unfixed], "counts": rep.counts,
             }, indent=2, ensure_ascii=False))
         else:
             for p, r, m in rep.unfixed:
                 click.echo(f"{src} {r} not fixed: {m} ({p})")
+            left = ", ".join(f"{rep.counts.get(sev, 0)} {sev}" + ("(s)" if sev != "info" else "") for sev in SEVERITIES)
             click.echo(f"{rep.assets} asset(s), {rep.rewritten} URL(s) rewritten, {len(rep.unfixed)} problem(s) "
-                       f"left, written to {dst}")
+                       f"left ({left}, as hubgate manifest {dst} reports), written to {dst}")
     sys.exit(1 if rep.unfixed else 0)
 
 
@@ -229,7 +231,7 @@ def build(bucket, prefix, region, backend, endpoint, out, include_folders, fmt, 
     the key UTF-8 percent-encoded (space %20, '+' %2B, '/' and '~' kept).
     Exit codes: 0 written, 2 the bucket could not be listed or OUT not written.
     """
-    from ..manifest_build import build_manifest, make_client  # boto3: only this command needs it
+    from ..manifest import build_manifest, make_client  # boto3: only this command needs it (imported lazily)
 
     try:
         client = make_client(backend, endpoint, region)

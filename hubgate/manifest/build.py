@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-DEFAULT_REGION = "us-east-1"
+from .rewrite import write_array
+from .rules import DEFAULT_REGION
+
 _LEGACY_LOCATIONS = {"EU": "eu-west-1"}
 
 
@@ -67,8 +69,6 @@ def build_manifest(client: Any, bucket: str, prefix: str | None, region: str | N
     ``region`` None asks the bucket (GetBucketLocation). Keys ending in '/' (console "folders") are
     skipped unless ``include_folders``. Returns what was written.
     """
-    from .manifest import write_array
-
     region = region or bucket_region(client, bucket)
     rep = BuildReport(region=region, out=str(out))
 
@@ -89,10 +89,10 @@ def make_client(backend: str, endpoint: str | None = None, region: str | None = 
     ``aws`` talks to AWS (or ``endpoint``); ``moto``/``seaweedfs`` need ``endpoint`` (a running server on
     a loopback address) and use path-style addressing.
     """
-    import boto3
+    import boto3  # boto3 and the backends only for this command: keeps the CLI start-up light
     from botocore.config import Config
 
-    from .scenarios.backends import check_endpoint
+    from ..scenarios.backends import check_endpoint
 
     if backend in ("moto", "seaweedfs") and not endpoint:
         raise ValueError(f"--backend {backend} needs --endpoint URL of a running server")

@@ -10,7 +10,7 @@ top-level comma -- capturing the ``https://<host>/`` prefix and the externalId. 
 matches (a *gap*: assets of any other shape, and the bad ones) is parsed by ijson, as the plain reader
 does (a block's gaps in one parser call), so the validator sees them as ordinary dicts. A gap must parse as whole elements; when one does not
 (malformed JSON, an object nested in a match, ...), or nothing matches for a while, the rest of the file
-goes through the plain reader (:func:`hubgate.manifest.iter_batches`) from the last top-level comma, so the
+goes through the plain reader (:func:`hubgate.manifest.reader.iter_batches`) from the last top-level comma, so the
 elements, findings, errors and byte offsets are those of the plain reader in every case.
 
 Why the split cannot mislead: a match never starts inside a JSON string (a string cannot hold a raw
@@ -28,20 +28,21 @@ from itertools import compress
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .manifest import _IJSON, _array_start, _open, iter_batches, ijson
+from .depth import too_deep
+from .reader import IJSON, array_start, iter_batches, ijson, open_manifest
 
 _WS = rb"[ \t\n\r]*+"  # JSON whitespace only (\s would admit \f and \v)
-# the validator's fast-path host (manifest._FAST_S3): <bucket without dots>.s3.<region>.amazonaws.com
+# the validator's fast-path host (url.FAST_S3): <bucket without dots>.s3.<region>.amazonaws.com
 _HOST = rb"[a-z0-9][a-z0-9\-]*+\.s3\.[a-z]{2}(?:-[a-z]++)++-[0-9]++\.amazonaws\.com"
-_KEY_CHARS = rb"[A-Za-z0-9\-._~!$&'()*,;=:@/]++"  # the validator's fast-path key characters (manifest._SAFE)
+_KEY_CHARS = rb"[A-Za-z0-9\-._~!$&'()*,;=:@/]++"  # the validator's fast-path key characters (url.FAST_S3)
 _ID_CHARS = rb"[\x20\x21\x23-\x5b\x5d-\x7e]++"  # printable ASCII without '"' and '\': no escapes, non-empty
 _SIZE = rb"[1-9][0-9]{0,17}+"  # a positive integer that fits 64 bits
-CANONICAL = re.compile(
-    _WS + rb"\{" + _WS + rb'"data"' + _WS + rb":" + _WS + rb'"(https://' + _HOST + rb'/)' + _KEY_CHARS + rb'"' + _WS
+CANONICAL = re.compile(  # group 1: the whole match (its length places the assets when a finding needs a line)
+    rb"(" + _WS + rb"\{" + _WS + rb'"data"' + _WS + rb":" + _WS + rb'"(https://' + _HOST + rb'/)' + _KEY_CHARS + rb'"' + _WS
     + rb"," + _WS + rb'"externalId"' + _WS + rb":" + _WS + rb'"(' + _ID_CHARS + rb')"' + _WS
     + rb"(?:," + _WS + rb'"width"' + _WS + rb":" + _WS + _SIZE + _WS
     + rb"," + _WS + rb'"height"' + _WS + rb":" + _WS + _SIZE + _WS + rb")?+"
-    + rb"\}" + _WS + rb","  # leading whitespace, not trailing: a block cut in whitespace leaves no gap
+    + rb"\}" + _WS + rb",)"  # leading whitespace, not trailing: a block cut in whitespace leaves no gap
 )
 _GROUPS = CANONICAL.groups + 1  # a split gives the gap before each match, then the match's groups
 
@@ -63,6 +64,48 @@ class Block:
     gaps: list[tuple[int, list]] = field(default_factory=list)
     text: bytes = b""  # text[:size]: the block's elements, each followed by its comma
     size: int = 0
+    offset: int = 0  # file offset of text[0] (just after a top-level comma, or the opening bracket)
+    spans: tuple[list[bytes], list[bytes]] = ((), ())  # the text of each gap, and of each match
+    _sum_j: int = field(default=0, repr=False)  # _sum: the length of the gaps and matches before match _sum_j
+    _sum: int = field(default=0, repr=False)
+    _sum_k: int = field(default=0, repr=False)  # the first of ``gaps`` at or after match _sum_j
+    _cursor: tuple[int, int] = field(default=(0, 0), repr=False)  # (gap number, gap elements before it)
+    _last: int = field(default=-1, repr=False)
+
+    def anchor(self, i: int) -> tuple[int, int]:
+        """(index, file offset) of an element at or before asset ``i`` of this block, from which a walk of the
+        elements in between (at most one gap's) reaches it: the match itself, or the start of its gap. Findings
+        come in asset order, so cursors over the gaps and the match lengths make this cheap."""
+        k, before = self._cursor if i >= self._last else (0, 0)
+        self._last = i
+        gaps = self.gaps
+        while k < len(gaps):
+            j, items = gaps[k]
+            first = self.base + j + before  # the asset index of the gap's first element
+            if i < first:
+                break
+            if i < first + len(items):
+                self._cursor = (k, before)
+                return first, self.offset + self._gap_start(j)
+            before += len(items)
+            k += 1
+        self._cursor = (k, before)
+        j = i - self.base - before  # the match's number
+        return i, self.offset + self._gap_start(j) + len(self.spans[0][j])
+
+    def _gap_start(self, j: int) -> int:
+        """Offset in ``text`` of gap j (the text before match j): the lengths of the matches and the (few
+        non-empty) gaps before it, summed from the last gap asked for (at C speed over the matches)."""
+        if j < self._sum_j:
+            self._sum_j, self._sum, self._sum_k = 0, 0, 0
+        gaps, wholes = self.spans
+        self._sum += sum(map(len, wholes[self._sum_j:j]))
+        k, parsed = self._sum_k, self.gaps
+        while k < len(parsed) and parsed[k][0] < j:
+            self._sum += len(gaps[parsed[k][0]])
+            k += 1
+        self._sum_j, self._sum_k = j, k
+        return self._sum
 
     def items(self) -> list:
         """Every asset of the block as the plain reader gives it (for blocks the validator cannot settle):
@@ -74,10 +117,12 @@ class Block:
 
 _MARK = "\0hubgate-gap\0"  # between the gaps of a block when they are parsed together
 _GAP_MARK = json.dumps(_MARK).encode()
-_items = getattr(_IJSON, "items_gen", None) or getattr(_IJSON, "items")  # items_gen skips ijson's source sniffing
+_items = getattr(IJSON, "items_gen", None) or getattr(IJSON, "items")  # items_gen skips ijson's source sniffing
 
 
 def _parse(text: bytes) -> list | None:
+    if too_deep(text):  # the plain reader takes it from the last settled comma, and names the offset
+        return None
     try:
         return list(_items(io.BytesIO(text), "item", use_float=True))
     except (ijson.JSONError, UnicodeDecodeError, ValueError):
@@ -138,17 +183,17 @@ def scan(
     path: Path, shown: str, progress: Callable[[int, int], None] | None = None, block_size: int | None = None
 ) -> Iterator[Block | tuple[int, list]]:
     """The manifest's assets, in order, as :class:`Block` runs and, where the plain reader takes over,
-    ``(index of the first, list)`` batches as :func:`hubgate.manifest.iter_batches` gives them.
+    ``(index of the first, list)`` batches as :func:`hubgate.manifest.reader.iter_batches` gives them.
 
     Raises what the plain reader raises (``InputError``, ``NotArray``, ``ManifestError`` after the assets
     before the error), at the same offsets.
     """
     block_size = block_size or BLOCK_SIZE
-    raw = _open(path, shown)
+    raw = open_manifest(path, shown)
     resume: int | None = None  # offset after the last top-level comma consumed (None: nothing yet)
     base = 0
     with raw:
-        _, start = _array_start(raw, shown)
+        _, start = array_start(raw, shown)
         raw.seek(start + 1)
         pending = b""
         data = raw.read(block_size)
@@ -167,7 +212,7 @@ def scan(
                 data = raw.read(block_size)
                 continue
             gaps = parts[0::_GROUPS]
-            block = Block(base, matches, parts[1::_GROUPS], parts[2::_GROUPS])
+            block = Block(base, matches, parts[2::_GROUPS], parts[3::_GROUPS], offset=offset, spans=(gaps, parts[1::_GROUPS]))
             size = len(buf) - len(carry)
             where = list(compress(range(matches), gaps))
             parsed = _parse_gaps([gaps[j] for j in where]) if where else []
@@ -177,6 +222,7 @@ def scan(
                     if j:
                         cut = _gap_offset(buf, j)
                         block.hosts, block.ids = block.hosts[:j], block.ids[:j]
+                        block.spans = (gaps[:j], block.spans[1][:j])
                         block.count = j + sum(len(items) for _, items in block.gaps)
                         block.text, block.size = buf, cut
                         yield block

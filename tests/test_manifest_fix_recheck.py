@@ -1,0 +1,63 @@
+"""``manifest fix`` reports what a re-check of its output reports (issue #15 item 5): the problems left, their
+number and the summary equal ``hubgate manifest OUT`` with the same bundle and region."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hubgate.cli.manifest import manifest_command
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "manifest"
+ASSETS = [
+    {"data": "https://s3.eu-west-1.amazonaws.com/bk/a b.jpg", "externalId": "1", "width": "3"},  # HG513 stays
+    {"data": "https://bk.s3.eu-west-1.amazonaws.com/c.jpg", "externalId": "1"},  # HG512 stays
+    {"data": "https://bk.s3.eu-west-1.amazonaws.com/d.jpg"},  # HG511 stays
+    {"data": "https://bk.s3.eu-west-1.amazonaws.com/e.jpg", "externalId": "4", "metadata": []},  # HG514 stays
+    {"data": "https://bk.s3.amazonaws.com/f.jpg", "externalId": "5"},  # HG506 (no region known) stays
+    {"data": "https://cdn.example.com/x.jpg", "externalId": "6"},  # HG505 stays
+    "bare",  # HG502 stays
+]
+
+
+def _run(*args) -> tuple[int, str]:
+    r = CliRunner().invoke(manifest_command, [str(a) for a in args], catch_exceptions=False)
+    return r.exit_code, r.stdout
+
+
+@pytest.mark.parametrize("bundle", [[], ["--bundle", FIX / "integration.yaml"]], ids=["plain", "bundle"])
+def test_fix_reports_what_a_recheck_of_its_output_reports(tmp_path, bundle):
+    src, out = tmp_path / "in.json", tmp_path / "out.json"
+    src.write_text(json.dumps(ASSETS))
+    code, text = _run("fix", src, out, "--format", "json", *bundle)
+    rep = json.loads(text)
+    _, checked = _run(out, "--format", "json", *bundle)
+    recheck = json.loads(checked)
+    found = [(f["pointer"], f["rule"], f["message"]) for f in recheck["findings"]]
+    assert len(found) >= 7  # the old report listed 3 of these (only what the URL rewrite could not settle)
+    assert [(u["pointer"], u["rule"], u["message"]) for u in rep["unfixed"]] == found
+    assert rep["counts"] == {sev: recheck["summary"][sev] for sev in ("error", "warning", "info")}
+    assert code == 1 and rep["rewritten"] == 1
+
+
+def test_fix_text_summary_counts_the_recheck(tmp_path):
+    src, out = tmp_path / "in.json", tmp_path / "out.json"
+    src.write_text(json.dumps(ASSETS))
+    _, text = _run("fix", src, out)
+    _, checked = _run(out)
+    left = int(re.search(r"(\d+) problem\(s\) left", text).group(1))
+    errors, warnings = map(int, re.search(r"(\d+) error\(s\), (\d+) warning\(s\)", checked).groups())
+    assert left == errors + warnings
+    assert f"({errors} error(s), {warnings} warning(s), 0 info, as hubgate manifest {out} reports)" in text
+
+
+def test_fix_with_nothing_left_exits_0(tmp_path):
+    src, out = tmp_path / "in.json", tmp_path / "out.json"
+    src.write_text(json.dumps([{"data": "https://bk.s3.eu-west-1.amazonaws.com/a b.jpg", "externalId": "1"}]))
+    code, text = _run("fix", src, out)
+    assert code == 0 and "0 problem(s) left (0 error(s), 0 warning(s), 0 info" in text
+    assert _run(out)[0] == 0
