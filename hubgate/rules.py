@@ -239,6 +239,7 @@ def skipped_rules(target: Target, select: set[str] | None = None, ignore: set[st
 def foreign_fields(rule: Rule, bundle: Bundle, own: str) -> Iterator[Finding]:
     """One finding per field of another provider in a bundle of provider ``own`` (HG614, HG712)."""
     article = {"AWS": "an AWS", "GCP": "a GCP", "Azure": "an Azure"}
+    this = f"{'an' if bundle.provider in ('aws', 'azure', 's3-compatible') else 'a'} {bundle.provider} bundle"
     for owner, keys in PROVIDER_FIELDS.items():
         if owner == own:
             continue
@@ -246,7 +247,7 @@ def foreign_fields(rule: Rule, bundle: Bundle, own: str) -> Iterator[Finding]:
             if key in bundle.data:
                 yield rule.finding(
                     bundle.doc, bundle.doc.pointer(key),
-                    f"Field {key} is {article[owner]} field; a {bundle.provider} bundle does not use it",
+                    f"Field {key} is {article[owner]} field; {this} does not use it",
                     fix=f"Remove {key}, or set provider to the provider it belongs to",
                 )
 

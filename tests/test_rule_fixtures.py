@@ -53,18 +53,7 @@ SNAPSHOTS = TESTS / "snapshots" / "rules"
 UPDATE = os.environ.get("HUBGATE_UPDATE_SNAPSHOTS") == "1"
 
 # Fixtures that show a rule bug: strict xfail, so a fix makes the test XPASS and fail until the entry goes.
-KNOWN_FIXTURE_BUGS: dict[str, str] = {
-    "HG613/fail-member-string.yaml": (
-        "HG602 also fires when service_account is the IAM member string 'serviceAccount:EMAIL': it does not strip "
-        "the prefix, so it reports the account as granted nothing, 'granted to serviceAccount:EMAIL instead' (the "
-        "same account); HG613 already reports the malformed field"
-    ),
-    "HG505/fail-s3-url-in-gcp.yaml": (
-        "HG517 also fires for an S3 URL in a GCP integration's manifest, comparing the URL's AWS region "
-        "(eu-central-1) with the GCS bucket's location (europe-west1); HG505 already reports the URL as another "
-        "provider's"
-    ),
-}
+KNOWN_FIXTURE_BUGS: dict[str, str] = {}
 
 
 def _fixture_files() -> list[Path]:
@@ -329,18 +318,24 @@ def _messages(key: str, rule: str, monkeypatch) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HG501: for a manifest that starts with neither '[', '{' nor '\"' (plain text, a number) the message reads "
-    "\"The manifest's top level is not an array, not a JSON array of assets\": manifest._array_start passes "
-    "'not an array' as the kind of value"))
 def test_hg501_message_for_text_names_what_the_file_is(monkeypatch):
     for message in _messages("HG501/fail-not-json-text.yaml", "HG501", monkeypatch):
         assert "is not an array, not a JSON array" not in message
+        assert message == "The manifest's top level is plain text, not a JSON array of assets"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HG712: rules.foreign_fields writes f\"a {bundle.provider} bundle\", giving \"Field role_arn is an AWS field; "
-    "a azure bundle does not use it\" (HG614's \"a gcp bundle\" is right)"))
 def test_hg712_message_uses_the_right_article(monkeypatch):
     for message in _messages("HG712/fail-aws-fields.yaml", "HG712", monkeypatch):
         assert "a azure bundle" not in message
+        assert "an azure bundle does not use it" in message
+
+
+@pytest.mark.parametrize("text, kind", [("42\n", "a number"), ("-1.5", "a number"),
+                                        ("cats/cat.jpg\n", "plain text")])
+def test_hg501_message_for_a_scalar_manifest(text, kind, tmp_path, hubgate):
+    path = tmp_path / "assets.json"
+    path.write_text(text, encoding="utf-8")
+    run = hubgate("manifest", str(path), "--format", "json")
+    assert run.code == 1, run.output
+    messages = [f["message"] for f in run.json()["findings"] if f["rule"] == "HG501"]
+    assert messages == [f"The manifest's top level is {kind}, not a JSON array of assets"]

@@ -8,7 +8,7 @@ from typing import Iterable
 from hubgate import docrefs as ref
 from hubgate.example import GCP_PROJECT, GCP_SERVICE_ACCOUNT, gcp_bundle, gcp_key
 from hubgate.findings import Finding
-from hubgate.gcp.bindings import gcp_of, service_account
+from hubgate.gcp.bindings import account_email, gcp_of, service_account
 from hubgate.gcp.key import KEY_TYPES, key_validator
 from hubgate.rules import Rule, Target, foreign_fields, register
 
@@ -69,7 +69,7 @@ class KeyFile(Rule):
             yield self.finding(doc, doc.pointer(name),
                                f"Field {name} of the service account key is malformed (value not shown)", fix=fix)
         email = data.get("client_email")
-        if isinstance(email, str) and b.service_account and email.strip().lower() != b.service_account.strip().lower():
+        if isinstance(email, str) and b.service_account and email.strip().lower() != account_email(b.service_account).lower():
             yield self.finding(
                 doc, doc.pointer("client_email"),
                 f"The key belongs to {email}, but service_account is {b.service_account}",

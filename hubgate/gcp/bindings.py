@@ -16,10 +16,21 @@ def gcp_of(target: Target) -> Bundle | None:
     return b if b is not None and b.provider == "gcp" else None
 
 
+def account_email(value: str) -> str:
+    """The e-mail a ``service_account`` value names: written as the IAM member string
+    ``serviceAccount:EMAIL`` it is still that account (HG613 reports the form, the other rules look for the
+    account)."""
+    value = value.strip()
+    if value.lower().startswith("serviceaccount:"):
+        value = value.split(":", 1)[1].strip()
+    return value
+
+
 def service_account(b: Bundle) -> str | None:
-    """The service account Hub uses: the bundle's ``service_account``, else the key file's ``client_email``."""
-    if b.service_account:
-        return b.service_account.strip()
+    """The service account Hub uses: the bundle's ``service_account`` (its e-mail, see ``account_email``), else
+    the key file's ``client_email``."""
+    if b.service_account and account_email(b.service_account):
+        return account_email(b.service_account)
     data = b.credentials.data if b.credentials is not None else None
     if isinstance(data, dict) and isinstance(data.get("client_email"), str):
         return data["client_email"].strip()

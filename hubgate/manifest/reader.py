@@ -133,7 +133,7 @@ def array_start(raw, shown: str) -> tuple[int, int]:
         raise ManifestError(shown, len(head), "the file is empty")
     first = body[:1]
     if first != b"[":
-        kind = {b"{": "an object", b'"': "a string"}.get(first, "not an array")
+        kind = {b"{": "an object", b'"': "a string"}.get(first) or ("a number" if first in b"-0123456789" else "plain text")
         raise NotArray(shown, kind)
     return bom, len(head) - len(body)
 

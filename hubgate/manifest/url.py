@@ -284,11 +284,16 @@ def _form_problems(a: Analysis, url: str, provider: str | None) -> None:
         a.problem(DATA_MISSING, f"URL {short(url)!r} names no object (empty key)", fixable=False)
 
 
-def _s3_canonical(a: Analysis, url: str, enc: str, region_for: Callable[[str], str | None] | None) -> str:
-    """The virtual-hosted URL of an S3 object, with the region problems (HG506, HG517) found on the way."""
-    known = region_for(a.bucket) if region_for else None
+def _s3_canonical(a: Analysis, url: str, enc: str, region_for: Callable[[str], str | None] | None,
+                  other: bool = False) -> str:
+    """The virtual-hosted URL of an S3 object, with the region problems (HG506, HG517) found on the way; none
+    when the URL is ``other`` than the integration's provider's (HG505's alone: its region says nothing about
+    the integration's buckets)."""
+    known = region_for(a.bucket) if region_for and not other else None
     region = a.region or known
-    if a.region is None and a.style == "s3-uri" and known:
+    if other:
+        pass
+    elif a.region is None and a.style == "s3-uri" and known:
         pass  # the https rewrite (HG504) adds the region; no second finding
     elif a.region is None and a.style not in ("virtual-external-1", "path-external-1"):
         a.problem(REGION_MISSING, f"URL {short(url)!r} has no region: Hub assumes {DEFAULT_REGION}"
@@ -328,7 +333,8 @@ def analyse(
     elif a.provider == "azure":  # no region in Azure Blob URLs
         a.canonical = f"https://{host}/{a.bucket}/{enc}{a.query}"
     else:
-        a.canonical = _s3_canonical(a, url, enc, region_for)
+        other = provider is not None and URL_PROVIDER.get(provider, a.provider) != a.provider
+        a.canonical = _s3_canonical(a, url, enc, region_for, other)
     return a
 
 
