@@ -259,7 +259,8 @@ class BucketNotReachable(ManifestRule):
     what = (
         "For each bucket the manifest's URLs name, the bundle's permission policy is evaluated (as HG108 does): "
         "if none of the required read actions can be allowed on it, the bucket is unreachable. Reported once "
-        "per bucket, at its first asset, with the number of assets that use it."
+        "per bucket, at its first asset, with the number of assets that use it. Over a bundle, a bucket the "
+        "bundle declares is HG108's finding, not this rule's; `hubgate manifest --bundle` reports both cases here."
     )
     why = "Hub reads assets with the integration's role; an asset in a bucket the policy does not cover cannot be displayed."
     fix = "Add the bucket ARN and the bucket ARN with /* to the read statement (and the bucket to the bundle), or move the assets."

@@ -146,7 +146,11 @@ class NegatedElementWithAllow(Rule):
     severity = "warning"
     title = "NotAction / NotResource / NotPrincipal with Allow"
     targets = ("bundle", "policy")
-    what = "An Allow statement uses `NotAction`, `NotResource` or `NotPrincipal`, in the permission or the trust policy."
+    what = (
+        "An Allow statement of the permission policy uses `NotAction`, `NotResource` or `NotPrincipal`; in the "
+        "trust policy, an Allow with `NotResource`. In the trust policy `NotPrincipal` with Allow is HG201's "
+        "finding and `NotAction` with Allow HG205's, not this rule's."
+    )
     why = (
         "An Allow with a negated element grants everything except a list: every action AWS adds later, every "
         "bucket created later. AWS's own guidance is to use these only with Deny."
@@ -162,11 +166,12 @@ class NegatedElementWithAllow(Rule):
     )
 
     def check(self, target: Target) -> Iterable[Finding]:
+        trust = target.trust_policy
         for pol in target.policies():
             for s in pol.allows():
                 for name, items in (("NotAction", s.not_actions), ("NotResource", s.not_resources), ("NotPrincipal", s.not_principals)):
-                    if items is None:
-                        continue
+                    if items is None or (pol is trust and name != "NotResource"):
+                        continue  # the trust policy's principals are HG201's, its actions HG205's
                     yield self.finding(
                         pol.doc, s.pointer + "/" + name,
                         f"{s.label} is an Allow with {name} ({', '.join(i.value for i in items)}): it allows "

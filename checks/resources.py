@@ -224,7 +224,8 @@ class BucketUnreachable(Rule):
     what = (
         "For each bucket of the bundle, the permission policy is evaluated (conditions assumed satisfiable, "
         "unconditional Deny applied): if none of the required actions can be allowed on the bucket or its "
-        "objects, the bucket is unreachable."
+        "objects, the bucket is unreachable. This rule alone reports it when the bundle's manifest uses the "
+        "bucket too (HG515 reports only buckets the bundle does not declare)."
     )
     why = (
         'The docs: "In the Resource property, paste the bucket ARNs". A bucket registered with Hub but absent '

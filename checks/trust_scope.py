@@ -80,7 +80,8 @@ class TrustPrincipal(Rule):
         "`{\"AWS\": \"*\"}`, the account id `397578311638` or `arn:aws:iam::397578311638:root` (every "
         "principal of the account), other users or roles, extra principals in a list, `Service`, "
         "`Federated` and `CanonicalUser` principals, IAM unique ids (left when the trusted user was "
-        "deleted), `NotPrincipal` with Allow, and a statement without Principal. One finding per entry."
+        "deleted), `NotPrincipal` with Allow (this rule's in the trust policy; HG106 reports it in the permission "
+        "policy only), and a statement without Principal. One finding per entry."
     )
     why = (
         'The docs: the principal "must be pasted as-is and it is the same for all users". '
@@ -158,7 +159,8 @@ class TrustActions(Rule):
     what = (
         "Allow statements of the trust policy may grant only the profile's trust action (`sts:AssumeRole`, "
         "any letter case; a wildcard that expands to nothing else is accepted). Findings: other STS actions "
-        "(`sts:AssumeRoleWithWebIdentity`, ...), wildcards (`sts:*`, `*`, `sts:Assume*`), `NotAction`; the "
+        "(`sts:AssumeRoleWithWebIdentity`, ...), wildcards (`sts:*`, `*`, `sts:Assume*`), `NotAction` (this "
+        "rule's in the trust policy, not HG106's); the "
         "profile's info actions (`sts:TagSession`) alone are reported as info. Also an error when no "
         "statement for Hub's principal grants `sts:AssumeRole` at all (Hub cannot assume the role). Unknown "
         "action names are HG111's."

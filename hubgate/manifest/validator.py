@@ -261,7 +261,8 @@ class Validator(FastPaths, FieldChecks):
         if bundle is None:
             return
         where = ptr(self.base, i, "data")
-        if facts.reachable is False:
+        # over a bundle, a declared bucket the policy cannot reach is HG108's (as one without CORS is HG301's)
+        if facts.reachable is False and not (facts.declared and self.ctx.declared_cors_checked):
             arn = f"arn:aws:s3:::{facts.name}"
             f = self.add(BUCKET_UNREACHABLE, where,
                          f"Bucket {facts.name!r} (first used by asset {i}) is not reachable by the permission policy "
