@@ -35,8 +35,14 @@ from .options import color_option, fail_on_option, format_option, output_option,
 @click.option("--external-id", help="Terraform/CloudFormation: the external ID the Hub storage record holds.")
 @click.option("--default-region", help="Terraform/CloudFormation: the region when the file does not give it.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say on stderr which rules did not run on a bare policy, and why.")
+@click.option("--fix", is_flag=True,
+              help="Apply the mechanical, safe fixes in place (formatting, key order and comments kept), then "
+                   "report what remains.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes --fix would apply as a unified diff and write nothing; exit 1 when there is "
+                   "something to fix.")
 def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path, baseline_path, write_baseline_path,
-          roles, account_id, external_id, default_region, verbose) -> None:
+          roles, account_id, external_id, default_region, verbose, fix, show_diff) -> None:
     """Check integration bundles, directories of bundles (an organization), or bare IAM policy files.
 
     A file whose top level has a "Statement" is a bare IAM policy; a `terraform show -json` plan or a
@@ -74,7 +80,15 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
         profile=iac.profile,
     )
     skipped = [] if verbose else None
-    report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline, iac, skipped=skipped)
+    if fix or show_diff:
+        if write_baseline_path:
+            raise click.UsageError("--fix/--diff and --write-baseline do not go together")
+        from .fixing import run_fix
+
+        report, secrets, summary = run_fix(list(paths), sel, ign, fail_on, config, baseline, iac, show_diff, quiet)
+    else:
+        report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline, iac, skipped=skipped)
+        summary = None
     if write_baseline_path:
         try:
             write_baseline(write_baseline_path, report.findings)
@@ -93,4 +107,6 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
                 click.echo(f"hubgate: {mask(str(e), secrets)}", err=True)
         for s in skipped or ():
             click.echo(f"hubgate: {s}", err=True)
+    if summary and not quiet:
+        click.echo(summary, err=True)
     sys.exit(exit_code(report))
