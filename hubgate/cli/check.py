@@ -85,7 +85,8 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
             raise click.UsageError("--fix/--diff and --write-baseline do not go together")
         from .fixing import run_fix
 
-        report, secrets, summary = run_fix(list(paths), sel, ign, fail_on, config, baseline, iac, show_diff, quiet)
+        report, secrets, summary = run_fix(list(paths), sel, ign, fail_on, config, baseline, iac, show_diff, quiet,
+                                           verbose)
     else:
         report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline, iac, skipped=skipped)
         summary = None

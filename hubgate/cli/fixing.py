@@ -7,9 +7,10 @@ import sys
 import click
 
 from ..errors import InputError
+from ..masking import mask
 
 
-def run_fix(paths, sel, ign, fail_on, config, baseline, iac, dry_run: bool, quiet: bool):
+def run_fix(paths, sel, ign, fail_on, config, baseline, iac, dry_run: bool, quiet: bool, verbose: bool = False):
     """Fix (or, ``dry_run``, print the diff and exit). Returns the report after the fixes, the secrets to
     mask and the summary line for stderr."""
     from ..fix import fix_paths
@@ -20,6 +21,8 @@ def run_fix(paths, sel, ign, fail_on, config, baseline, iac, dry_run: bool, quie
         click.echo(f"hubgate: {exc}", err=True)
         sys.exit(2)
     summary = outcome.summary(dry_run)
+    if verbose and not quiet:
+        summary = "\n".join([mask(r, outcome.secrets) for r in outcome.reasons()] + [summary])
     if not dry_run:
         return outcome.report, outcome.secrets, summary
     click.echo(outcome.diff(), nl=False)

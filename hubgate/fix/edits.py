@@ -127,11 +127,11 @@ class _Writer:
     def item_sep(self, node: Node) -> str:
         """The separator after a comma on one line: from the node's own items, else from the file."""
         if len(node.children) >= 2:
-            a, b = self.index[node.children[0]], self.index[node.children[1]]
-            between = self.text[a.end:b.start]
-            if "\n" not in between:
-                return between
-        return ", " if re.search(r",[ \t]", self.text) else ","
+            m = re.compile(r"[ \t]*,[ \t]*").match(self.text, self.index[node.children[0]].end)
+            if m and self.text[m.end():m.end() + 1] not in ("\r", "\n"):
+                return m.group(0)
+        pretty = re.search(r",[ \t]", self.text) or self.text.strip().count("\n")
+        return ", " if pretty else ","
 
     def scalar(self, value: str, sibling: Node | None, flow: bool) -> str:
         if self.fmt == "json":

@@ -82,13 +82,23 @@ class FileFix:
 @dataclass
 class FixOutcome:
     report: Report  # after the fixes (with --diff: before them)
-    secrets: list[str]
+    secrets: list[str]  # masked in the report, as ``check`` masks them
     fixed: int = 0
     unfixable: dict[str, str] = field(default_factory=dict)  # finding fingerprint -> why
     files: list[FileFix] = field(default_factory=list)  # --diff: the changes that would be written
+    external_ids: list[str] = field(default_factory=list)  # the records' external IDs: masked in diffs too
 
     def diff(self) -> str:
-        return mask("".join(f.diff() for f in self.files), self.secrets)
+        return mask("".join(f.diff() for f in self.files), self.secrets + self.external_ids)
+
+    def reasons(self) -> list[str]:
+        """``file:line:col RULE: why`` for each remaining finding a fixer looked at and left alone."""
+        out = []
+        for f in self.report.findings:
+            why = self.unfixable.get(f.fingerprint())
+            if why:
+                out.append(f"{f.file}:{f.line or 0}:{f.column or 0} {f.rule} not fixed ({f.pointer}): {why}")
+        return out
 
     def summary(self, dry_run: bool) -> str:
         counts = Counter(f.rule for f in self.report.findings)
@@ -231,13 +241,12 @@ def fix_paths(paths: list[str], select=None, ignore=None, fail_on="error", confi
         report, secrets = check_paths(paths, select, ignore, fail_on, config, baseline, iac)
         fixes, why, ext_ids = plan(report, paths, select, ignore, iac)
         unfixable.update(why)
-        secrets = secrets + ext_ids
         if not write:
             done = {f.fingerprint() for fx in fixes for f in fx.fixed}
             rest = [f for f in report.findings if f.fingerprint() not in done]
             after = Report(report.command, rest, report.errors, report.files, report.fail_on, report.suppressed,
                            bundles=report.bundles, policies=report.policies)
-            return FixOutcome(after, secrets, len(done), unfixable, fixes)
+            return FixOutcome(after, secrets, len(done), unfixable, fixes, ext_ids)
         if not fixes:
             return FixOutcome(report, secrets, fixed, unfixable)
         write_all(fixes)
