@@ -222,3 +222,25 @@ def test_failed_replace_loses_nothing_and_leaves_no_temp_file(hubgate, tmp_path,
 def test_fix_and_write_baseline_together_is_a_usage_error(hubgate, tmp_path):
     run = hubgate("check", "--fix", "--write-baseline", "b.json", str(EXAMPLES / "broken"), cwd=tmp_path)
     assert run.code == 2 and "do not go together" in run.output
+
+
+@pytest.mark.parametrize("name", ["plan.json", "template.yaml"])
+def test_infrastructure_code_is_left_to_its_source(hubgate, tmp_path, name):
+    d = _copy(FIXTURES / "iac" / "broken", tmp_path)
+    original = _snapshot(d)
+    run = hubgate("check", "--fix", "-v", name, cwd=d)
+    assert run.code == 1 and _snapshot(d) == original
+    assert "Fixed 0 finding(s)" in run.stderr and "HG101 x2" in run.stderr
+    assert "fix its source" in run.stderr
+
+
+def test_get_is_not_added_to_a_wildcard_origin_rule(hubgate, tmp_path):
+    from hubgate.example import good_bundle
+
+    rules = {"CORSRules": [{"AllowedOrigins": ["https://*.ango.ai"], "AllowedMethods": ["PUT"]}]}
+    (tmp_path / "integration.yaml").write_text(yaml.safe_dump(
+        good_bundle(buckets=[{"name": "my-bucket", "cors": rules}]), sort_keys=False))
+    before = (tmp_path / "integration.yaml").read_text()
+    run = hubgate("check", "--fix", "-v", "integration.yaml", cwd=tmp_path)
+    assert "HG303 x1" in run.stderr and "allows origins by wildcard" in run.stderr
+    assert (tmp_path / "integration.yaml").read_text() == before

@@ -166,6 +166,9 @@ def add_method(ctx: Context) -> list:
     ptr = ctx.finding.pointer
     if ctx.target is None or not ptr.endswith("/AllowedMethods"):
         raise NotFixable("the CORS rule's headers refuse the preflight: which headers to allow is a human decision")
+    rule = ctx.value(ptr.rsplit("/", 1)[0])
+    if any("*" in str(o) for o in (rule.get("AllowedOrigins") or []) if isinstance(rule, dict)):
+        raise NotFixable("the CORS rule allows origins by wildcard: GET for every origin is a human decision")
     methods = ctx.value()
     if not isinstance(methods, list):
         raise NotFixable("AllowedMethods is not a list")

@@ -18,6 +18,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from ..errors import InputError
 from ..findings import Finding
 from ..masking import mask
@@ -49,7 +51,10 @@ class SourceFile:
         bom = raw.startswith(_BOM)
         text = raw[1:] if bom else raw
         fmt = "json" if text.lstrip()[:1] in ("{", "[") and _is_json(text) else "yaml"
-        data = parse(text, fmt)
+        try:
+            data = parse(text, fmt)
+        except (ValueError, yaml.YAMLError):  # e.g. CloudFormation's !Ref tags
+            raise NotFixable("not plain JSON/YAML (tags): fix its source") from None
         from ..iac import is_cloudformation_template, is_terraform_plan
 
         if is_terraform_plan(data) or is_cloudformation_template(data):
