@@ -244,3 +244,60 @@ def test_get_is_not_added_to_a_wildcard_origin_rule(hubgate, tmp_path):
     run = hubgate("check", "--fix", "-v", "integration.yaml", cwd=tmp_path)
     assert "HG303 x1" in run.stderr and "allows origins by wildcard" in run.stderr
     assert (tmp_path / "integration.yaml").read_text() == before
+
+
+COMMENTED_BUNDLE = """\
+# hand-written bundle: comments, odd key order, quoting on purpose
+provider: aws
+name: commented            # the storage's name in Hub
+external_id: "9d0c3c8e-6b7a-4f0e-a1d2-52c3e4f5a6b7"
+access_type: iam-delegated
+role_arn: arn:aws:iam::123456789012:role/AngoHubReadOnly
+region: eu-central-1
+trust_policy:
+  Statement:
+  - Action: sts:AssumeRole     # no condition yet
+    Principal: {AWS: "arn:aws:iam::397578311638:user/angohub-delegate"}
+    Effect: Allow
+  Version: '2012-10-17'
+permission_policy:
+  Version: '2012-10-17'
+  Statement:
+    - Resource:
+        - arn:aws:s3:::my-bucket   # the object ARN is missing
+      Effect: Allow
+      Action: [s3:GetObject, s3:PutObject, s3:ListBucket, s3:GetBucketLocation]
+buckets:
+  - name: my-bucket
+    cors:
+      CORSRules:
+        - AllowedMethods: [GET]
+          AllowedOrigins:
+            - https://hub.ango.ai
+# end of bundle
+"""
+
+
+def test_yaml_bundle_with_comments_is_fixed_in_place(hubgate, tmp_path):
+    (tmp_path / "integration.yaml").write_text(COMMENTED_BUNDLE)
+    run = hubgate("check", "--fix", "integration.yaml", cwd=tmp_path)
+    assert run.code == 0, run.output
+    assert "Fixed 4 finding(s); none remain" in run.stderr
+    want = COMMENTED_BUNDLE.replace(
+        "    Effect: Allow\n  Version", "    Effect: Allow\n    Condition:\n      StringEquals:\n"
+        "        sts:ExternalId: 9d0c3c8e-6b7a-4f0e-a1d2-52c3e4f5a6b7\n  Version").replace(
+        "missing\n", "missing\n        - arn:aws:s3:::my-bucket/*\n").replace(
+        "s3:PutObject, ", "").replace(
+        "            - https://hub.ango.ai\n", "            - https://hub.ango.ai\n            - https://api.ango.ai\n")
+    assert (tmp_path / "integration.yaml").read_text() == want
+
+
+def test_bare_tab_indented_policy(hubgate, tmp_path):
+    pol = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [
+        "s3:GetObject", "s3:ListBucket", "s3:PutObjectAcl"], "Resource": ["arn:aws:s3:::b/*"]}]}
+    (tmp_path / "policy.json").write_text(json.dumps(pol, indent="\t") + "\n")
+    run = hubgate("check", "--fix", "policy.json", cwd=tmp_path)
+    pol["Statement"][0]["Action"] = ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"]
+    pol["Statement"][0]["Resource"].append("arn:aws:s3:::b")
+    assert (tmp_path / "policy.json").read_text() == json.dumps(pol, indent="\t") + "\n"
+    assert run.code == 0, run.output
