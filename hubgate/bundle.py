@@ -1,4 +1,4 @@
-"""Integration bundles (DESIGN §1): loading, reference resolution, validation, the in-memory model."""
+"""Integration bundles: loading, reference resolution, validation, the in-memory model."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from . import redact
 from .errors import InputError
 from .iam.policy import Policy, normalise
 from .profile import Profile, load_profile
@@ -18,6 +19,7 @@ from .source import Document, load_file, parse_text
 BUNDLE_NAMES = ("integration.yaml", "integration.yml", "integration.json")
 BUNDLE_SUFFIXES = (".hubgate.yaml", ".hubgate.yml", ".hubgate.json")
 _ENV = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")  # what an access key id looks like (AKIA..., ASIA..., GOOG...)
 
 
 def is_bundle_filename(name: str) -> bool:
@@ -48,9 +50,9 @@ class Secret:
     def masked(self, kind: str = "secret") -> str:
         """Key ids show their first and last four characters (``AKIA…WXYZ``) when long enough that this
         reveals under half of them; anything else is ``****``."""
-        if kind == "key-id" and len(self.value) >= 16:
+        if kind == "key-id" and len(self.value) >= 16 and _KEY_ID.fullmatch(self.value):
             return f"{self.value[:4]}…{self.value[-4:]}"
-        return "****"
+        return "****"  # a secret key put where the key id goes is masked as the secret it is
 
     def __repr__(self) -> str:  # keep secrets out of tracebacks and debug prints
         return "Secret(****)"
@@ -103,7 +105,7 @@ class Bundle:
     @property
     def secrets(self) -> list[str]:
         out = [s.value for s in (self.access_key_id, self.secret_access_key, self.sas) if s is not None and s.value]
-        return out + list(self.extra_secrets)
+        return list(dict.fromkeys(out + list(self.extra_secrets)))
 
     def bucket_region(self, bucket: Bucket) -> str:
         return bucket.region or self.region or self.profile.default_region
@@ -148,7 +150,7 @@ def key_file_secrets(data: Any) -> list[str]:
 _PUBLIC_ACCESS = {"private": "private", "off": "private", "none": "private", "blob": "blob", "container": "container"}
 
 
-def _resolve_env(value: str, pointer: str, missing: list[str]) -> str:
+def _resolve_env(value: str, pointer: str, missing: list[str], env_values: list[str] | None = None) -> str:
     """``${env:NAME}`` replaced by its value; each unset variable is added to ``missing`` (the caller
     reports them all in one message) and replaced by nothing."""
 
@@ -157,7 +159,11 @@ def _resolve_env(value: str, pointer: str, missing: list[str]) -> str:
         if name not in os.environ:
             missing.append(f"{pointer}: environment variable {name} is not set")
             return ""
-        return os.environ[name]
+        value = os.environ[name]
+        redact.register(value)  # a value from the environment is a secret wherever it is used
+        if env_values is not None:
+            env_values.append(value)
+        return value
 
     return _ENV.sub(sub, value)
 
@@ -201,13 +207,16 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
         sub, _ = _sub_document(doc, (key,), data[key], base_dir)
         return load_policy(sub)
 
+    env_values: list[str] = []  # every ${env:NAME} value: secrets wherever they are used
     missing_env: list[str] = []  # every unset ${env:NAME}, reported together once all are resolved
 
     def secret(key: str) -> Secret | None:
         if key not in data:
             return None
         ptr = doc.pointer(key)
-        return Secret(_resolve_env(str(data[key]), ptr, missing_env), ptr)
+        value = _resolve_env(str(data[key]), ptr, missing_env, env_values)
+        redact.register(value)
+        return Secret(value, ptr)
 
     def sub(key: str, schema: str | None = None, what: str = "") -> tuple[Document | None, str | None]:
         if key not in data:
@@ -246,7 +255,7 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
     public = data.get("public_access")
 
     ext = data.get("external_id")
-    external_id = None if ext is None else _resolve_env(str(ext), doc.pointer("external_id"), missing_env)
+    external_id = None if ext is None else _resolve_env(str(ext), doc.pointer("external_id"), missing_env, env_values)
     access_key_id, secret_access_key = secret("access_key_id"), secret("secret_access_key")
     if missing_env:
         raise InputError(doc.file, "; ".join(missing_env))
@@ -278,8 +287,13 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
         sas=sas,
         cors=azure_cors,
         public_access=None if public is None else _PUBLIC_ACCESS[str(public).lower()],
-        extra_secrets=extra_secrets,
+        extra_secrets=_registered(extra_secrets + env_values),
     )
+
+
+def _registered(values: list[str]) -> list[str]:
+    redact.register(*values)
+    return values
 
 
 def _gcs_cors_form(cors: Document) -> str:
