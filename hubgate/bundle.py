@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from urllib.parse import unquote
 from . import redact
 from .errors import InputError
 from .iam.policy import Policy, normalise
+from .profile import BUILTIN as BUILTIN_PROFILES
 from .profile import Profile, load_profile
 from .validation import validate
 from .source import Document, load_file, parse_text
@@ -168,11 +170,37 @@ def _resolve_env(value: str, pointer: str, missing: list[str], env_values: list[
     return _ENV.sub(sub, value)
 
 
-def _sub_document(bundle_doc: Document, key_tokens: tuple, value: Any, base_dir: Path | None) -> tuple[Document, str | None]:
-    """A referenced file (path relative to the bundle) or an inline document."""
+# References stay inside the bundle's directory tree unless the CLI's --allow-outside-refs says otherwise
+# (``set_allow_outside_refs``); ``bundle_from_document(..., allow_outside_refs=...)`` decides per call.
+_ALLOW_OUTSIDE: ContextVar[bool] = ContextVar("hubgate_allow_outside_refs", default=False)
+
+
+def set_allow_outside_refs(allow: bool) -> None:
+    _ALLOW_OUTSIDE.set(bool(allow))
+
+
+def _check_inside(bundle_doc: Document, key_tokens: tuple, value: str, base_dir: Path, allow: bool) -> None:
+    """Refuse an absolute reference, or one that leads (through ``..`` or a symlink) out of ``base_dir``."""
+    if allow:
+        return
+    where = bundle_doc.pointer(*key_tokens)
+    if os.path.isabs(value) or Path(value).drive:
+        raise InputError(bundle_doc.file, f"{where}: absolute reference {value!r} refused: references must stay "
+                                          "inside the bundle's directory (--allow-outside-refs to allow)")
+    root = os.path.realpath(base_dir)
+    target = os.path.realpath(os.path.join(base_dir, value))
+    if os.path.commonpath([root, target]) != root:
+        raise InputError(bundle_doc.file, f"{where}: reference {value!r} leads outside the bundle's directory: "
+                                          "references must stay inside it (--allow-outside-refs to allow)")
+
+
+def _sub_document(bundle_doc: Document, key_tokens: tuple, value: Any, base_dir: Path | None,
+                  allow_outside: bool = False) -> tuple[Document, str | None]:
+    """A referenced file (path relative to the bundle, inside its directory tree) or an inline document."""
     if isinstance(value, str):
         if base_dir is None:
             raise InputError(bundle_doc.file, f"{bundle_doc.pointer(*key_tokens)}: file references need a bundle file")
+        _check_inside(bundle_doc, key_tokens, value, base_dir, allow_outside)
         path = Path(value)
         if not path.is_absolute():
             path = base_dir / path
@@ -193,18 +221,21 @@ def load_policy(doc: Document) -> Policy:
     return normalise(doc)
 
 
-def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
+def bundle_from_document(doc: Document, base_dir: Path | None, allow_outside_refs: bool | None = None) -> Bundle:
+    allow = _ALLOW_OUTSIDE.get() if allow_outside_refs is None else allow_outside_refs
     data = doc.data
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else type(data).__name__
         raise InputError(doc.file, f"a bundle must be a mapping of fields, got {kind}")
     validate("bundle", doc, "bundle")
+    if isinstance(data.get("profile"), str) and base_dir is not None and data["profile"] not in BUILTIN_PROFILES:
+        _check_inside(doc, ("profile",), data["profile"], base_dir, allow)
     profile = load_profile(data.get("profile"), base_dir, doc.file)
 
     def doc_field(key: str) -> Policy | None:
         if key not in data:
             return None
-        sub, _ = _sub_document(doc, (key,), data[key], base_dir)
+        sub, _ = _sub_document(doc, (key,), data[key], base_dir, allow)
         return load_policy(sub)
 
     env_values: list[str] = []  # every ${env:NAME} value: secrets wherever they are used
@@ -221,7 +252,7 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
     def sub(key: str, schema: str | None = None, what: str = "") -> tuple[Document | None, str | None]:
         if key not in data:
             return None, None
-        d, ref = _sub_document(doc, (key,), data[key], base_dir)
+        d, ref = _sub_document(doc, (key,), data[key], base_dir, allow)
         if schema:
             validate(schema, d, what)
         return d, ref
@@ -232,13 +263,13 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
         bucket = Bucket(name=b["name"], region=b.get("region"), pointer=doc.pointer("buckets", i),
                         uniform_bucket_level_access=b.get("uniform_bucket_level_access"))
         if "cors" in b:
-            bucket.cors, bucket.cors_ref = _sub_document(doc, ("buckets", i, "cors"), b["cors"], base_dir)
+            bucket.cors, bucket.cors_ref = _sub_document(doc, ("buckets", i, "cors"), b["cors"], base_dir, allow)
             if provider == "gcp":
                 bucket.cors_form = _gcs_cors_form(bucket.cors)
             else:
                 validate("cors", bucket.cors, "S3 CORS configuration")
         if "iam_policy" in b:
-            bucket.iam_policy, _ = _sub_document(doc, ("buckets", i, "iam_policy"), b["iam_policy"], base_dir)
+            bucket.iam_policy, _ = _sub_document(doc, ("buckets", i, "iam_policy"), b["iam_policy"], base_dir, allow)
             validate("gcp-iam-policy", bucket.iam_policy, "GCP IAM policy")
         buckets.append(bucket)
 
@@ -309,9 +340,9 @@ def _gcs_cors_form(cors: Document) -> str:
     return "gcs"  # pragma: no cover - validate raised
 
 
-def load_bundle(path: Path, shown: str | None = None) -> Bundle:
+def load_bundle(path: Path, shown: str | None = None, allow_outside_refs: bool | None = None) -> Bundle:
     doc = load_file(path, shown)
-    return bundle_from_document(doc, path.parent)
+    return bundle_from_document(doc, path.parent, allow_outside_refs)
 
 
 def bundle_from_data(data: Any, file: str = "<inline>") -> Bundle:
