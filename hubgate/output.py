@@ -17,6 +17,12 @@ import click
 from .redact import clean
 
 
+class OutputError(click.ClickException):
+    """The report could not be written: exit 2, like any input problem (it wins over findings' 1)."""
+
+    exit_code = 2
+
+
 def atomic_write(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` by rename; raises OSError, leaving any existing file as it was."""
     target = Path(path)
@@ -46,6 +52,6 @@ def write_report(text: str, output: str | None, color: bool | None = None) -> No
         try:
             atomic_write(output, text)
         except OSError as exc:
-            raise click.ClickException(f"cannot write {clean(output)}: {exc.strerror}") from None
+            raise OutputError(f"cannot write {clean(output)}: {exc.strerror}") from None
     else:
         click.echo(text, nl=False, color=color)

@@ -30,7 +30,11 @@ def validate(name: str, doc: Document, what: str) -> None:
     errors = sorted(validator(name).iter_errors(doc.data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if not errors:
         return
-    err = errors[0]
+    raise InputError(doc.file, f"not a valid {what}: {describe(doc, errors[0], name)}")
+
+
+def describe(doc: Document, err, name: str = "") -> str:
+    """Where the schema error is (pointer and line) and what is wrong, without quoting what may be secret."""
     ptr = join_pointer(doc.base, *err.absolute_path)
     line, _ = doc.position(ptr)
     at = f"{ptr or '/'}" + (f" (line {line})" if line else "")
@@ -38,7 +42,7 @@ def validate(name: str, doc: Document, what: str) -> None:
     # field that holds or may hold a secret
     quote = (name == "bundle" or doc.base != "") and not any(str(t).lower() in _SECRET_FIELDS for t in
                                                              (*doc.base.split("/"), *err.absolute_path))
-    raise InputError(doc.file, f"not a valid {what}: {at}: {_short(err, quote)}")
+    return f"{at}: {_short(err, quote)}"
 
 
 _JSON_TYPE = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
