@@ -81,8 +81,11 @@ def process():
 @pytest.fixture(autouse=True)
 def _fresh_secret_registry():
     """Secrets registered by one test (hubgate.redact) do not mask another test's output."""
-    from hubgate import redact
-
+    try:
+        from hubgate import redact
+    except ImportError:  # an older hubgate (tests run against it to see them fail)
+        yield
+        return
     redact.forget_all()
     yield
     redact.forget_all()
