@@ -296,3 +296,12 @@ def test_control_characters_escaped(tmp_path, hubgate, fmt):
     assert "\\x01\\x1b[31m" in run.stdout
     if fmt == "junit":
         xml.dom.minidom.parseString(run.stdout.encode("utf-8"))
+
+
+def test_explain_masks_an_env_external_id(tmp_path, hubgate):
+    """explain quoted the trust policy's condition value, the external ID read from ${env:}."""
+    value = "6f0b1d4e-9a7c-4c55-8a6e-2f4f3b9c1d20"  # good_bundle's trust policy holds this one
+    path = _bundle(tmp_path, external_id="${env:HG_TEST_EXT}")
+    run = hubgate("explain", str(path), "--principal", "arn:aws:iam::397578311638:user/angohub-delegate",
+                  "--external-id", "wrong-one", env={"HG_TEST_EXT": value})
+    assert run.code == 1 and "sts:ExternalId" in run.output and value not in run.output
