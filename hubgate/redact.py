@@ -11,29 +11,7 @@ from __future__ import annotations
 
 import re
 
-MIN_LEN = 4  # shorter values would mask ordinary words
-_SECRETS: set[str] = set()
-
-
-def register(*values: str | None) -> None:
-    """Remember values that must never be printed (for the rest of the process)."""
-    for v in values:
-        if isinstance(v, str) and len(v) >= MIN_LEN:
-            _SECRETS.add(v)
-
-
-def forget_all() -> None:
-    """Tests only: a fresh registry."""
-    _SECRETS.clear()
-
-
-def mask(text: str, secrets=()) -> str:
-    """Every registered secret, and every one of ``secrets``, replaced by ``****``."""
-    values = _SECRETS.union(s for s in secrets if isinstance(s, str) and len(s) >= MIN_LEN)
-    for s in sorted(values, key=len, reverse=True):
-        if s in text:
-            text = text.replace(s, "****")
-    return text
+from .masking import forget_all, mask, register  # noqa: F401 - the registry, re-exported
 
 
 def encodable(text: str) -> str:
