@@ -21,7 +21,8 @@ from .source import Document, load_file, parse_text
 BUNDLE_NAMES = ("integration.yaml", "integration.yml", "integration.json")
 BUNDLE_SUFFIXES = (".hubgate.yaml", ".hubgate.yml", ".hubgate.json")
 _ENV = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
-_KEY_ID = re.compile(r"[A-Z0-9]{16,128}")  # what an access key id looks like (AKIA..., ASIA..., GOOG...)
+# what an access key id looks like (AKIA..., GOOG..., 20-24 characters; a secret key is 40 with / and +)
+_KEY_ID = re.compile(r"[A-Za-z0-9]{16,32}")
 
 
 def is_bundle_filename(name: str) -> bool:

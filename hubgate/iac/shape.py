@@ -46,8 +46,8 @@ PLAN = {
 TEMPLATE = {
     "type": "object",
     "properties": {
-        "Parameters": {"type": ["object", "null"], "additionalProperties": {"type": ["object", "null"]}},
-        "Resources": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+        # Parameters and Resources of another type are read as empty (the loader says there is no role)
+        "Resources": {"additionalProperties": {"type": "object", "properties": {
             "Type": {"type": "string"},
             "Properties": {"type": ["object", "null"], "properties": {
                 "Policies": {"type": ["array", "null"], "items": {"type": "object", "required": ["PolicyDocument"]}},
