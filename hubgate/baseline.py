@@ -7,12 +7,16 @@ reformatting a file does not make old findings look new.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .errors import InputError
 from .findings import Finding
+from .output import atomic_write
+from .redact import clean
 
 VERSION = 1
+_FINGERPRINT = re.compile(r"[0-9a-f]{32}")
 
 
 def write_baseline(path: str, findings: list[Finding]) -> None:
@@ -22,18 +26,28 @@ def write_baseline(path: str, findings: list[Finding]) -> None:
         key=lambda e: (e["file"], e["rule"], e["pointer"], e["fingerprint"]),
     )
     try:
-        Path(path).write_text(json.dumps({"version": VERSION, "findings": entries}, indent=2) + "\n", "utf-8")
+        atomic_write(path, clean(json.dumps({"version": VERSION, "findings": entries}, indent=2) + "\n"))
     except OSError as exc:
         raise InputError(path, f"cannot write baseline: {exc.strerror}") from None
 
 
 def read_baseline(path: str) -> set[str]:
+    from .source import read_text
+
+    text = read_text(Path(path), path) if Path(path).exists() else None
+    if text is None:
+        raise InputError(path, "baseline file not found (create it with --write-baseline)")
     try:
-        data = json.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "baseline file not found (create it with --write-baseline)") from None
-    except (OSError, ValueError) as exc:
+        data = json.loads(text)
+    except ValueError as exc:
         raise InputError(path, f"not a hubgate baseline: {exc}") from None
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
         raise InputError(path, f"not a hubgate baseline (expected {{\"version\": {VERSION}, \"findings\": [...]}})")
-    return {e["fingerprint"] for e in data["findings"] if isinstance(e, dict) and "fingerprint" in e}
+    out = set()
+    for i, e in enumerate(data["findings"]):
+        fp = e.get("fingerprint") if isinstance(e, dict) else None
+        if not isinstance(fp, str) or not _FINGERPRINT.fullmatch(fp):
+            raise InputError(path, f"/findings/{i}: not a baseline entry (expected an object with a 32-digit "
+                                   "hex \"fingerprint\")")
+        out.add(fp)
+    return out

@@ -1,16 +1,19 @@
-"""Integration bundles (DESIGN §1): loading, reference resolution, validation, the in-memory model."""
+"""Integration bundles: loading, reference resolution, validation, the in-memory model."""
 
 from __future__ import annotations
 
 import os
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from . import redact
 from .errors import InputError
 from .iam.policy import Policy, normalise
+from .profile import BUILTIN as BUILTIN_PROFILES
 from .profile import Profile, load_profile
 from .validation import validate
 from .source import Document, load_file, parse_text
@@ -18,6 +21,8 @@ from .source import Document, load_file, parse_text
 BUNDLE_NAMES = ("integration.yaml", "integration.yml", "integration.json")
 BUNDLE_SUFFIXES = (".hubgate.yaml", ".hubgate.yml", ".hubgate.json")
 _ENV = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+# what an access key id looks like (AKIA..., GOOG..., 20-24 characters; a secret key is 40 with / and +)
+_KEY_ID = re.compile(r"[A-Za-z0-9]{16,32}")
 
 
 def is_bundle_filename(name: str) -> bool:
@@ -48,9 +53,9 @@ class Secret:
     def masked(self, kind: str = "secret") -> str:
         """Key ids show their first and last four characters (``AKIA…WXYZ``) when long enough that this
         reveals under half of them; anything else is ``****``."""
-        if kind == "key-id" and len(self.value) >= 16:
+        if kind == "key-id" and len(self.value) >= 16 and _KEY_ID.fullmatch(self.value):
             return f"{self.value[:4]}…{self.value[-4:]}"
-        return "****"
+        return "****"  # a secret key put where the key id goes is masked as the secret it is
 
     def __repr__(self) -> str:  # keep secrets out of tracebacks and debug prints
         return "Secret(****)"
@@ -103,7 +108,7 @@ class Bundle:
     @property
     def secrets(self) -> list[str]:
         out = [s.value for s in (self.access_key_id, self.secret_access_key, self.sas) if s is not None and s.value]
-        return out + list(self.extra_secrets)
+        return list(dict.fromkeys(out + list(self.extra_secrets)))
 
     def bucket_region(self, bucket: Bucket) -> str:
         return bucket.region or self.region or self.profile.default_region
@@ -148,7 +153,7 @@ def key_file_secrets(data: Any) -> list[str]:
 _PUBLIC_ACCESS = {"private": "private", "off": "private", "none": "private", "blob": "blob", "container": "container"}
 
 
-def _resolve_env(value: str, pointer: str, missing: list[str]) -> str:
+def _resolve_env(value: str, pointer: str, missing: list[str], env_values: list[str] | None = None) -> str:
     """``${env:NAME}`` replaced by its value; each unset variable is added to ``missing`` (the caller
     reports them all in one message) and replaced by nothing."""
 
@@ -157,16 +162,46 @@ def _resolve_env(value: str, pointer: str, missing: list[str]) -> str:
         if name not in os.environ:
             missing.append(f"{pointer}: environment variable {name} is not set")
             return ""
-        return os.environ[name]
+        value = os.environ[name]
+        redact.register(value)  # a value from the environment is a secret wherever it is used
+        if env_values is not None:
+            env_values.append(value)
+        return value
 
     return _ENV.sub(sub, value)
 
 
-def _sub_document(bundle_doc: Document, key_tokens: tuple, value: Any, base_dir: Path | None) -> tuple[Document, str | None]:
-    """A referenced file (path relative to the bundle) or an inline document."""
+# References stay inside the bundle's directory tree unless the CLI's --allow-outside-refs says otherwise
+# (``set_allow_outside_refs``); ``bundle_from_document(..., allow_outside_refs=...)`` decides per call.
+_ALLOW_OUTSIDE: ContextVar[bool] = ContextVar("hubgate_allow_outside_refs", default=False)
+
+
+def set_allow_outside_refs(allow: bool) -> None:
+    _ALLOW_OUTSIDE.set(bool(allow))
+
+
+def _check_inside(bundle_doc: Document, key_tokens: tuple, value: str, base_dir: Path, allow: bool) -> None:
+    """Refuse an absolute reference, or one that leads (through ``..`` or a symlink) out of ``base_dir``."""
+    if allow:
+        return
+    where = bundle_doc.pointer(*key_tokens)
+    if os.path.isabs(value) or Path(value).drive:
+        raise InputError(bundle_doc.file, f"{where}: absolute reference {value!r} refused: references must stay "
+                                          "inside the bundle's directory (--allow-outside-refs to allow)")
+    root = os.path.realpath(base_dir)
+    target = os.path.realpath(os.path.join(base_dir, value))
+    if os.path.commonpath([root, target]) != root:
+        raise InputError(bundle_doc.file, f"{where}: reference {value!r} leads outside the bundle's directory: "
+                                          "references must stay inside it (--allow-outside-refs to allow)")
+
+
+def _sub_document(bundle_doc: Document, key_tokens: tuple, value: Any, base_dir: Path | None,
+                  allow_outside: bool = False) -> tuple[Document, str | None]:
+    """A referenced file (path relative to the bundle, inside its directory tree) or an inline document."""
     if isinstance(value, str):
         if base_dir is None:
             raise InputError(bundle_doc.file, f"{bundle_doc.pointer(*key_tokens)}: file references need a bundle file")
+        _check_inside(bundle_doc, key_tokens, value, base_dir, allow_outside)
         path = Path(value)
         if not path.is_absolute():
             path = base_dir / path
@@ -187,32 +222,38 @@ def load_policy(doc: Document) -> Policy:
     return normalise(doc)
 
 
-def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
+def bundle_from_document(doc: Document, base_dir: Path | None, allow_outside_refs: bool | None = None) -> Bundle:
+    allow = _ALLOW_OUTSIDE.get() if allow_outside_refs is None else allow_outside_refs
     data = doc.data
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else type(data).__name__
         raise InputError(doc.file, f"a bundle must be a mapping of fields, got {kind}")
     validate("bundle", doc, "bundle")
+    if isinstance(data.get("profile"), str) and base_dir is not None and data["profile"] not in BUILTIN_PROFILES:
+        _check_inside(doc, ("profile",), data["profile"], base_dir, allow)
     profile = load_profile(data.get("profile"), base_dir, doc.file)
 
     def doc_field(key: str) -> Policy | None:
         if key not in data:
             return None
-        sub, _ = _sub_document(doc, (key,), data[key], base_dir)
+        sub, _ = _sub_document(doc, (key,), data[key], base_dir, allow)
         return load_policy(sub)
 
+    env_values: list[str] = []  # every ${env:NAME} value: secrets wherever they are used
     missing_env: list[str] = []  # every unset ${env:NAME}, reported together once all are resolved
 
     def secret(key: str) -> Secret | None:
         if key not in data:
             return None
         ptr = doc.pointer(key)
-        return Secret(_resolve_env(str(data[key]), ptr, missing_env), ptr)
+        value = _resolve_env(str(data[key]), ptr, missing_env, env_values)
+        redact.register(value)
+        return Secret(value, ptr)
 
     def sub(key: str, schema: str | None = None, what: str = "") -> tuple[Document | None, str | None]:
         if key not in data:
             return None, None
-        d, ref = _sub_document(doc, (key,), data[key], base_dir)
+        d, ref = _sub_document(doc, (key,), data[key], base_dir, allow)
         if schema:
             validate(schema, d, what)
         return d, ref
@@ -223,13 +264,13 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
         bucket = Bucket(name=b["name"], region=b.get("region"), pointer=doc.pointer("buckets", i),
                         uniform_bucket_level_access=b.get("uniform_bucket_level_access"))
         if "cors" in b:
-            bucket.cors, bucket.cors_ref = _sub_document(doc, ("buckets", i, "cors"), b["cors"], base_dir)
+            bucket.cors, bucket.cors_ref = _sub_document(doc, ("buckets", i, "cors"), b["cors"], base_dir, allow)
             if provider == "gcp":
                 bucket.cors_form = _gcs_cors_form(bucket.cors)
             else:
                 validate("cors", bucket.cors, "S3 CORS configuration")
         if "iam_policy" in b:
-            bucket.iam_policy, _ = _sub_document(doc, ("buckets", i, "iam_policy"), b["iam_policy"], base_dir)
+            bucket.iam_policy, _ = _sub_document(doc, ("buckets", i, "iam_policy"), b["iam_policy"], base_dir, allow)
             validate("gcp-iam-policy", bucket.iam_policy, "GCP IAM policy")
         buckets.append(bucket)
 
@@ -246,7 +287,7 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
     public = data.get("public_access")
 
     ext = data.get("external_id")
-    external_id = None if ext is None else _resolve_env(str(ext), doc.pointer("external_id"), missing_env)
+    external_id = None if ext is None else _resolve_env(str(ext), doc.pointer("external_id"), missing_env, env_values)
     access_key_id, secret_access_key = secret("access_key_id"), secret("secret_access_key")
     if missing_env:
         raise InputError(doc.file, "; ".join(missing_env))
@@ -278,8 +319,13 @@ def bundle_from_document(doc: Document, base_dir: Path | None) -> Bundle:
         sas=sas,
         cors=azure_cors,
         public_access=None if public is None else _PUBLIC_ACCESS[str(public).lower()],
-        extra_secrets=extra_secrets,
+        extra_secrets=_registered(extra_secrets + env_values),
     )
+
+
+def _registered(values: list[str]) -> list[str]:
+    redact.register(*values)
+    return values
 
 
 def _gcs_cors_form(cors: Document) -> str:
@@ -295,9 +341,9 @@ def _gcs_cors_form(cors: Document) -> str:
     return "gcs"  # pragma: no cover - validate raised
 
 
-def load_bundle(path: Path, shown: str | None = None) -> Bundle:
+def load_bundle(path: Path, shown: str | None = None, allow_outside_refs: bool | None = None) -> Bundle:
     doc = load_file(path, shown)
-    return bundle_from_document(doc, path.parent)
+    return bundle_from_document(doc, path.parent, allow_outside_refs)
 
 
 def bundle_from_data(data: Any, file: str = "<inline>") -> Bundle:

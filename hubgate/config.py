@@ -82,10 +82,15 @@ def load_config(path: Path | None) -> Config:
         raise InputError(shown, f"cannot read configuration: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(shown, f"not valid TOML: {exc}") from None
-    section = data.get("tool", {}).get("hubgate", {}) if path.name == "pyproject.toml" else data
+    section = data.get("tool", {}) if path.name == "pyproject.toml" else data
+    if path.name == "pyproject.toml":
+        section = section.get("hubgate", {}) if isinstance(section, dict) else None
+    if not isinstance(section, dict):
+        where = "[tool.hubgate]" if path.name == "pyproject.toml" else "the file"
+        raise InputError(shown, f"{where} must be a table of settings (not an array of tables)")
     cfg = Config(file=shown, root=path.parent.resolve())
     known = {"select", "ignore", "fail-on", "per-path-ignores"}
-    unknown = sorted(set(section) - known)
+    unknown = sorted(set(map(str, section)) - known)
     if unknown:
         raise InputError(shown, f"unknown hubgate setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
     for key in ("select", "ignore"):
@@ -97,7 +102,10 @@ def load_config(path: Path | None) -> Config:
     if fail_on is not None and fail_on not in SEVERITIES:
         raise InputError(shown, f"fail-on must be one of {', '.join(SEVERITIES)}, got {fail_on!r}")
     cfg.fail_on = fail_on
-    for i, entry in enumerate(section.get("per-path-ignores", [])):
+    entries = section.get("per-path-ignores", [])
+    if not isinstance(entries, list):
+        raise InputError(shown, "per-path-ignores must be an array of tables ([[tool.hubgate.per-path-ignores]])")
+    for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise InputError(shown, f"per-path-ignores[{i}] must be a table")
         reason = entry.get("reason")

@@ -135,6 +135,10 @@ def _add_iac(out: Discovery, doc, options: IacOptions) -> bool:
     except InputError as exc:
         out.errors.append(exc)
         return True
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:  # a shape hubgate.iac.shape let through
+        out.errors.append(InputError(doc.file, f"unexpected structure ({type(exc).__name__}): not a plan or "
+                                               "template hubgate can read"))
+        return True
     out.files += 1
     for b in org:
         out.targets.append(Target("bundle", bundle=b, organization=org))

@@ -28,8 +28,10 @@ class Finding:
 
     def fingerprint(self) -> str:
         """Stable identity for baselines: rule, file, pointer and message, not line numbers."""
-        key = "\x1f".join((self.rule, self.file.replace("\\", "/"), self.pointer, self.message))
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        from .redact import mask  # a secret in a message does not leak through its hash either
+
+        key = "\x1f".join((self.rule, self.file.replace("\\", "/"), self.pointer, mask(self.message)))
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def to_dict(self) -> dict:
         d = asdict(self)

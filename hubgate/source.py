@@ -8,8 +8,9 @@ which gives the same marks). Nothing is located by text search.
 from __future__ import annotations
 
 import itertools
-import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,38 +142,29 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 
 
 def parse_text(text: str, file: str, base: str = "") -> Document:
-    """Parse YAML or JSON text into a Document with positions."""
+    """Parse YAML or JSON text into a Document with positions (see ``hubgate.parsers``).
+
+    JSON text is read as JSON (its scalar rules, duplicate keys refused); anything else, and JSON-looking
+    text the JSON parser refuses, as YAML with the same guards.
+    """
+    from .parsers import load_json, load_yaml
+
     if "\x00" in text:
         raise InputError(file, "binary file (contains NUL bytes), expected YAML or JSON")
     if not text.strip():
         raise InputError(file, "empty file, expected a YAML or JSON document")
-    positions: dict[str, tuple[int, int]] = {}
-    loader = _nesting_guard(text, file)
-    try:
-        nodes = list(yaml.compose_all(text, Loader=loader))
-    except RecursionError:
-        raise InputError(file, f"nested more than {MAX_DEPTH} levels deep") from None
-    except yaml.YAMLError as exc:
-        # JSON that YAML refuses (e.g. tabs) is still valid input: fall back to json without positions.
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):
-            raise InputError(file, f"not valid YAML/JSON: {_yaml_problem(exc)}") from None
-        return Document(file, data, base, positions)
-    nodes = [n for n in nodes if n is not None]
-    if not nodes:
-        raise InputError(file, "empty document, expected a YAML or JSON document")
-    if len(nodes) > 1:
-        raise InputError(file, "several YAML documents in one file; put one bundle or policy per file")
-    data = _construct(nodes[0], base, positions, file)
+    loaded = None
     if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
-        # JSON read as YAML 1.1 differs in scalars (`1e5` is a string, `NaN` a word): when the text is JSON,
-        # the values come from the JSON parser; the structure (and so every pointer) is the same.
-        try:
-            data = json.loads(text)
-        except ValueError:
-            pass
+        loaded = load_json(text, file, base)
+    data, positions = loaded if loaded is not None else load_yaml(text, file, base)
     return Document(file, data, base, positions)
+
+
+def bracket_depth(text: str) -> int:
+    """The ``[``/``{`` nesting outside double- and single-quoted scalars (exact for JSON)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    return _bracket_depth(_QUOTED.sub("", text))
 
 
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
@@ -221,21 +213,36 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def read_text(path: Path, shown: str | None = None) -> str:
+    """A file's text. Only regular files are read (a FIFO, device or directory is refused before any read:
+    ``/dev/zero`` never ends, a FIFO blocks), and the size cap is enforced while reading, not from ``stat``."""
     shown = shown or str(path)
     try:
-        if path.is_dir():
-            raise InputError(shown, "is a directory, expected a file")
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise InputError(shown, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(shown, "is a directory, expected a file") from None
     except OSError as exc:
         raise InputError(shown, f"cannot read: {exc.strerror}") from None
-    if size > MAX_BYTES:
-        raise InputError(shown, f"file is {size} bytes, larger than the {MAX_BYTES} byte limit")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(shown, f"cannot read: {exc.strerror}") from None
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(shown, "is a directory, expected a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(shown, "not a regular file (a FIFO, device or socket), expected a file")
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        size = st.st_size
+        if size > MAX_BYTES:
+            raise InputError(shown, f"file is {size} bytes, larger than the {MAX_BYTES} byte limit")
+        try:
+            raw = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise InputError(shown, f"cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise InputError(shown, f"file is larger than the {MAX_BYTES} byte limit")
     if b"\x00" in raw:
         raise InputError(shown, "binary file (contains NUL bytes), expected YAML or JSON")
     try:

@@ -193,7 +193,8 @@ def test_env_resolution(monkeypatch):
     assert b.access_key_id.masked("key-id") == "AKIA…WXYZ"
     assert b.access_key_id.masked() == "****"
     assert "AKIAABCDEFGHIJKLWXYZ" not in repr(b.access_key_id)
-    assert b.secrets == ["AKIAABCDEFGHIJKLWXYZ"]
+    # every ${env:} value is a secret, the external ID included (issue #20)
+    assert b.secrets == ["AKIAABCDEFGHIJKLWXYZ", "0f6e1c2d-aaaa-bbbb-cccc-123456789abc"]
 
 
 def test_missing_env_var_is_an_input_error(monkeypatch):

@@ -7,6 +7,7 @@ import sys
 import click
 
 from ..errors import InputError
+from ..redact import clean
 from .options import TEXT_JSON, format_option
 
 
@@ -45,5 +46,5 @@ def explain(path, action, resource, context, principal, external_id, fmt) -> Non
         sys.exit(2)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(text, nl=False)
+    click.echo(clean(text), nl=False)  # secrets masked, unencodable characters escaped
     sys.exit(0 if allowed else 1)

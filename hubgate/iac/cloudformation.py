@@ -29,6 +29,7 @@ import yaml
 
 from ..errors import InputError
 from ..profile import load_profile
+from .shape import check_shape
 from ..source import Document, _Builder, _nesting_guard, _yaml_problem, join_pointer, read_text
 from . import IacOptions
 from .assemble import (
@@ -487,6 +488,7 @@ def load_template(doc: Document, options: IacOptions | None = None) -> list:
         doc = parse_template(read_text(path, doc.file), doc.file)
     if not is_template(doc.data):
         raise InputError(doc.file, "not a CloudFormation template")
+    check_shape("template", doc, "CloudFormation template")
     profile = load_profile(options.profile, None, doc.file)
     bundles = []
     found = []

@@ -28,6 +28,7 @@ from typing import Any, Iterator
 from ..errors import InputError
 from ..profile import load_profile
 from ..source import Document, join_pointer
+from .shape import check_shape
 from . import IacOptions
 from .assemble import (
     PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleSpec, Unresolved, assemble, no_role_error,
@@ -384,6 +385,7 @@ def load_plan(doc: Document, options: IacOptions | None = None) -> list:
     options = options or IacOptions.from_env()
     if not is_plan(doc.data):
         raise InputError(doc.file, "not a Terraform plan (`terraform show -json` output)")
+    check_shape("plan", doc, "Terraform plan")
     plan = Plan(doc)
     profile = load_profile(options.profile, None, doc.file)
     bundles = []

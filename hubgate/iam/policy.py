@@ -18,12 +18,18 @@ VARIABLES_VERSION = "2012-10-17"  # "Variables were introduced in version 2012-1
 VERSIONS = (VARIABLES_VERSION, DEFAULT_VERSION)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per policy string: a large policy holds millions
 class Item:
-    """One string value of a policy element, with its pointer."""
+    """One string value of a policy element, with its pointer (``base``, or entry ``index`` of the list at
+    ``base``: the pointer string is made when asked for, not kept for every entry)."""
 
     value: str
-    pointer: str
+    base: str
+    index: int | None = None
+
+    @property
+    def pointer(self) -> str:
+        return self.base if self.index is None else f"{self.base}/{self.index}"
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ def _strings(doc: Document, value: Any, ptr: str, what: str) -> tuple[Item, ...]
         for i, v in enumerate(value):
             if not isinstance(v, str):
                 raise PolicyError(doc.file, f"{ptr}/{i}: {what} entries must be strings")
-            out.append(Item(v, f"{ptr}/{i}"))
+            out.append(Item(v, ptr, i))
         return tuple(out)
     raise PolicyError(doc.file, f"{ptr}: {what} must be a string or a list of strings")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from ..redact import escape_controls  # XML 1.0 forbids most control characters, even escaped
+
 
 def case(f) -> ET.Element:
     """One finding as a failing testcase."""
@@ -21,7 +23,7 @@ def case_text(f) -> str:
     """:func:`case` as :func:`render` writes it inside its testsuite (indented, with its line break)."""
     el = case(f)
     ET.indent(el, level=2)
-    return "    " + ET.tostring(el, encoding="unicode") + "\n"
+    return escape_controls("    " + ET.tostring(el, encoding="unicode") + "\n")
 
 
 def _document(suites, n_findings: int, errors) -> str:
@@ -40,7 +42,7 @@ def _document(suites, n_findings: int, errors) -> str:
         suite = ET.SubElement(root, "testsuite", name="hubgate", tests="1", failures="0")
         ET.SubElement(suite, "testcase", classname="hubgate", name="no findings")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return escape_controls('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")
 
 
 def render(report) -> str:

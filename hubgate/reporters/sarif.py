@@ -14,7 +14,8 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 def _uri(path: str) -> str:
     """A file path as a SARIF URI reference: forward slashes, and percent-encoding for spaces, ``%``, ``#``,
     ``?``, ``:`` (a colon in the first segment would read as a URI scheme) and non-ASCII characters."""
-    return quote(path.replace("\\", "/"), safe="/-._~!$&'()*+,;=@")
+    # surrogateescape: a non-UTF-8 file name's bytes (decoded by Python as lone surrogates) are percent-encoded
+    return quote(path.replace("\\", "/"), safe="/-._~!$&'()*+,;=@", errors="surrogateescape")
 
 
 def _driver(extra_rules=()) -> tuple[dict, dict[str, int]]:

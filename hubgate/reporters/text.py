@@ -5,7 +5,14 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup
+
+from ..redact import escape_controls
+
+
+def escape(text: str) -> str:
+    """Rich markup escaped, and control characters (terminal escape sequences) shown as ``\\xNN``."""
+    return _markup(escape_controls(text))
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
