@@ -231,6 +231,8 @@ def bundle_from_document(doc: Document, base_dir: Path | None, allow_outside_ref
     validate("bundle", doc, "bundle")
     if isinstance(data.get("profile"), str) and base_dir is not None and data["profile"] not in BUILTIN_PROFILES:
         _check_inside(doc, ("profile",), data["profile"], base_dir, allow)
+    if isinstance(data.get("manifest"), str) and base_dir is not None:  # read later, by the manifest rules
+        _check_inside(doc, ("manifest",), data["manifest"], base_dir, allow)
     profile = load_profile(data.get("profile"), base_dir, doc.file)
 
     def doc_field(key: str) -> Policy | None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -23,8 +26,13 @@ class OutputError(click.ClickException):
     exit_code = 2
 
 
-def atomic_write(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` by rename; raises OSError, leaving any existing file as it was."""
+@contextmanager
+def replacing(path: str | os.PathLike, binary: bool = False, newline: str | None = "") -> Iterator[IO]:
+    """A file handle whose content replaces ``path`` only when the block ends without an error: it is written to
+    a temporary file in the same directory (given the existing file's mode, or the umask's default for a new
+    one) which then takes ``path``'s place by rename. On any error, or a signal turned into an exception, the
+    temporary file is removed and any existing file is left as it was. The one atomic writer of hubgate
+    (reports, baselines, ``manifest fix/build`` output, ``check --fix``)."""
     target = Path(path)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
@@ -32,18 +40,22 @@ def atomic_write(path: str | os.PathLike, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)) as fh:
+            yield fh
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
+
+
+def atomic_write(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` by rename; raises OSError, leaving any existing file as it was."""
+    with replacing(path) as fh:
+        fh.write(text)
 
 
 def write_report(text: str, output: str | None, color: bool | None = None) -> None:

@@ -188,6 +188,25 @@ def test_reference_outside_the_bundle_directory_refused(tmp_path, hubgate, ref):
     assert run.code == 2 and "/permission_policy" in run.output and "--allow-outside-refs" in run.output
     assert len([ln for ln in run.stderr.splitlines() if ln.strip()]) <= 1
     assert load_bundle(path, allow_outside_refs=True).permission_policy is not None
+    allowed = hubgate("check", str(path), "--allow-outside-refs", "--format", "json")
+    assert allowed.code in (0, 1) and json.loads(allowed.stdout)["summary"]["files"] == 1
+    again = hubgate("check", str(path))  # the flag is per run: the next run refuses again
+    assert again.code == 2
+
+
+def test_manifest_reference_outside_the_bundle_directory_refused(tmp_path, hubgate):
+    """The bundle's ``manifest:`` is read later, by the manifest rules: it is held to the same tree."""
+    outside = _write(tmp_path / "assets.json", "[]")
+    path = _bundle(tmp_path, manifest=str(outside))
+    run = hubgate("check", str(path))
+    assert run.code == 2 and "/manifest" in run.output and "--allow-outside-refs" in run.output
+    assert hubgate("check", str(path), "--allow-outside-refs").code in (0, 1)
+
+
+def test_allow_outside_refs_on_every_command_that_reads_bundles(hubgate):
+    for args in (["check"], ["explain", "x", "--action", "s3:GetObject"], ["manifest", "validate", "x"],
+                 ["manifest", "fix", "x", "y"]):
+        assert "--allow-outside-refs" in hubgate(*args, "--help").stdout, args
 
 
 def test_fifo_and_device_refused_at_once(tmp_path):
@@ -287,7 +306,7 @@ def test_input_error_and_unwritable_output_exit_2(tmp_path, hubgate):
     assert run.code == 2
 
 
-@pytest.mark.parametrize("fmt", ["junit", "text"])
+@pytest.mark.parametrize("fmt", ["junit", "text", "github"])
 def test_control_characters_escaped(tmp_path, hubgate, fmt):
     """A control character in a value made the JUnit report invalid XML (and reached the terminal raw)."""
     pol = {**POLICY, "Statement": [{**POLICY["Statement"][0], "Action": "s3:*"}]}

@@ -61,3 +61,24 @@ def test_fix_with_nothing_left_exits_0(tmp_path):
     code, text = _run("fix", src, out)
     assert code == 0 and "0 problem(s) left (0 error(s), 0 warning(s), 0 info" in text
     assert _run(out)[0] == 0
+
+
+@pytest.mark.parametrize("existing", [0o644, 0o640, None], ids=["0644", "0640", "new"])
+def test_fix_keeps_the_output_files_mode(tmp_path, existing):
+    """A successful fix changed the output's mode from 0644 to 0600 (the temporary file's); an existing file
+    keeps its mode, a new one gets the umask's default, as any other file written by hand would."""
+    import os
+    import stat
+
+    src, out = tmp_path / "in.json", tmp_path / "out.json"
+    src.write_text(json.dumps(ASSETS))
+    if existing is not None:
+        out.write_text("[]")
+        os.chmod(out, existing)
+    umask = os.umask(0o022)
+    try:
+        _run("fix", src, out)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == (0o644 if existing is None else existing)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

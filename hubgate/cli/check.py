@@ -10,7 +10,7 @@ import click
 from ..errors import InputError
 from ..masking import mask
 from ..output import write_report
-from .options import color_option, fail_on_option, format_option, output_option, quiet_option, selection_options, \
+from .options import allow_outside_refs_option, color_option, fail_on_option, format_option, output_option, quiet_option, selection_options, \
     split_ids, use_color
 
 
@@ -34,6 +34,7 @@ from .options import color_option, fail_on_option, format_option, output_option,
 @click.option("--account-id", help="Terraform/CloudFormation: the account id when the file does not give it.")
 @click.option("--external-id", help="Terraform/CloudFormation: the external ID the Hub storage record holds.")
 @click.option("--default-region", help="Terraform/CloudFormation: the region when the file does not give it.")
+@allow_outside_refs_option()
 @click.option("-v", "--verbose", is_flag=True, help="Also say on stderr which rules did not run on a bare policy, and why.")
 @click.option("--fix", is_flag=True,
               help="Apply the mechanical, safe fixes in place (formatting, key order and comments kept), then "

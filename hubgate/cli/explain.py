@@ -8,7 +8,7 @@ import click
 
 from ..errors import InputError
 from ..redact import clean
-from .options import TEXT_JSON, format_option
+from .options import TEXT_JSON, allow_outside_refs_option, format_option
 
 
 @click.command()
@@ -17,6 +17,7 @@ from .options import TEXT_JSON, format_option
 @click.option("--resource", help="Resource ARN, e.g. arn:aws:s3:::my-bucket/key.")
 @click.option("--context", "context", multiple=True, metavar="KEY=VALUE",
               help="Request context value (repeatable; a key given twice is multivalued).")
+@allow_outside_refs_option()
 @click.option("--principal", help="Trust side: the principal that calls sts:AssumeRole.")
 @click.option("--external-id", help="Trust side: the sts:ExternalId the principal sends.")
 @format_option(TEXT_JSON, help=None)

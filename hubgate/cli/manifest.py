@@ -17,8 +17,8 @@ from ..errors import InputError
 from ..findings import SEVERITIES, at_or_above
 from ..masking import mask
 from .bundles import bundle_at
-from .options import CONTEXT, TEXT_JSON, fail_on_option, format_option, output_option, quiet_option, \
-    selection_options, split_ids
+from .options import CONTEXT, TEXT_JSON, allow_outside_refs_option, fail_on_option, format_option, output_option, \
+    quiet_option, selection_options, split_ids
 
 
 class _DefaultGroup(click.Group):
@@ -77,6 +77,7 @@ def _progress(enabled: bool, total: int):
 @click.option("--bundle", "bundle_path", type=click.Path(),
               help="Integration bundle (a file, or a directory holding one): buckets, regions, CORS and the "
                    "permission policy the URLs must fit.")
+@allow_outside_refs_option()
 @click.option("--region", help="Region of buckets the bundle does not know (used in fixes).")
 @format_option()
 @output_option()
@@ -170,6 +171,7 @@ class _Echo:
 @click.option("--bundle", "bundle_path", type=click.Path(),
               help="Integration bundle (a file, or a directory holding one): the buckets' regions are added to "
                    "URLs that lack one.")
+@allow_outside_refs_option()
 @click.option("--region", help="Region to add to URLs of buckets the bundle does not know.")
 @click.option("--literal-plus", is_flag=True,
               help="Keys hold a literal '+': write it as %2B (without this flag a '+' is left and reported).")

@@ -56,6 +56,21 @@ def color_option() -> Decorator:
                         help="Colour the text report (default: only on a terminal).")
 
 
+def allow_outside_refs_option() -> Decorator:
+    """``--allow-outside-refs``: a bundle may reference files outside its own directory tree (refused by default,
+    so a bundle cannot make hubgate read and quote ``../../home/.git-credentials``). Set for the whole run."""
+
+    def apply(_ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        from ..bundle import set_allow_outside_refs  # the loader only when a command runs: keeps --help fast
+
+        set_allow_outside_refs(value)
+        return value
+
+    return click.option("--allow-outside-refs", is_flag=True, expose_value=False, callback=apply,
+                        help="Let bundles reference files outside their own directory tree (absolute or ../ "
+                             "paths; refused by default).")
+
+
 def split_ids(values: Sequence[str]) -> list[str]:
     """``--select HG1,HG2 --select HG3`` -> ``["HG1", "HG2", "HG3"]``."""
     out: list[str] = []

@@ -12,9 +12,7 @@ import difflib
 import json
 import os
 import stat
-import tempfile
 from collections import Counter
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import yaml
 from ..errors import InputError
 from ..findings import Finding
 from ..masking import mask
+from ..output import replacing
 from ..reporters import Report
 from ..rules import Target, run_rules
 from .edits import EditError, apply, parse
@@ -221,17 +220,8 @@ def _unwritable(path: Path) -> str | None:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".hubgate-fix")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with replacing(path, binary=True) as fh:
+        fh.write(data)
 
 
 def fix_paths(paths: list[str], select=None, ignore=None, fail_on="error", config=None, baseline=None, iac=None,

@@ -4,12 +4,11 @@ expects, and write arrays of assets atomically (also for ``manifest build``)."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..output import replacing
 from .api import validate_file
 from .context import Context
 from .reader import iter_assets
@@ -41,23 +40,13 @@ def write_array(dst: Path, items: Iterable[Any]) -> int:
     """Write ``items`` as a JSON array (one element a line) to ``dst``, streaming through a temporary file next
     to it that replaces ``dst`` only when every item was written: a failure never leaves half a manifest, and
     the previous file is kept. Returns the number of items."""
-    dst = Path(dst)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=str(dst.parent.resolve()))
     n = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write("[")
-            for item in items:
-                out.write(("\n  " if n == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False))
-                n += 1
-            out.write("\n]\n" if n else "]\n")
-        os.replace(tmp, dst)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with replacing(dst, newline="\n") as out:
+        out.write("[")
+        for item in items:
+            out.write(("\n  " if n == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False))
+            n += 1
+        out.write("\n]\n" if n else "]\n")
     return n
 
 

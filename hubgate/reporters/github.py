@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from ..redact import escape_controls
+
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The workflow-command escapes, then any other control character (a terminal escape in a value) as ``\\xNN``:
+    the runner's log is a terminal too."""
+    return escape_controls(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_prop(s: str) -> str:
