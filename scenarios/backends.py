@@ -85,6 +85,21 @@ def check_endpoint(url: str, allow_remote: bool) -> None:
         )
 
 
+def require(backend: str, modules: tuple[str, ...], extra: str) -> None:
+    """Raise BackendUnavailable naming the ``pip install`` that fixes it when a module is missing."""
+    import importlib
+
+    missing = []
+    for m in modules:
+        try:
+            importlib.import_module(m)
+        except ImportError:
+            missing.append(m.split(".")[0])
+    if missing:
+        raise BackendUnavailable(f"{', '.join(dict.fromkeys(missing))} not installed; "
+                                 f"install it with: pip install 'hubgate[{extra}]'")
+
+
 def wait_http(url: str, timeout: float, proc: Any = None) -> None:
     import requests
 
@@ -305,6 +320,9 @@ class AwsBackend(Backend):
 
     name = "aws"
 
+    def start(self) -> None:
+        require(self.name, ("boto3", "requests"), "live")
+
     def __init__(self, endpoint: str | None = None, region: str = DEFAULT_REGION):
         admin = None
         if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
@@ -349,13 +367,12 @@ class MinioBackend(Backend):
                 raise BackendError("--endpoint with minio needs AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of an admin")
             self.admin = Credentials(ak, sk)
             return
+        require(self.name, ("boto3", "requests", "docker", "testcontainers.minio"), "minio")
         ok, why = docker_available()
         if not ok:
-            raise BackendUnavailable(why)
-        try:
-            from testcontainers.minio import MinioContainer  # type: ignore
-        except ImportError as exc:
-            raise BackendUnavailable("testcontainers is not installed (pip install 'testcontainers[minio]')") from exc
+            raise BackendUnavailable(f"{why}: the minio backend runs MinIO in a container; start a Docker engine "
+                                     "(or set DOCKER_HOST), or use --backend seaweedfs")
+        from testcontainers.minio import MinioContainer  # type: ignore
         self._container = MinioContainer()
         self._container.start()
         host = self._container.get_container_host_ip()

