@@ -367,11 +367,12 @@ class MinioBackend(Backend):
                 raise BackendError("--endpoint with minio needs AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of an admin")
             self.admin = Credentials(ak, sk)
             return
-        require(self.name, ("boto3", "requests", "docker", "testcontainers.minio"), "minio")
+        require(self.name, ("boto3", "requests", "docker"), "minio")
         ok, why = docker_available()
         if not ok:
             raise BackendUnavailable(f"{why}: the minio backend runs MinIO in a container; start a Docker engine "
                                      "(or set DOCKER_HOST), or use --backend seaweedfs")
+        require(self.name, ("testcontainers.minio",), "minio")
         from testcontainers.minio import MinioContainer  # type: ignore
         self._container = MinioContainer()
         self._container.start()

@@ -93,17 +93,6 @@ def test_cli_refuses_remote_endpoint_and_bad_input(tmp_path):
     assert res.exit_code == 2 and "unknown scenario" in res.output
 
 
-def test_minio_without_docker_engine_is_skipped_with_the_reason(monkeypatch, tmp_path):
-    pytest.importorskip("docker")
-    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-docker.sock")
-    res = CliRunner().invoke(prove_command, [str(EXAMPLES / "good"), "--backend", "minio", "--format", "json"])
-    assert res.exit_code == 0, res.output
-    doc = json.loads(res.stdout)
-    assert len(doc["scenarios"]) == 9
-    assert {s["result"] for s in doc["scenarios"]} == {"skipped"}
-    assert all("no Docker engine" in s["evidence"][0] for s in doc["scenarios"])
-
-
 def test_cleanup_removes_only_hubgate_stragglers():
     backend = make_backend("moto")
     backend.start()

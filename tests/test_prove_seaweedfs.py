@@ -58,3 +58,19 @@ def test_broken_bundle_fails_on_write_access_and_cors(weed_results):
     assert broken["cors-preflight"] == "fail"
     assert broken["assume-role-external-id"] == "not-enforced"  # no roles in SeaweedFS's embedded IAM
     assert [s for s, r in broken.items() if r == "fail"] == ["read-only-enforced", "cors-preflight"]
+
+
+def test_cli_good_bundle_on_seaweedfs_exits_0_and_strict_exits_1():
+    """All nine scenarios through the CLI: 8 pass, the role scenario is not-enforced (no roles here)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from hubgate.cli_prove import prove_command
+
+    res = CliRunner().invoke(prove_command, [str(EXAMPLES / "good"), "--backend", "seaweedfs", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["summary"] == {"pass": 8, "fail": 0, "not-enforced": 1, "skipped": 0}
+    res = CliRunner().invoke(prove_command, [str(EXAMPLES / "good"), "--backend", "seaweedfs", "--strict",
+                                             "--scenario", "assume-role-external-id,key-encoding"])
+    assert res.exit_code == 1, res.output
