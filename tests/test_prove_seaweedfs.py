@@ -60,9 +60,16 @@ def test_broken_bundle_fails_on_write_access_and_cors(weed_results):
     assert [s for s, r in broken.items() if r == "fail"] == ["read-only-enforced", "cors-preflight"]
 
 
-def test_cli_good_bundle_on_seaweedfs_exits_0_and_strict_exits_1():
-    """All nine scenarios through the CLI: 8 pass, the role scenario is not-enforced (no roles here)."""
+def test_cli_good_bundle_on_seaweedfs_exits_0_and_strict_exits_1(tmp_path, monkeypatch):
+    """All nine scenarios through the CLI: 8 pass, the role scenario is not-enforced (no roles here). Nothing
+    is left in the system temp dir (weed's glog files used to stay there, three per run)."""
     import json
+    import tempfile
+
+    systmp = tmp_path / "systmp"
+    systmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(systmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(systmp))
 
     from click.testing import CliRunner
 
@@ -74,3 +81,4 @@ def test_cli_good_bundle_on_seaweedfs_exits_0_and_strict_exits_1():
     res = CliRunner().invoke(prove_command, [str(EXAMPLES / "good"), "--backend", "seaweedfs", "--strict",
                                              "--scenario", "assume-role-external-id,key-encoding"])
     assert res.exit_code == 1, res.output
+    assert sorted(p.name for p in systmp.iterdir()) == []
