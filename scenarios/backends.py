@@ -127,6 +127,24 @@ class Backend:
         self.admin = admin
         self.region = region
         self._clients: dict = {}
+        #: for a server hubgate did not start: what this run created, by id (see journal.py)
+        self.journal = None
+
+    @property
+    def run_token(self) -> str | None:
+        """The secret value this run's buckets are tagged with (None when nothing is journaled)."""
+        return self.journal.token if self.journal is not None else None
+
+    def _record(self, kind: str, name: str, ident: str | None) -> None:
+        if self.journal is not None and ident:
+            self.journal.add(kind, name, ident)
+
+    def _forget(self, kind: str, name: str) -> None:
+        if self.journal is not None:
+            self.journal.remove(kind, name)
+
+    def adopt(self, notes: dict[str, str]) -> None:
+        """Take over what a killed run noted it must restore on the server (see ``cleanup_stragglers``)."""
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:  # pragma: no cover - overridden
@@ -166,12 +184,16 @@ class Backend:
 
     # -- buckets -----------------------------------------------------------------------------------
     def create_bucket(self, name: str, region: str | None = None) -> None:
+        from .session import critical
+
         region = region or self.region
         s3 = self.client("s3", region=region)
-        if region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        with critical():
+            if region == "us-east-1":
+                s3.create_bucket(Bucket=name)
+            else:
+                s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+            self._record("bucket", name, self.run_token)
 
     def tag_bucket(self, name: str, tags: dict[str, str]) -> None:
         self.client("s3").put_bucket_tagging(
@@ -202,11 +224,16 @@ class Backend:
             for obj in listed:
                 s3.delete_object(Bucket=name, Key=obj["Key"])
         s3.delete_bucket(Bucket=name)
+        self._forget("bucket", name)
 
     # -- identities ----------------------------------------------------------------------------------
     def create_user(self, name: str, policy: dict | None) -> Credentials:
+        from .session import critical
+
         iam = self.client("iam")
-        user = iam.create_user(UserName=name)["User"]
+        with critical():
+            user = iam.create_user(UserName=name)["User"]
+            self._record("user", name, user.get("UserId"))
         try:
             if policy is not None:
                 iam.put_user_policy(UserName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
@@ -226,13 +253,40 @@ class Backend:
         for k in iam.list_access_keys(UserName=name).get("AccessKeyMetadata", []):
             iam.delete_access_key(UserName=name, AccessKeyId=k["AccessKeyId"])
         iam.delete_user(UserName=name)
+        self._forget("user", name)
+
+    def user_id(self, name: str) -> str | None:
+        """The unique id of user ``name`` (None when there is no such user)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client("iam").get_user(UserName=name)["User"].get("UserId")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchEntity", "NoSuchEntityException"):
+                return None
+            raise
+
+    def role_id(self, name: str) -> str | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client("iam").get_role(RoleName=name)["Role"].get("RoleId")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchEntity", "NoSuchEntityException"):
+                return None
+            raise
 
     def list_users(self) -> list[str]:
         return [u["UserName"] for u in self.client("iam").list_users().get("Users", [])]
 
     def create_role(self, name: str, trust: dict, policy: dict | None = None) -> str:
+        from .session import critical
+
         iam = self.client("iam")
-        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        with critical():
+            role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+            self._record("role", name, role.get("RoleId"))
+        arn = role["Arn"]
         try:
             if policy is not None:
                 iam.put_role_policy(RoleName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
@@ -246,6 +300,7 @@ class Backend:
         for p in iam.list_role_policies(RoleName=name).get("PolicyNames", []):
             iam.delete_role_policy(RoleName=name, PolicyName=p)
         iam.delete_role(RoleName=name)
+        self._forget("role", name)
 
     def list_roles(self) -> list[str]:
         return [r["RoleName"] for r in self.client("iam").list_roles().get("Roles", [])]
@@ -395,14 +450,21 @@ def make_backend(name: str, endpoint: str | None = None, allow_remote: bool = Fa
         raise ValueError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
     if endpoint is not None:
         check_endpoint(endpoint, allow_remote)
+    backend: Backend
     if name == "moto":
         from .moto_backend import MotoBackend
 
-        return MotoBackend(endpoint=endpoint)
-    if name == "seaweedfs":
+        backend = MotoBackend(endpoint=endpoint)
+    elif name == "seaweedfs":
         from .seaweedfs_backend import SeaweedBackend
 
-        return SeaweedBackend(endpoint=endpoint)
-    if name == "minio":
-        return MinioBackend(endpoint=endpoint)
-    return AwsBackend(endpoint=endpoint)
+        backend = SeaweedBackend(endpoint=endpoint)
+    elif name == "minio":
+        backend = MinioBackend(endpoint=endpoint)
+    else:
+        backend = AwsBackend(endpoint=endpoint)
+    if endpoint is not None or name == "aws":  # a server hubgate does not start: journal what the run makes
+        from .journal import Journal
+
+        backend.journal = Journal(endpoint or "aws")
+    return backend

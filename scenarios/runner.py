@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlparse, urlunparse
 
-from .backends import Backend, BackendError, BackendUnavailable, Credentials
+from .backends import Backend, BackendError, Credentials
 from .catalog import SCENARIOS
 
 PROBE_KEY = "hubgate/probe.txt"
@@ -34,7 +34,6 @@ ENCODING_KEYS = ("hubgate/file 2.jpg", "hubgate/a+b c.jpg", "hubgate/ünïcode d
 CONTROL_ORIGIN = "https://allowed.hubgate.invalid"
 OTHER_ORIGIN = "https://not-the-hub.hubgate.invalid"
 RUN_TAG = "hubgate-run"
-NAME_RE = re.compile(r"^hubgate-[a-z]+[0-9]*-[0-9a-f]{6}$")
 
 
 @dataclass
@@ -251,8 +250,8 @@ class Context:
     def _bucket(self, name: str, region: str | None = None) -> None:
         self.backend.create_bucket(name, region)
         self.created.append(("bucket", name))
-        try:
-            self.backend.tag_bucket(name, {RUN_TAG: self.run})
+        try:  # the journal's secret token: --cleanup removes a bucket only when it carries it
+            self.backend.tag_bucket(name, {RUN_TAG: self.backend.run_token or self.run})
         except Exception:  # tagging is for --cleanup of stragglers only
             pass
 
@@ -623,24 +622,39 @@ def prove(bundles: list, backend: Backend, scenarios: list[str] | None = None) -
 
 
 def cleanup_stragglers(backend: Backend) -> list[str]:
-    """Remove what earlier, interrupted runs left: buckets tagged ``hubgate-run``, users/roles named by hubgate."""
+    """Remove what killed runs against this server left, as their journals record it: a bucket only when it
+    still carries the run's secret tag, a user or role only when it still has the recorded unique id.
+    Nothing is chosen by name. What a journal names but can no longer be proven to be the run's stays."""
+    from .journal import Journal
+
     removed = []
-    for name in backend.list_buckets():
-        if RUN_TAG in backend.bucket_tags(name):
-            backend.delete_bucket(name)
-            removed.append(f"bucket {name}")
-    for name in backend.list_users():
-        if NAME_RE.match(name) and not name.startswith("hubgate-admin-"):
-            backend.delete_user(name)
-            removed.append(f"user {name}")
-    try:
-        roles = backend.list_roles()
-    except Exception:
-        roles = []
-    for name in roles:
-        if NAME_RE.match(name):
-            backend.delete_role(name)
-            removed.append(f"role {name}")
+    key = backend.journal.endpoint if backend.journal is not None else None
+    for j in (Journal.pending(key) if key else []):
+        if j.token == backend.run_token:
+            continue  # this run's own journal (its admin user): removed by its own stop()
+        left, kept = [], []
+        for kind, name, ident in reversed(j.entries):
+            try:
+                if kind == "bucket":
+                    ours = name in backend.list_buckets() and backend.bucket_tags(name).get(RUN_TAG) == ident
+                elif kind == "user":
+                    ours = backend.user_id(name) == ident
+                elif kind == "role":
+                    ours = backend.role_id(name) == ident
+                else:
+                    ours = False
+                if ours:
+                    {"bucket": backend.delete_bucket, "user": backend.delete_user, "role": backend.delete_role}[kind](name)
+                    removed.append(f"{kind} {name}")
+            except Exception as exc:
+                left.append(f"{kind} {name}: {type(exc).__name__}")
+                kept.insert(0, [kind, name, ident])
+        backend.adopt(j.notes)
+        j.notes = {}
+        j.entries = kept
+        j._write()  # kept for a later --cleanup when something could not be removed; else deleted
+        for x in left:
+            removed.append(f"could not remove {x}")
     return removed
 
 

@@ -195,7 +195,9 @@ def _run_bundle(bundle, backend: Backend, ids: list[str], outcome: Outcome) -> N
         try:
             ctx.provision()
         except Exception as exc:
-            outcome.problems.append(f"bundle {bundle.name}: provisioning on {backend.name} failed: {short_error(exc)}")
+            where = f" at {backend.endpoint}" if backend.journal is not None and backend.endpoint else ""
+            outcome.problems.append(f"bundle {bundle.name}: provisioning on {backend.name}{where} failed: "
+                                    f"{short_error(exc)}")
             return
         for s in ids:
             outcome.results.append(run_scenario(ctx, s))
@@ -228,6 +230,28 @@ def run_prove(bundles: list, backend: Backend, scenarios: list[str] | None = Non
             for b in servable:
                 _run_bundle(b, backend, ids, outcome)
             return outcome
+        finally:
+            with critical():
+                backend.stop()
+
+
+def run_cleanup(backend: Backend) -> tuple[list[str], str | None]:
+    """``--cleanup``: remove what killed runs against this server left (their journals say what); the
+    removed resources and the one-line reason it could not run. Raises :class:`Interrupted` on a signal."""
+    from .runner import cleanup_stragglers
+
+    if backend.journal is None:
+        return [], (f"--cleanup needs --endpoint or --backend aws: a {backend.name} server hubgate starts "
+                    "itself is gone with its run")
+    with SignalGuard():
+        try:
+            why = start_backend(backend)
+            if why:
+                return [], why
+            try:
+                return cleanup_stragglers(backend), None
+            except Exception as exc:
+                return [], f"cleanup failed on {backend.name} at {backend.endpoint}: {short_error(exc)}"
         finally:
             with critical():
                 backend.stop()

@@ -26,8 +26,8 @@ BACKEND_CHOICES = ["moto", "seaweedfs", "minio", "aws"]
 @click.option("--scenario", "selected", multiple=True, metavar="ID,...", help="Only these scenarios.")
 @format_option()
 @output_option()
-@click.option("--cleanup", is_flag=True, help="Remove what interrupted runs left on the backend (buckets tagged "
-                                              "hubgate-run, users and roles named hubgate-*-<run>), then exit.")
+@click.option("--cleanup", is_flag=True, help="With --endpoint (or --backend aws): remove what killed runs left on "
+                                              "that server, exactly as their journals record it, then exit.")
 @click.option("--verbose", "-v", is_flag=True, help="Text format: print every control and check.")
 @quiet_option()
 @click.option("--strict", is_flag=True, help="Exit 1 also when a scenario is not-enforced or skipped.")
@@ -51,8 +51,7 @@ def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, 
     from ..scenarios.backends import make_backend
     from ..scenarios.catalog import SCENARIOS
     from ..scenarios.report import render
-    from ..scenarios.runner import cleanup_stragglers
-    from ..scenarios.session import Interrupted, run_prove
+    from ..scenarios.session import Interrupted, run_cleanup, run_prove
 
     ids = [s.strip() for v in selected for s in v.split(",") if s.strip()]
     unknown = [s for s in ids if s not in SCENARIOS]
@@ -65,13 +64,12 @@ def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, 
 
     if cleanup:
         try:
-            be.start()
-            try:
-                removed = cleanup_stragglers(be)
-            finally:
-                be.stop()
-        except Exception as exc:
-            click.echo(f"hubgate: cleanup failed on {backend}: {exc}", err=True)
+            removed, why = run_cleanup(be)
+        except Interrupted as exc:
+            click.echo(f"hubgate: {exc}", err=True)
+            sys.exit(exc.code)
+        if why:
+            click.echo(f"hubgate: {why}", err=True)
             sys.exit(2)
         if not quiet:
             click.echo(f"hubgate: removed {len(removed)} straggler(s)" + "".join(f"\n  {r}" for r in removed), err=True)
