@@ -65,24 +65,30 @@ def free_port(pair_offset: int | None = None) -> int:
 
 
 def is_loopback_url(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    if host == "localhost":
-        return True
+    from hubgate.endpoints import EndpointError, parse_endpoint
+
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
+        return parse_endpoint(url, allow_remote=True).loopback
+    except EndpointError:
         return False
 
 
-def check_endpoint(url: str, allow_remote: bool) -> None:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ValueError(f"--endpoint {url!r} is not an http(s) URL")
-    if not allow_remote and not is_loopback_url(url):
-        raise ValueError(
-            f"--endpoint {url!r} is not a loopback address (127.0.0.1, ::1, localhost); "
-            "pass --allow-remote to run the scenarios against a remote server"
-        )
+def check_endpoint(url: str, allow_remote: bool) -> str:
+    """The endpoint URL to give the clients, rebuilt from its checked parts (see ``hubgate.endpoints``);
+    raises ValueError with one line for a refused URL."""
+    from hubgate.endpoints import parse_endpoint
+
+    return parse_endpoint(url, allow_remote).url
+
+
+def http_session(direct: bool = True):
+    """A requests session; ``direct``: never through a proxy named in the environment (the connection goes
+    to the checked address)."""
+    import requests
+
+    s = requests.Session()
+    s.trust_env = not direct
+    return s
 
 
 def require(backend: str, modules: tuple[str, ...], extra: str) -> None:
@@ -103,12 +109,13 @@ def require(backend: str, modules: tuple[str, ...], extra: str) -> None:
 def wait_http(url: str, timeout: float, proc: Any = None) -> None:
     import requests
 
+    session = http_session()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise BackendError(f"server exited with code {proc.returncode} before answering on {url}")
         try:
-            requests.get(url, timeout=1)
+            session.get(url, timeout=1)
             return
         except requests.RequestException:
             time.sleep(0.1)
@@ -176,6 +183,7 @@ class Backend:
             }
             if self.endpoint:
                 kwargs["endpoint_url"] = self.endpoint
+                kwargs["config"] = kwargs["config"].merge(Config(proxies={}))  # no proxy from the environment
             if creds is not None:
                 kwargs.update(aws_access_key_id=creds.access_key_id, aws_secret_access_key=creds.secret_access_key,
                               aws_session_token=creds.session_token)
@@ -449,7 +457,7 @@ def make_backend(name: str, endpoint: str | None = None, allow_remote: bool = Fa
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
     if endpoint is not None:
-        check_endpoint(endpoint, allow_remote)
+        endpoint = check_endpoint(endpoint, allow_remote)
     backend: Backend
     if name == "moto":
         from .moto_backend import MotoBackend

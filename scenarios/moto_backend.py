@@ -71,11 +71,10 @@ class MotoBackend(Backend):
 
     def _auth(self, count: str) -> str:
         """Set moto's enforcement switch; the value it had."""
-        import requests
+        from .backends import http_session
 
-        s = requests.Session()
-        s.trust_env = False  # the checked endpoint, never a proxy from the environment
-        r = s.post(f"{self.endpoint}/moto-api/reset-auth", data=count.encode(), timeout=10)
+        with http_session() as s:
+            r = s.post(f"{self.endpoint}/moto-api/reset-auth", data=count.encode(), timeout=10)
         try:
             previous = str(r.json()["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"])
             float(previous)

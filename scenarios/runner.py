@@ -92,10 +92,17 @@ class Verdict:
 
 
 # -- HTTP ---------------------------------------------------------------------------------------------
-def http_get(url: str) -> tuple[int, bytes]:
-    import requests
+def _http(url: str):
+    """Direct to the checked endpoint; a real AWS host may go through the environment's proxy."""
+    from .backends import http_session
 
-    r = requests.get(url, timeout=15)
+    host = (urlparse(url).hostname or "").lower()
+    return http_session(direct=not host.endswith(".amazonaws.com"))
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    with _http(url) as s:
+        r = s.get(url, timeout=15)
     return r.status_code, r.content
 
 
@@ -121,9 +128,8 @@ def tamper(url: str, what: str, other_key_path: str | None = None) -> str:
 
 
 def preflight(url: str, origin: str, method: str = "GET") -> tuple[bool, str]:
-    import requests
-
-    r = requests.options(url, headers={"Origin": origin, "Access-Control-Request-Method": method}, timeout=15)
+    with _http(url) as s:
+        r = s.options(url, headers={"Origin": origin, "Access-Control-Request-Method": method}, timeout=15)
     allow_origin = r.headers.get("Access-Control-Allow-Origin")
     methods = r.headers.get("Access-Control-Allow-Methods")
     ok = r.status_code == 200 and allow_origin in (origin, "*")
