@@ -187,7 +187,9 @@ class Backend:
             if creds is not None:
                 kwargs.update(aws_access_key_id=creds.access_key_id, aws_secret_access_key=creds.secret_access_key,
                               aws_session_token=creds.session_token)
-            self._clients[key] = boto3.session.Session().client(service, **kwargs)
+            if getattr(self, "_boto", None) is None:  # one session: service models are loaded once, not per client
+                self._boto = boto3.session.Session()
+            self._clients[key] = self._boto.client(service, **kwargs)
         return self._clients[key]
 
     # -- buckets -----------------------------------------------------------------------------------

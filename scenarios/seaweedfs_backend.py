@@ -127,21 +127,13 @@ class SeaweedBackend(Backend):
         sockets and logs. Safe to call at any point of ``start`` and more than once."""
         proc, self._proc = self._proc, None
         if proc is not None:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    pass
-            try:  # anything of the session still alive
+            # a throwaway server whose data dir is removed next: no graceful shutdown to wait for (2-3 s)
+            try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             try:
-                proc.wait(5)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
                 pass
         if self._dir:
