@@ -9,7 +9,6 @@ itself (moto, seaweedfs) listen on 127.0.0.1 only; ``--endpoint`` refuses other 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import socket
@@ -17,7 +16,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
-from urllib.parse import urlparse
 
 BACKENDS = ("moto", "seaweedfs", "minio", "aws")
 DEFAULT_REGION = "us-east-1"

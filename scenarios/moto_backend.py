@@ -114,8 +114,9 @@ class MotoBackend(Backend):
         import secrets
 
         name = f"hubgate-admin-{secrets.token_hex(3)}"
-        creds = self.create_user(name, ADMIN_POLICY)
-        self._admin_user = name
+        with critical():  # made and remembered together
+            creds = self.create_user(name, ADMIN_POLICY)
+            self._admin_user = name
         self._clients.clear()
         self.admin = creds
         self._auth("0")

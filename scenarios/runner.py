@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlparse, urlunpa
 
 from .backends import Backend, BackendError, Credentials
 from .catalog import SCENARIOS
+from .session import critical
 
 PROBE_KEY = "hubgate/probe.txt"
 VICTIM_KEY = "hubgate/delete-me.txt"
@@ -254,8 +255,9 @@ class Context:
         return f"hubgate-{kind}{n if n else ''}-{self.run}"
 
     def _bucket(self, name: str, region: str | None = None) -> None:
-        self.backend.create_bucket(name, region)
-        self.created.append(("bucket", name))
+        with critical():  # made and remembered together: a signal cannot leave it unremoved
+            self.backend.create_bucket(name, region)
+            self.created.append(("bucket", name))
         try:  # the journal's secret token: --cleanup removes a bucket only when it carries it
             self.backend.tag_bucket(name, {RUN_TAG: self.backend.run_token or self.run})
         except Exception:  # tagging is for --cleanup of stragglers only
@@ -263,14 +265,16 @@ class Context:
 
     def user(self, kind: str, policy: dict | None) -> Credentials:
         name = self.name(kind)
-        creds = self.backend.create_user(name, policy)
-        self.created.append(("user", name))
+        with critical():
+            creds = self.backend.create_user(name, policy)
+            self.created.append(("user", name))
         return creds
 
     def role(self, kind: str, trust: dict, policy: dict | None = None) -> str:
         name = self.name(kind)
-        arn = self.backend.create_role(name, trust, policy)
-        self.created.append(("role", name))
+        with critical():
+            arn = self.backend.create_role(name, trust, policy)
+            self.created.append(("role", name))
         return arn
 
     def provision(self) -> None:

@@ -198,3 +198,33 @@ def test_a_server_answering_garbage_is_one_exit_2_line(junk_server, tmp_path, mo
     assert len(lines) == 1, lines
     assert junk_server in lines[0]
     assert "junk-secret-value" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_mid_run_still_leaves_the_server_as_found(moto_server, tmp_path, sig, code):
+    decoys(moto_server)
+    before = state(moto_server)
+    proc = run("examples/good", "--endpoint", moto_server, state_dir=tmp_path, wait=False)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            journals = list((tmp_path / "runs").glob("*.json")) if (tmp_path / "runs").is_dir() else []
+            try:
+                made = json.loads(journals[0].read_text())["created"] if journals else []
+            except (OSError, ValueError):
+                made = []
+            if sum(k == "user" for k, _, _ in made) >= 3:
+                break
+            assert time.monotonic() < deadline and proc.poll() is None, "the run ended before the signal"
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == code, err
+    assert "Traceback" not in err
+    assert state(moto_server) == before
+    assert auth_state(moto_server) == "inf"
+    assert not list(tmp_path.rglob("*.json"))
