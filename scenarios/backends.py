@@ -1,4 +1,4 @@
-"""S3 backends for ``hubgate prove`` (DESIGN §6): a common boto3 layer plus the choice of backend.
+"""S3 backends for ``hubgate prove``: a common boto3 layer plus the choice of backend.
 
 Every backend offers the same small surface the scenarios need: admin clients, buckets with objects
 and CORS, IAM users carrying an identity policy (the bundle's permission policy), roles with a trust

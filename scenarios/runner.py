@@ -1,4 +1,4 @@
-"""Run the live scenarios of DESIGN §6 for one bundle on one backend.
+"""Run the live scenarios for one bundle on one backend.
 
 The bundle drives everything: its buckets (renamed with a unique run suffix), its permission policy
 (bucket ARNs rewritten to the renamed buckets), its trust policy (the profile's trusted principal
