@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hubgate.cli_prove import prove_command
+from hubgate.cli.prove import prove_command
 from hubgate.scenarios.runner import Result
 from hubgate.scenarios.session import exit_code
 

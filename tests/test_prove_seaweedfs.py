@@ -73,7 +73,7 @@ def test_cli_good_bundle_on_seaweedfs_exits_0_and_strict_exits_1(tmp_path, monke
 
     from click.testing import CliRunner
 
-    from hubgate.cli_prove import prove_command
+    from hubgate.cli.prove import prove_command
 
     res = CliRunner().invoke(prove_command, [str(EXAMPLES / "good"), "--backend", "seaweedfs", "--format", "json"])
     assert res.exit_code == 0, res.output
