@@ -141,8 +141,12 @@ class Backend:
         return self.journal.token if self.journal is not None else None
 
     def _record(self, kind: str, name: str, ident: str | None) -> None:
-        if self.journal is not None and ident:
-            self.journal.add(kind, name, ident)
+        if self.journal is not None:
+            self.journal.add(kind, name, ident or "pending")
+
+    def _tags(self) -> dict:
+        """CreateUser/CreateRole tags naming this run's secret token (how a ``pending`` entry is proven)."""
+        return {"Tags": [{"Key": "hubgate-run", "Value": self.run_token}]} if self.journal is not None else {}
 
     def _forget(self, kind: str, name: str) -> None:
         if self.journal is not None:
@@ -197,11 +201,15 @@ class Backend:
         region = region or self.region
         s3 = self.client("s3", region=region)
         with critical():
-            if region == "us-east-1":
-                s3.create_bucket(Bucket=name)
-            else:
-                s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
-            self._record("bucket", name, self.run_token)
+            self._record("bucket", name, self.run_token)  # before: proven later by the bucket's run tag
+            try:
+                if region == "us-east-1":
+                    s3.create_bucket(Bucket=name)
+                else:
+                    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+            except Exception:
+                self._forget("bucket", name)
+                raise
 
     def tag_bucket(self, name: str, tags: dict[str, str]) -> None:
         self.client("s3").put_bucket_tagging(
@@ -240,12 +248,20 @@ class Backend:
 
         iam = self.client("iam")
         with critical():
-            user = iam.create_user(UserName=name)["User"]
-            self._record("user", name, user.get("UserId"))
+            self._record("user", name, None)
+            try:
+                user = iam.create_user(UserName=name, **self._tags())["User"]
+            except Exception:
+                self._forget("user", name)
+                raise
+            if user.get("UserId"):
+                self._record("user", name, user["UserId"])
         try:
             if policy is not None:
                 iam.put_user_policy(UserName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
             key = iam.create_access_key(UserName=name)["AccessKey"]
+            if not user.get("UserId"):  # SeaweedFS has no user ids: the run's own access key identifies it
+                self._record("user", name, "key:" + key["AccessKeyId"])
         except Exception:  # leave nothing half-made behind
             self.delete_user(name)
             raise
@@ -274,6 +290,31 @@ class Backend:
                 return None
             raise
 
+    def is_ours(self, kind: str, name: str, ident: str, token: str) -> bool:
+        """Whether ``kind name`` still is what a run with ``token`` created as ``ident`` (see journal.py)."""
+        iam = self.client("iam")
+        if kind == "bucket":
+            return name in self.list_buckets() and self.bucket_tags(name).get("hubgate-run") == token
+        if kind == "user":
+            if self.user_id(name) is None and name not in self.list_users():
+                return False
+            if ident.startswith("key:"):
+                keys = iam.list_access_keys(UserName=name).get("AccessKeyMetadata", [])
+                return ident[4:] in [k["AccessKeyId"] for k in keys]
+            if ident == "pending":
+                tags = iam.list_user_tags(UserName=name).get("Tags", [])
+                return {"Key": "hubgate-run", "Value": token} in tags
+            return self.user_id(name) == ident
+        if kind == "role":
+            if ident == "pending":
+                try:
+                    tags = iam.list_role_tags(RoleName=name).get("Tags", [])
+                except Exception:
+                    return False
+                return {"Key": "hubgate-run", "Value": token} in tags
+            return self.role_id(name) == ident
+        return False
+
     def role_id(self, name: str) -> str | None:
         from botocore.exceptions import ClientError
 
@@ -292,7 +333,12 @@ class Backend:
 
         iam = self.client("iam")
         with critical():
-            role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+            self._record("role", name, None)
+            try:
+                role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), **self._tags())["Role"]
+            except Exception:
+                self._forget("role", name)
+                raise
             self._record("role", name, role.get("RoleId"))
         arn = role["Arn"]
         try:

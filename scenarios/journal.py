@@ -35,7 +35,14 @@ class Journal:
 
     # -- recording -----------------------------------------------------------------------------------
     def add(self, kind: str, name: str, ident: str) -> None:
-        self.entries.append([kind, name, ident])
+        """Record (or update) what is about to be created: written *before* the create call with ident
+        ``pending`` (a SIGKILL right after the server made it still leaves it findable), then with its id."""
+        for e in self.entries:
+            if e[0] == kind and e[1] == name:
+                e[2] = ident
+                break
+        else:
+            self.entries.append([kind, name, ident])
         self._write()
 
     def remove(self, kind: str, name: str) -> None:

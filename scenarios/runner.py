@@ -645,15 +645,7 @@ def cleanup_stragglers(backend: Backend) -> list[str]:
         left, kept = [], []
         for kind, name, ident in reversed(j.entries):
             try:
-                if kind == "bucket":
-                    ours = name in backend.list_buckets() and backend.bucket_tags(name).get(RUN_TAG) == ident
-                elif kind == "user":
-                    ours = backend.user_id(name) == ident
-                elif kind == "role":
-                    ours = backend.role_id(name) == ident
-                else:
-                    ours = False
-                if ours:
+                if backend.is_ours(kind, name, ident, j.token):
                     {"bucket": backend.delete_bucket, "user": backend.delete_user, "role": backend.delete_role}[kind](name)
                     removed.append(f"{kind} {name}")
             except Exception as exc:
