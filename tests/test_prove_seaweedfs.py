@@ -82,3 +82,27 @@ def test_cli_good_bundle_on_seaweedfs_exits_0_and_strict_exits_1(tmp_path, monke
                                              "--scenario", "assume-role-external-id,key-encoding"])
     assert res.exit_code == 1, res.output
     assert sorted(p.name for p in systmp.iterdir()) == []
+
+
+def test_endpoint_run_on_a_seaweedfs_hubgate_did_not_start_leaves_it_as_found(tmp_path):
+    """A server started here (not by the run): the run's users (no UserId on SeaweedFS: tracked by their
+    access key) and buckets are removed, its journal deleted, the server's own admin kept."""
+    import os
+    import subprocess
+    import sys
+
+    server = make_backend("seaweedfs")
+    server.start()
+    try:
+        before = (sorted(server.list_buckets()), sorted(server.list_users()))
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=server.admin.access_key_id,
+                   AWS_SECRET_ACCESS_KEY=server.admin.secret_access_key, HUBGATE_STATE_DIR=str(tmp_path))
+        r = subprocess.run([sys.executable, "-m", "hubgate.cli", "prove", "examples/good", "--backend", "seaweedfs",
+                            "--endpoint", server.endpoint, "--scenario", "read-only-enforced,presign-tamper"],
+                           cwd=EXAMPLES.parent, env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert (sorted(server.list_buckets()), sorted(server.list_users())) == before
+        assert not list(tmp_path.rglob("*.json"))
+        assert server.admin.secret_access_key not in r.stdout + r.stderr
+    finally:
+        server.stop()
