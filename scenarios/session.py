@@ -92,6 +92,15 @@ class SignalGuard:
             raise Interrupted(signum)
 
 
+def checkpoint() -> None:
+    """Raise :class:`Interrupted` when a signal arrived but its exception was lost (raised while Python ran
+    a ``__del__`` or a weakref callback, which only prints "Exception ignored"): the run stops at the next
+    checkpoint instead of finishing with exit 0."""
+    guard = SignalGuard._active
+    if guard is not None and guard.received is not None and not guard._depth:
+        raise Interrupted(guard.received)
+
+
 @contextmanager
 def critical() -> Iterator[None]:
     """Defer SIGINT/SIGTERM for the block when a :class:`SignalGuard` is active (a no-op otherwise)."""
@@ -200,7 +209,9 @@ def _run_bundle(bundle, backend: Backend, ids: list[str], outcome: Outcome) -> N
                                     f"{short_error(exc)}")
             return
         for s in ids:
+            checkpoint()
             outcome.results.append(run_scenario(ctx, s))
+        checkpoint()
     finally:
         for p in ctx.cleanup():
             print(f"hubgate: {p}", file=sys.stderr)
@@ -226,13 +237,14 @@ def run_prove(bundles: list, backend: Backend, scenarios: list[str] | None = Non
             why = start_backend(backend)
             if why:
                 outcome.problems.append(why)
-                return outcome
-            for b in servable:
+            for b in (servable if not why else []):
+                checkpoint()
                 _run_bundle(b, backend, ids, outcome)
-            return outcome
         finally:
             with critical():
                 backend.stop()
+        checkpoint()
+        return outcome
 
 
 def run_cleanup(backend: Backend) -> tuple[list[str], str | None]:
@@ -244,17 +256,19 @@ def run_cleanup(backend: Backend) -> tuple[list[str], str | None]:
         return [], (f"--cleanup needs --endpoint or --backend aws: a {backend.name} server hubgate starts "
                     "itself is gone with its run")
     with SignalGuard():
+        removed: list[str] = []
         try:
             why = start_backend(backend)
-            if why:
-                return [], why
-            try:
-                return cleanup_stragglers(backend), None
-            except Exception as exc:
-                return [], f"cleanup failed on {backend.name} at {backend.endpoint}: {short_error(exc)}"
+            if not why:
+                try:
+                    removed = cleanup_stragglers(backend)
+                except Exception as exc:
+                    why = f"cleanup failed on {backend.name} at {backend.endpoint}: {short_error(exc)}"
         finally:
             with critical():
                 backend.stop()
+        checkpoint()
+        return removed, why
 
 
 @contextmanager

@@ -102,3 +102,38 @@ def test_signal_leaves_nothing_and_exits_128_plus_signal(tmp_path, sig, moment, 
     assert f"interrupted by {signal.Signals(sig).name}" in err
     assert left is True, f"weed left running: {left}"
     assert sorted(p.name for p in tmp.iterdir()) == [], "left in the temp dir"
+
+
+class _Bomb:
+    """Sends SIGINT to this process from inside ``__del__``: the handler's exception is raised there, where
+    Python only prints "Exception ignored" and carries on."""
+
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10000):
+            pass
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed exception
+def test_a_signal_whose_exception_was_swallowed_still_stops_the_run():
+    from hubgate.bundle import load_bundle
+    from hubgate.scenarios.backends import Backend
+    from hubgate.scenarios.session import Interrupted, run_prove
+
+    class Fake(Backend):
+        name = "fake"
+        stopped = False
+
+        def start(self):
+            b = _Bomb()
+            del b
+
+        def stop(self):
+            Fake.stopped = True
+
+        def create_bucket(self, *a, **k):  # never a real client: this backend talks to nothing
+            raise RuntimeError("fake backend")
+
+    with pytest.raises(Interrupted) as exc:
+        run_prove([load_bundle(REPO / "examples" / "good" / "integration.yaml")], Fake())
+    assert exc.value.code == 130 and Fake.stopped
