@@ -66,10 +66,17 @@ class SignalGuard:
             return
         raise Interrupted(signum)
 
+    def _unraisable(self, info) -> None:
+        if isinstance(info.exc_value, Interrupted):
+            return  # raised inside a __del__/finalizer: no "Exception ignored" traceback; checkpoint() raises it
+        self._old_hook(info)
+
     def __enter__(self) -> "SignalGuard":
         if threading.current_thread() is threading.main_thread():
             for s in EXIT_SIGNAL:
                 self._old[s] = signal.signal(s, self._handler)
+        self._old_hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
         SignalGuard._active = self
         return self
 
@@ -77,6 +84,8 @@ class SignalGuard:
         for s, h in self._old.items():
             signal.signal(s, h)
         self._old.clear()
+        if sys.unraisablehook == self._unraisable:
+            sys.unraisablehook = self._old_hook
         if SignalGuard._active is self:
             SignalGuard._active = None
 

@@ -114,8 +114,7 @@ class _Bomb:
             pass
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed exception
-def test_a_signal_whose_exception_was_swallowed_still_stops_the_run():
+def test_a_signal_whose_exception_was_swallowed_still_stops_the_run(capsys):
     from hubgate.bundle import load_bundle
     from hubgate.scenarios.backends import Backend
     from hubgate.scenarios.session import Interrupted, run_prove
@@ -137,3 +136,4 @@ def test_a_signal_whose_exception_was_swallowed_still_stops_the_run():
     with pytest.raises(Interrupted) as exc:
         run_prove([load_bundle(REPO / "examples" / "good" / "integration.yaml")], Fake())
     assert exc.value.code == 130 and Fake.stopped
+    assert capsys.readouterr().err == ""  # no "Exception ignored ... Traceback" either
