@@ -1,4 +1,4 @@
-"""S3 backends for ``hubgate prove`` (DESIGN §6): a common boto3 layer plus the choice of backend.
+"""S3 backends for ``hubgate prove``: a common boto3 layer plus the choice of backend.
 
 Every backend offers the same small surface the scenarios need: admin clients, buckets with objects
 and CORS, IAM users carrying an identity policy (the bundle's permission policy), roles with a trust
@@ -9,7 +9,6 @@ itself (moto, seaweedfs) listen on 127.0.0.1 only; ``--endpoint`` refuses other 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import socket
@@ -17,7 +16,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
-from urllib.parse import urlparse
 
 BACKENDS = ("moto", "seaweedfs", "minio", "aws")
 DEFAULT_REGION = "us-east-1"
@@ -65,35 +63,57 @@ def free_port(pair_offset: int | None = None) -> int:
 
 
 def is_loopback_url(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    if host == "localhost":
-        return True
+    from hubgate.endpoints import EndpointError, parse_endpoint
+
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
+        return parse_endpoint(url, allow_remote=True).loopback
+    except EndpointError:
         return False
 
 
-def check_endpoint(url: str, allow_remote: bool) -> None:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ValueError(f"--endpoint {url!r} is not an http(s) URL")
-    if not allow_remote and not is_loopback_url(url):
-        raise ValueError(
-            f"--endpoint {url!r} is not a loopback address (127.0.0.1, ::1, localhost); "
-            "pass --allow-remote to run the scenarios against a remote server"
-        )
+def check_endpoint(url: str, allow_remote: bool) -> str:
+    """The endpoint URL to give the clients, rebuilt from its checked parts (see ``hubgate.endpoints``);
+    raises ValueError with one line for a refused URL."""
+    from hubgate.endpoints import parse_endpoint
+
+    return parse_endpoint(url, allow_remote).url
+
+
+def http_session(direct: bool = True):
+    """A requests session; ``direct``: never through a proxy named in the environment (the connection goes
+    to the checked address)."""
+    import requests
+
+    s = requests.Session()
+    s.trust_env = not direct
+    return s
+
+
+def require(backend: str, modules: tuple[str, ...], extra: str) -> None:
+    """Raise BackendUnavailable naming the ``pip install`` that fixes it when a module is missing."""
+    import importlib
+
+    missing = []
+    for m in modules:
+        try:
+            importlib.import_module(m)
+        except ImportError:
+            missing.append(m.split(".")[0])
+    if missing:
+        raise BackendUnavailable(f"{', '.join(dict.fromkeys(missing))} not installed; "
+                                 f"install it with: pip install 'hubgate[{extra}]'")
 
 
 def wait_http(url: str, timeout: float, proc: Any = None) -> None:
     import requests
 
+    session = http_session()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise BackendError(f"server exited with code {proc.returncode} before answering on {url}")
         try:
-            requests.get(url, timeout=1)
+            session.get(url, timeout=1)
             return
         except requests.RequestException:
             time.sleep(0.1)
@@ -112,6 +132,28 @@ class Backend:
         self.admin = admin
         self.region = region
         self._clients: dict = {}
+        #: for a server hubgate did not start: what this run created, by id (see journal.py)
+        self.journal = None
+
+    @property
+    def run_token(self) -> str | None:
+        """The secret value this run's buckets are tagged with (None when nothing is journaled)."""
+        return self.journal.token if self.journal is not None else None
+
+    def _record(self, kind: str, name: str, ident: str | None) -> None:
+        if self.journal is not None:
+            self.journal.add(kind, name, ident or "pending")
+
+    def _tags(self) -> dict:
+        """CreateUser/CreateRole tags naming this run's secret token (how a ``pending`` entry is proven)."""
+        return {"Tags": [{"Key": "hubgate-run", "Value": self.run_token}]} if self.journal is not None else {}
+
+    def _forget(self, kind: str, name: str) -> None:
+        if self.journal is not None:
+            self.journal.remove(kind, name)
+
+    def adopt(self, notes: dict[str, str]) -> None:
+        """Take over what a killed run noted it must restore on the server (see ``cleanup_stragglers``)."""
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:  # pragma: no cover - overridden
@@ -143,20 +185,31 @@ class Backend:
             }
             if self.endpoint:
                 kwargs["endpoint_url"] = self.endpoint
+                kwargs["config"] = kwargs["config"].merge(Config(proxies={}))  # no proxy from the environment
             if creds is not None:
                 kwargs.update(aws_access_key_id=creds.access_key_id, aws_secret_access_key=creds.secret_access_key,
                               aws_session_token=creds.session_token)
-            self._clients[key] = boto3.session.Session().client(service, **kwargs)
+            if getattr(self, "_boto", None) is None:  # one session: service models are loaded once, not per client
+                self._boto = boto3.session.Session()
+            self._clients[key] = self._boto.client(service, **kwargs)
         return self._clients[key]
 
     # -- buckets -----------------------------------------------------------------------------------
     def create_bucket(self, name: str, region: str | None = None) -> None:
+        from .session import critical
+
         region = region or self.region
         s3 = self.client("s3", region=region)
-        if region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        with critical():
+            self._record("bucket", name, self.run_token)  # before: proven later by the bucket's run tag
+            try:
+                if region == "us-east-1":
+                    s3.create_bucket(Bucket=name)
+                else:
+                    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+            except Exception:
+                self._forget("bucket", name)
+                raise
 
     def tag_bucket(self, name: str, tags: dict[str, str]) -> None:
         self.client("s3").put_bucket_tagging(
@@ -187,15 +240,28 @@ class Backend:
             for obj in listed:
                 s3.delete_object(Bucket=name, Key=obj["Key"])
         s3.delete_bucket(Bucket=name)
+        self._forget("bucket", name)
 
     # -- identities ----------------------------------------------------------------------------------
     def create_user(self, name: str, policy: dict | None) -> Credentials:
+        from .session import critical
+
         iam = self.client("iam")
-        user = iam.create_user(UserName=name)["User"]
+        with critical():
+            self._record("user", name, None)
+            try:
+                user = iam.create_user(UserName=name, **self._tags())["User"]
+            except Exception:
+                self._forget("user", name)
+                raise
+            if user.get("UserId"):
+                self._record("user", name, user["UserId"])
         try:
             if policy is not None:
                 iam.put_user_policy(UserName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
             key = iam.create_access_key(UserName=name)["AccessKey"]
+            if not user.get("UserId"):  # SeaweedFS has no user ids: the run's own access key identifies it
+                self._record("user", name, "key:" + key["AccessKeyId"])
         except Exception:  # leave nothing half-made behind
             self.delete_user(name)
             raise
@@ -211,13 +277,70 @@ class Backend:
         for k in iam.list_access_keys(UserName=name).get("AccessKeyMetadata", []):
             iam.delete_access_key(UserName=name, AccessKeyId=k["AccessKeyId"])
         iam.delete_user(UserName=name)
+        self._forget("user", name)
+
+    def user_id(self, name: str) -> str | None:
+        """The unique id of user ``name`` (None when there is no such user)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client("iam").get_user(UserName=name)["User"].get("UserId")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchEntity", "NoSuchEntityException"):
+                return None
+            raise
+
+    def is_ours(self, kind: str, name: str, ident: str, token: str) -> bool:
+        """Whether ``kind name`` still is what a run with ``token`` created as ``ident`` (see journal.py)."""
+        iam = self.client("iam")
+        if kind == "bucket":
+            return name in self.list_buckets() and self.bucket_tags(name).get("hubgate-run") == token
+        if kind == "user":
+            if self.user_id(name) is None and name not in self.list_users():
+                return False
+            if ident.startswith("key:"):
+                keys = iam.list_access_keys(UserName=name).get("AccessKeyMetadata", [])
+                return ident[4:] in [k["AccessKeyId"] for k in keys]
+            if ident == "pending":
+                tags = iam.list_user_tags(UserName=name).get("Tags", [])
+                return {"Key": "hubgate-run", "Value": token} in tags
+            return self.user_id(name) == ident
+        if kind == "role":
+            if ident == "pending":
+                try:
+                    tags = iam.list_role_tags(RoleName=name).get("Tags", [])
+                except Exception:
+                    return False
+                return {"Key": "hubgate-run", "Value": token} in tags
+            return self.role_id(name) == ident
+        return False
+
+    def role_id(self, name: str) -> str | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client("iam").get_role(RoleName=name)["Role"].get("RoleId")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchEntity", "NoSuchEntityException"):
+                return None
+            raise
 
     def list_users(self) -> list[str]:
         return [u["UserName"] for u in self.client("iam").list_users().get("Users", [])]
 
     def create_role(self, name: str, trust: dict, policy: dict | None = None) -> str:
+        from .session import critical
+
         iam = self.client("iam")
-        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        with critical():
+            self._record("role", name, None)
+            try:
+                role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), **self._tags())["Role"]
+            except Exception:
+                self._forget("role", name)
+                raise
+            self._record("role", name, role.get("RoleId"))
+        arn = role["Arn"]
         try:
             if policy is not None:
                 iam.put_role_policy(RoleName=name, PolicyName="hubgate", PolicyDocument=json.dumps(policy))
@@ -231,6 +354,7 @@ class Backend:
         for p in iam.list_role_policies(RoleName=name).get("PolicyNames", []):
             iam.delete_role_policy(RoleName=name, PolicyName=p)
         iam.delete_role(RoleName=name)
+        self._forget("role", name)
 
     def list_roles(self) -> list[str]:
         return [r["RoleName"] for r in self.client("iam").list_roles().get("Roles", [])]
@@ -305,6 +429,9 @@ class AwsBackend(Backend):
 
     name = "aws"
 
+    def start(self) -> None:
+        require(self.name, ("boto3", "requests"), "live")
+
     def __init__(self, endpoint: str | None = None, region: str = DEFAULT_REGION):
         admin = None
         if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
@@ -349,13 +476,13 @@ class MinioBackend(Backend):
                 raise BackendError("--endpoint with minio needs AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of an admin")
             self.admin = Credentials(ak, sk)
             return
+        require(self.name, ("boto3", "requests", "docker"), "minio")
         ok, why = docker_available()
         if not ok:
-            raise BackendUnavailable(why)
-        try:
-            from testcontainers.minio import MinioContainer  # type: ignore
-        except ImportError as exc:
-            raise BackendUnavailable("testcontainers is not installed (pip install 'testcontainers[minio]')") from exc
+            raise BackendUnavailable(f"{why}: the minio backend runs MinIO in a container; start a Docker engine "
+                                     "(or set DOCKER_HOST), or use --backend seaweedfs")
+        require(self.name, ("testcontainers.minio",), "minio")
+        from testcontainers.minio import MinioContainer  # type: ignore
         self._container = MinioContainer()
         self._container.start()
         host = self._container.get_container_host_ip()
@@ -376,15 +503,22 @@ def make_backend(name: str, endpoint: str | None = None, allow_remote: bool = Fa
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
     if endpoint is not None:
-        check_endpoint(endpoint, allow_remote)
+        endpoint = check_endpoint(endpoint, allow_remote)
+    backend: Backend
     if name == "moto":
         from .moto_backend import MotoBackend
 
-        return MotoBackend(endpoint=endpoint)
-    if name == "seaweedfs":
+        backend = MotoBackend(endpoint=endpoint)
+    elif name == "seaweedfs":
         from .seaweedfs_backend import SeaweedBackend
 
-        return SeaweedBackend(endpoint=endpoint)
-    if name == "minio":
-        return MinioBackend(endpoint=endpoint)
-    return AwsBackend(endpoint=endpoint)
+        backend = SeaweedBackend(endpoint=endpoint)
+    elif name == "minio":
+        backend = MinioBackend(endpoint=endpoint)
+    else:
+        backend = AwsBackend(endpoint=endpoint)
+    if endpoint is not None or name == "aws":  # a server hubgate does not start: journal what the run makes
+        from .journal import Journal
+
+        backend.journal = Journal(endpoint or "aws")
+    return backend

@@ -1,4 +1,4 @@
-"""The live scenarios of DESIGN §6: stable ids and what each one proves."""
+"""The live scenarios: stable ids and what each one proves."""
 
 from __future__ import annotations
 

@@ -6,12 +6,17 @@ loopback address).
 
 Fixtures:
 
-* ``hubgate_backend`` (session): the started backend; the test is skipped when the backend cannot run
-  here (no Docker engine for minio, no ``weed`` binary, ...).
+* ``hubgate_backend`` (session): the started backend. A backend that cannot run here (not installed,
+  no Docker engine for minio, did not start) is an error naming the fix, never a silent skip.
 * ``hubgate_bundle`` (session): the loaded bundle; skipped when ``--hubgate-bundle`` is not given.
-* ``hubgate_context`` (session): the bundle provisioned on the backend (unique names), removed at the end.
-* ``hubgate_prove`` : ``hubgate_prove("presign-tamper")`` runs one scenario and returns its Result.
+* ``hubgate_context`` (session): the bundle provisioned on the backend (unique names), removed at the end;
+  a bundle the backend cannot serve (GCP, Azure, no buckets) or a failed provisioning is an error.
+* ``hubgate_prove`` : ``hubgate_prove("presign-tamper")`` runs one scenario and returns its Result. A
+  ``not-enforced`` or ``skipped`` result skips the test with its reason (``--hubgate-strict``: fails it).
 * ``hubgate_scenario`` : a test asking for it runs once per scenario id (parametrized).
+
+The same rules as ``hubgate prove``: when scenarios ran and none passed, nothing was proven, and the
+session's exit status is 1 even if every test was skipped.
 
 A complete test module::
 
@@ -35,6 +40,8 @@ def pytest_addoption(parser) -> None:
                     help="S3 backend for the hubgate fixtures (default: moto)")
     group.addoption("--hubgate-endpoint", metavar="URL", default=None,
                     help="an already running S3 server (loopback only) instead of starting one")
+    group.addoption("--hubgate-strict", action="store_true", default=False,
+                    help="a not-enforced or skipped scenario fails the test instead of skipping it")
 
 
 def pytest_configure(config) -> None:
@@ -48,18 +55,26 @@ def pytest_generate_tests(metafunc) -> None:
         metafunc.parametrize("hubgate_scenario", scenario_ids())
 
 
+_RESULTS = pytest.StashKey[list]()
+
+
 @pytest.fixture(scope="session")
 def hubgate_backend(request):
-    from .backends import BackendUnavailable, make_backend
+    from .backends import make_backend
+    from .session import start_backend
 
-    backend = make_backend(request.config.getoption("--hubgate-backend"),
-                           request.config.getoption("--hubgate-endpoint"))
     try:
-        backend.start()
-    except BackendUnavailable as exc:
-        pytest.skip(f"hubgate backend {backend.name}: {exc}")
-    yield backend
-    backend.stop()
+        backend = make_backend(request.config.getoption("--hubgate-backend"),
+                               request.config.getoption("--hubgate-endpoint"))
+    except ValueError as exc:
+        raise pytest.UsageError(f"hubgate: {exc}") from None
+    try:
+        why = start_backend(backend)
+        if why:
+            pytest.fail(f"hubgate: {why}", pytrace=False)
+        yield backend
+    finally:
+        backend.stop()
 
 
 @pytest.fixture(scope="session")
@@ -81,20 +96,53 @@ def hubgate_bundle(request):
 @pytest.fixture(scope="session")
 def hubgate_context(hubgate_backend, hubgate_bundle):
     from .runner import Context
+    from .session import cannot_serve, short_error
 
+    why = cannot_serve(hubgate_bundle, hubgate_backend)
+    if why:
+        pytest.fail(f"hubgate: {why}", pytrace=False)
     ctx = Context(hubgate_bundle, hubgate_backend)
     try:
-        ctx.provision()
+        try:
+            ctx.provision()
+        except Exception as exc:
+            pytest.fail(f"hubgate: bundle {hubgate_bundle.name}: provisioning on {hubgate_backend.name} failed: "
+                        f"{short_error(exc)}", pytrace=False)
         yield ctx
     finally:
         ctx.cleanup()
 
 
 @pytest.fixture
-def hubgate_prove(hubgate_context):
+def hubgate_prove(hubgate_context, request):
+    from .report import _headline
     from .runner import run_scenario
 
+    strict = request.config.getoption("--hubgate-strict")
+    seen = request.config.stash.setdefault(_RESULTS, [])
+
     def run(scenario: str):
-        return run_scenario(hubgate_context, scenario)
+        result = run_scenario(hubgate_context, scenario)
+        seen.append(result.result)
+        if result.result in ("not-enforced", "skipped"):
+            why = f"hubgate {scenario} on {result.backend}: {result.result}: {_headline(result)}"
+            if strict:
+                pytest.fail(why, pytrace=False)
+            pytest.skip(why)
+        return result
 
     return run
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    seen = session.config.stash.get(_RESULTS, None)
+    if seen and "pass" not in seen and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    seen = config.stash.get(_RESULTS, None)
+    if seen and "pass" not in seen:
+        counts = {k: seen.count(k) for k in ("fail", "not-enforced", "skipped") if k in seen}
+        terminalreporter.write_line("hubgate: nothing was proven (no scenario passed: "
+                                    + ", ".join(f"{n} {k}" for k, n in counts.items()) + ")")

@@ -1,4 +1,4 @@
-"""Output of ``hubgate prove`` in every format: text, json (DESIGN §4), sarif, junit, github."""
+"""Output of ``hubgate prove`` in every format: text, json, sarif, junit, github."""
 
 from __future__ import annotations
 
@@ -45,9 +45,11 @@ def render_text(results, verbose: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(results) -> str:
-    return json.dumps({"scenarios": [r.to_dict() for r in results], "summary": summary(results)},
-                      indent=2, ensure_ascii=False) + "\n"
+def render_json(results, problems=()) -> str:
+    doc = {"scenarios": [r.to_dict() for r in results], "summary": summary(results)}
+    if problems:
+        doc["errors"] = list(problems)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_sarif(results) -> str:
@@ -109,7 +111,9 @@ def render_github(results) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def render(results, fmt: str, verbose: bool = False) -> str:
+def render(results, fmt: str, verbose: bool = False, problems=()) -> str:
     if fmt == "text":
         return render_text(results, verbose)
+    if fmt == "json":
+        return render_json(results, problems)
     return {"json": render_json, "sarif": render_sarif, "junit": render_junit, "github": render_github}[fmt](results)

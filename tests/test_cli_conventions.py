@@ -128,13 +128,14 @@ def test_prove_finds_bundles_as_check_does(monkeypatch, tmp_path):
     """prove uses check's discovery: e.g. bundles under node_modules/ or .venv/ are not the user's."""
     import shutil
 
-    import hubgate.scenarios.runner as runner
+    import hubgate.scenarios.session as session
     from hubgate.cli import cli
 
     shutil.copytree(REPO / "examples" / "good", tmp_path / "good")
     shutil.copytree(REPO / "examples" / "good", tmp_path / "node_modules" / "pkg")
     seen = []
-    monkeypatch.setattr(runner, "prove", lambda bundles, be, ids: seen.extend(b.doc.file for b in bundles) or [])
+    monkeypatch.setattr(session, "run_prove", lambda bundles, be, ids, strict=False:
+                        seen.extend(b.doc.file for b in bundles) or session.Outcome())
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["prove", "."])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception

@@ -58,3 +58,51 @@ def test_broken_bundle_fails_on_write_access_and_cors(weed_results):
     assert broken["cors-preflight"] == "fail"
     assert broken["assume-role-external-id"] == "not-enforced"  # no roles in SeaweedFS's embedded IAM
     assert [s for s, r in broken.items() if r == "fail"] == ["read-only-enforced", "cors-preflight"]
+
+
+def test_cli_good_bundle_on_seaweedfs_exits_0_and_strict_exits_1(tmp_path, monkeypatch):
+    """All nine scenarios through the CLI: 8 pass, the role scenario is not-enforced (no roles here). Nothing
+    is left in the system temp dir (weed's glog files used to stay there, three per run)."""
+    import json
+    import tempfile
+
+    systmp = tmp_path / "systmp"
+    systmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(systmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(systmp))
+
+    from click.testing import CliRunner
+
+    from hubgate.cli.prove import prove_command
+
+    res = CliRunner().invoke(prove_command, [str(EXAMPLES / "good"), "--backend", "seaweedfs", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["summary"] == {"pass": 8, "fail": 0, "not-enforced": 1, "skipped": 0}
+    res = CliRunner().invoke(prove_command, [str(EXAMPLES / "good"), "--backend", "seaweedfs", "--strict",
+                                             "--scenario", "assume-role-external-id,key-encoding"])
+    assert res.exit_code == 1, res.output
+    assert sorted(p.name for p in systmp.iterdir()) == []
+
+
+def test_endpoint_run_on_a_seaweedfs_hubgate_did_not_start_leaves_it_as_found(tmp_path):
+    """A server started here (not by the run): the run's users (no UserId on SeaweedFS: tracked by their
+    access key) and buckets are removed, its journal deleted, the server's own admin kept."""
+    import os
+    import subprocess
+    import sys
+
+    server = make_backend("seaweedfs")
+    server.start()
+    try:
+        before = (sorted(server.list_buckets()), sorted(server.list_users()))
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=server.admin.access_key_id,
+                   AWS_SECRET_ACCESS_KEY=server.admin.secret_access_key, HUBGATE_STATE_DIR=str(tmp_path))
+        r = subprocess.run([sys.executable, "-m", "hubgate.cli", "prove", "examples/good", "--backend", "seaweedfs",
+                            "--endpoint", server.endpoint, "--scenario", "read-only-enforced,presign-tamper"],
+                           cwd=EXAMPLES.parent, env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert (sorted(server.list_buckets()), sorted(server.list_users())) == before
+        assert not list(tmp_path.rglob("*.json"))
+        assert server.admin.secret_access_key not in r.stdout + r.stderr
+    finally:
+        server.stop()

@@ -26,11 +26,13 @@ BACKEND_CHOICES = ["moto", "seaweedfs", "minio", "aws"]
 @click.option("--scenario", "selected", multiple=True, metavar="ID,...", help="Only these scenarios.")
 @format_option()
 @output_option()
-@click.option("--cleanup", is_flag=True, help="Remove what interrupted runs left on the backend (buckets tagged "
-                                              "hubgate-run, users and roles named hubgate-*-<run>), then exit.")
+@click.option("--cleanup", is_flag=True, help="With --endpoint (or --backend aws): remove what killed runs left on "
+                                              "that server, exactly as their journals record it, then exit.")
 @click.option("--verbose", "-v", is_flag=True, help="Text format: print every control and check.")
 @quiet_option()
-def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, cleanup, verbose, quiet) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 also when a scenario is not-enforced or skipped.")
+def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, cleanup, verbose, quiet,
+                  strict) -> None:
     """Prove on a real S3 API that a bundle's integration behaves as the docs say.
 
     \b
@@ -41,13 +43,15 @@ def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, 
     \b
       hubgate prove examples/good                       # embedded moto
       hubgate prove examples/good --backend seaweedfs   # real S3 server on 127.0.0.1
-    Exit codes: 0 no scenario failed, 1 a scenario failed, 2 bad input or options.
+    Exit codes: 0 at least one scenario passed and none failed; 1 a scenario failed (with --strict also
+    any not-enforced or skipped); 2 bad input, or nothing could run or be proven (backend not installed
+    or not started, provisioning failed, a bundle the backend cannot serve); 130 on SIGINT, 143 on SIGTERM.
     """
     # The scenarios and their S3 clients (boto3, moto...): only this command needs them.
-    from ..scenarios.backends import BackendError, make_backend
+    from ..scenarios.backends import make_backend
     from ..scenarios.catalog import SCENARIOS
     from ..scenarios.report import render
-    from ..scenarios.runner import cleanup_stragglers, exit_code, prove
+    from ..scenarios.session import Interrupted, run_cleanup, run_prove
 
     ids = [s.strip() for v in selected for s in v.split(",") if s.strip()]
     unknown = [s for s in ids if s not in SCENARIOS]
@@ -60,13 +64,12 @@ def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, 
 
     if cleanup:
         try:
-            be.start()
-            try:
-                removed = cleanup_stragglers(be)
-            finally:
-                be.stop()
-        except Exception as exc:
-            click.echo(f"hubgate: cleanup failed on {backend}: {exc}", err=True)
+            removed, why = run_cleanup(be)
+        except Interrupted as exc:
+            click.echo(f"hubgate: {exc}", err=True)
+            sys.exit(exc.code)
+        if why:
+            click.echo(f"hubgate: {why}", err=True)
             sys.exit(2)
         if not quiet:
             click.echo(f"hubgate: removed {len(removed)} straggler(s)" + "".join(f"\n  {r}" for r in removed), err=True)
@@ -80,11 +83,14 @@ def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, 
         click.echo(f"hubgate: {exc}", err=True)
         sys.exit(2)
     try:
-        results = prove(bundles, be, ids or None)
-    except BackendError as exc:
-        click.echo(f"hubgate: backend {backend}: {exc}", err=True)
-        sys.exit(2)
+        outcome = run_prove(bundles, be, ids or None, strict=strict)
+    except Interrupted as exc:
+        click.echo(f"hubgate: {exc}; the backend was stopped and what the run made removed", err=True)
+        sys.exit(exc.code)
+    secrets = [s for b in bundles for s in b.secrets]
     if not quiet:
-        secrets = [s for b in bundles for s in b.secrets]
-        write_report(mask(render(results, fmt, verbose=verbose), secrets), output)
-    sys.exit(exit_code(results))
+        for line in outcome.messages():
+            click.echo(f"hubgate: {mask(line, secrets)}", err=True)
+    if not quiet and (outcome.results or fmt != "text"):
+        write_report(mask(render(outcome.results, fmt, verbose=verbose, problems=outcome.problems), secrets), output)
+    sys.exit(outcome.code)
