@@ -166,3 +166,18 @@ def test_encoded_key_round_trips_through_hubgates_reader(key):
     url = object_url("bk", "eu-west-1", key)
     assert m.decode(url) == ("bk", "eu-west-1", key)
     assert " " not in encode_key(key) and "+" not in encode_key(key)
+
+
+def test_build_client_connects_only_to_the_checked_address(monkeypatch):
+    """`manifest build --endpoint` checked the URL but gave the client the URL as typed, with the environment's
+    proxies: the client gets the URL rebuilt from the checked parts and no proxy."""
+    from hubgate.manifest import make_client
+
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.2:1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    client = make_client("moto", "http://LOCALHOST:9/", "us-east-1")
+    assert client.meta.endpoint_url == "http://localhost:9"
+    assert client.meta.config.proxies == {}
+    with pytest.raises(ValueError, match="refused"):
+        make_client("moto", "http://127.0.0.2:9\\@127.0.0.1:9", "us-east-1")

@@ -82,3 +82,36 @@ def test_fix_keeps_the_output_files_mode(tmp_path, existing):
         os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == (0o644 if existing is None else existing)
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_sigterm_during_fix_leaves_no_temporary_file(tmp_path):
+    """SIGTERM during `manifest fix` left a half-written .tmp beside the output (the default handler ends the
+    process without running any cleanup). Now: the temporary file is removed, an existing output is kept as it
+    was, exit 143."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src, out = tmp_path / "in.json", tmp_path / "out.json"
+    with src.open("w") as fh:  # big enough that the rewrite is still writing when the signal comes
+        fh.write("[")
+        fh.write(",".join(json.dumps({"data": f"https://bk.s3.eu-west-1.amazonaws.com/k{i} a.jpg",
+                                      "externalId": str(i)}) for i in range(400_000)))
+        fh.write("]")
+    out.write_text("[]\n")
+    proc = subprocess.Popen([sys.executable, "-m", "hubgate", "manifest", "fix", str(src), str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "terminated" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.json", "out.json"]
+    assert out.read_text() == "[]\n"
+    assert os.access(out, os.R_OK)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
 
@@ -78,7 +80,17 @@ for _command in (check, rules, explain, manifest_command, prove_command, signing
     cli.add_command(_command)
 
 
+def _terminated(signum, _frame) -> None:
+    """SIGTERM as an exception, so every ``finally`` runs (temporary files removed, an existing report kept,
+    servers stopped) before the exit code 143 (128 + 15, as shells report it). ``prove`` installs its own
+    handlers for its run and puts this one back."""
+    click.echo("hubgate: terminated", err=True)
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         cli(prog_name="hubgate")
     except KeyboardInterrupt:  # outside a command (start-up, option parsing)

@@ -92,16 +92,19 @@ def make_client(backend: str, endpoint: str | None = None, region: str | None = 
     import boto3  # boto3 and the backends only for this command: keeps the CLI start-up light
     from botocore.config import Config
 
-    from ..scenarios.backends import check_endpoint
+    from ..endpoints import parse_endpoint
 
     if backend in ("moto", "seaweedfs") and not endpoint:
         raise ValueError(f"--backend {backend} needs --endpoint URL of a running server")
+    config = Config(signature_version="s3v4", s3={"addressing_style": "path" if endpoint else "virtual"})
+    kwargs: dict = {}
     if endpoint:
-        check_endpoint(endpoint, allow_remote=backend == "aws")
-    style = "path" if endpoint else "virtual"
-    kwargs: dict = {"config": Config(signature_version="s3v4", s3={"addressing_style": style})}
-    if endpoint:
-        kwargs["endpoint_url"] = endpoint
+        ep = parse_endpoint(endpoint, allow_remote=backend == "aws")
+        # the client gets the URL rebuilt from the checked parts, and no proxy from the environment: the
+        # connection goes to the address that was checked
+        kwargs["endpoint_url"] = ep.url
+        config = config.merge(Config(proxies={}))
+    kwargs["config"] = config
     if region or endpoint:
         kwargs["region_name"] = region or DEFAULT_REGION
     return boto3.session.Session().client("s3", **kwargs)
