@@ -17,39 +17,17 @@ Options (function arguments, or the environment when a caller such as ``hubgate 
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-
-
-@dataclass
-class IacOptions:
-    roles: tuple[str, ...] = ()
-    account_id: str | None = None
-    external_id: str | None = None
-    region: str | None = None
-    profile: str | None = None  # built-in profile name or path; default ango-hub
-
-    @classmethod
-    def from_env(cls, env: dict | None = None) -> "IacOptions":
-        env = os.environ if env is None else env
-        roles = tuple(r.strip() for r in env.get("HUBGATE_IAC_ROLE", "").split(",") if r.strip())
-        return cls(
-            roles=roles,
-            account_id=env.get("HUBGATE_IAC_ACCOUNT_ID") or None,
-            external_id=env.get("HUBGATE_IAC_EXTERNAL_ID") or None,
-            region=env.get("HUBGATE_IAC_REGION") or None,
-            profile=env.get("HUBGATE_IAC_PROFILE") or None,
-        )
+from .options import IacOptions
 
 
 def is_terraform_plan(data) -> bool:
-    from .terraform import is_plan
+    from .terraform import is_plan  # the reader only when asked: keeps importing the package light
 
     return is_plan(data)
 
 
 def is_cloudformation_template(data) -> bool:
-    from .cloudformation import is_template
+    from .cloudformation import is_template  # the reader only when asked: keeps importing the package light
 
     return is_template(data)
 

@@ -30,7 +30,7 @@ from ..iam.policy import Policy, normalise
 from ..profile import Profile, load_profile
 from ..source import Document, join_pointer
 from ..validation import validate
-from . import IacOptions
+from .options import IacOptions
 
 PLACEHOLDER_ACCOUNT = "000000000000"
 IAC_KEY = "x-hubgate-iac"

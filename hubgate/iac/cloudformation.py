@@ -31,7 +31,7 @@ from ..errors import InputError
 from ..profile import load_profile
 from .shape import check_shape
 from ..source import Document, _Builder, _nesting_guard, _yaml_problem, join_pointer, read_text
-from . import IacOptions
+from .options import IacOptions
 from .assemble import (
     PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleSpec, Unresolved, assemble, no_role_error,
     vendor_could_assume,

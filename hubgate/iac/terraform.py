@@ -29,7 +29,7 @@ from ..errors import InputError
 from ..profile import load_profile
 from ..source import Document, join_pointer
 from .shape import check_shape
-from . import IacOptions
+from .options import IacOptions
 from .assemble import (
     PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleSpec, Unresolved, assemble, no_role_error,
     vendor_could_assume,

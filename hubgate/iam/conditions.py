@@ -32,12 +32,14 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import variables as var
 from .dates import parse_date
-from .policy import Condition
 from .variables import Resolved, as_text
+
+if TYPE_CHECKING:  # annotations only: policy.py imports this module to validate operators
+    from .policy import Condition
 
 Context = dict  # lower-case key -> value or list of values
 

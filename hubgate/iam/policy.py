@@ -151,7 +151,7 @@ def _conditions(doc: Document, value: Any, ptr: str) -> tuple[Condition, ...]:
 
 
 def _known_operator(op: str) -> bool:
-    from .conditions import UnknownOperator, split_operator  # conditions imports this module
+    from .conditions import UnknownOperator, split_operator  # the evaluator, only when a policy names a condition
 
     try:
         split_operator(op)
