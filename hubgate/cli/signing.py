@@ -225,7 +225,7 @@ def behaviour(backend, endpoint, signers, fmt, output, strict, verbose, quiet) -
     """
     # the S3 servers and the signing libraries: only this command needs them
     from ..scenarios.backends import BackendError, BackendUnavailable, make_backend
-    from ..signing.behaviour import Outcome, render_text, run, summary
+    from ..scenarios.signing_behaviour import Outcome, render_text, run, summary
 
     try:
         be = make_backend(backend, endpoint)

@@ -1,4 +1,5 @@
-"""``hubgate signing behaviour``: what a real S3 server does with each library's presigned GET URLs.
+"""``hubgate signing behaviour``: what a real S3 server does with each library's presigned GET URLs
+(a live check, so it sits with the live scenarios).
 
 The lock (``signing record``) pins what the libraries *produce*; this runs their URLs against a live server
 (SeaweedFS by default, started on 127.0.0.1 and stopped by hubgate) and checks what Hub's users rely on:
@@ -25,8 +26,8 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from ..scenarios.runner import http_get as fetch
-from .lock import LOCK_INPUTS
+from .runner import http_get as fetch
+from hubgate.signing.lock import LOCK_INPUTS
 
 BUCKET = "hub-behaviour"
 #: the keys checked: the lock's own awkward-key inputs (one documented input set for record and behaviour)
@@ -66,7 +67,7 @@ class _Botocore:
         self.client = backend.client("s3")
 
     def presign(self, key: str, expires: int, signed_at: _dt.datetime | None = None) -> str:
-        from .sigv4 import frozen_botocore_clock
+        from hubgate.signing.sigv4 import frozen_botocore_clock
 
         def sign() -> str:
             return self.client.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": key},
