@@ -33,34 +33,56 @@ AWS_PROVIDERS = ("aws",)
 # --- botocore endpoint data ------------------------------------------------------------------------------
 
 
+def _endpoint_data_key() -> tuple:
+    """What botocore's endpoint data depends on: its endpoints.json (and the user's overrides)."""
+    import os
+    from pathlib import Path
+
+    from hubgate import cache
+
+    folder = cache.package_dir("botocore")
+    stamps = [cache.file_stamp(folder / "data" / "endpoints.json")] if folder else [None]
+    stamps.append(cache.file_stamp(Path("~/.aws/models/endpoints.json").expanduser()))
+    return ("botocore endpoints", tuple(stamps), os.environ.get("AWS_DATA_PATH"))
+
+
+def _build_endpoint_tables() -> dict:
+    import botocore.session
+    from botocore.loaders import create_loader
+
+    regions: dict[str, str] = {}
+    session = botocore.session.get_session()
+    names = list(session.get_available_partitions())
+    for partition in names:
+        for region in session.get_available_regions("s3", partition):
+            regions.setdefault(region, partition)
+    for part in create_loader().load_data("endpoints").get("partitions", ()):
+        for region in part.get("regions", {}):
+            regions.setdefault(region, part["partition"])
+        if part["partition"] not in names:
+            names.append(part["partition"])
+    return {"regions": regions, "partitions": names}
+
+
+@lru_cache(maxsize=None)
+def _endpoint_tables() -> dict:
+    # kept in the user's cache per botocore data version: importing botocore and reading its endpoint data
+    # costs ~0.5 s, more than the rest of checking a bundle
+    from hubgate import cache
+
+    return cache.cached("botocore-endpoints", _endpoint_data_key(), _build_endpoint_tables)
+
+
 @lru_cache(maxsize=None)
 def region_partitions() -> dict[str, str]:
     """Every region botocore knows, mapped to its partition: the regions of S3 in each partition plus the
     regions listed in endpoints.json (a region S3 is not yet modelled in still belongs to a partition)."""
-    import botocore.session
-    from botocore.loaders import create_loader
-
-    out: dict[str, str] = {}
-    session = botocore.session.get_session()
-    for partition in session.get_available_partitions():
-        for region in session.get_available_regions("s3", partition):
-            out.setdefault(region, partition)
-    for part in create_loader().load_data("endpoints").get("partitions", ()):
-        for region in part.get("regions", {}):
-            out.setdefault(region, part["partition"])
-    return out
+    return dict(_endpoint_tables()["regions"])
 
 
 @lru_cache(maxsize=None)
 def partitions() -> tuple[str, ...]:
-    import botocore.session
-    from botocore.loaders import create_loader
-
-    names = list(botocore.session.get_session().get_available_partitions())
-    for part in create_loader().load_data("endpoints").get("partitions", ()):
-        if part["partition"] not in names:
-            names.append(part["partition"])
-    return tuple(names)
+    return tuple(_endpoint_tables()["partitions"])
 
 
 def _region_hint(region: str) -> str:

