@@ -21,8 +21,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 # The permissions `hubgate snapshot` itself needs (README "Snapshot of a deployed integration").
 SNAPSHOT_POLICY: dict = {
     "Version": "2012-10-17",
@@ -226,6 +224,8 @@ def take_snapshot(
         "buckets_without_cors": snap.buckets_without_cors,
     }
     text = "# Written by `hubgate snapshot` (read-only calls); check with `hubgate check` on this directory.\n"
+    import yaml  # here, not at module level: `hubgate --help` imports this module for its help text
+
     text += yaml.safe_dump(record, sort_keys=False, allow_unicode=True)
     (out / "integration.yaml").write_text(text, encoding="utf-8")
     return snap

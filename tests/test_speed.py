@@ -191,3 +191,87 @@ def test_plain_text_report_is_rich_without_colour(rows, errors):
     from hubgate.reporters import text
 
     assert text.render(report, color=False) == _rich_text(report)
+
+
+# --- validation without importing jsonschema ----------------------------------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def _documents():
+    import json
+
+    import yaml
+
+    out = []
+    for path in sorted([*ROOT.glob("examples/**/*"), *ROOT.glob("tests/fixtures/**/*")]):
+        if path.suffix not in (".yaml", ".yml", ".json") or not path.is_file():
+            continue
+        try:
+            text = path.read_text("utf-8")
+            data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        except Exception:  # noqa: BLE001 - unreadable fixtures are other tests' business
+            continue
+        out.append(data)
+        if isinstance(data, dict):  # the inline documents of a bundle, each against every schema
+            out += [v for v in data.values() if isinstance(v, (dict, list))]
+            for b in data.get("buckets") or ():
+                if isinstance(b, dict):
+                    out += [v for v in b.values() if isinstance(v, (dict, list))]
+    return out
+
+
+def _agree(name, data):
+    from hubgate.validation import quick_valid, validator
+
+    quick = quick_valid(name, data)
+    full = not any(True for _ in validator(name).iter_errors(data))
+    assert not quick or full, (name, data)
+    return quick, full
+
+
+def test_quick_validation_never_accepts_what_jsonschema_refuses():
+    from hubgate.validation import SCHEMAS
+
+    names = list(SCHEMAS) + ["gcs-cors", "gcp-iam-policy", "azure-blob-cors", "gcp-service-account-key"]
+    answered = 0
+    for data in _documents():
+        for name in names:
+            quick, full = _agree(name, data)
+            answered += quick == full
+    assert answered > 0
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.sampled_from(
+        ["", "x", "GET", "*", "https://a.b", "s3", "aws", "eu-central-1", "iam-delegated", "access-key", "0"]),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=8) | st.sampled_from(
+        ["provider", "region", "buckets", "name", "AllowedMethods", "AllowedOrigins", "role_arn", "data",
+         "externalId", "width", "CORSRules", "version", "bindings", "members", "role"]), kids, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["bundle", "profile", "cors", "manifest", "gcs-cors", "gcp-iam-policy", "azure-blob-cors"]),
+       st.data())
+def test_quick_validation_property(name, data):
+    docs = [d for d in _DOCS if isinstance(d, dict)]
+    base = data.draw(st.sampled_from(docs))
+    doc = __import__("copy").deepcopy(base)
+    # replace or add one value somewhere in a real document
+    node = doc
+    for _ in range(data.draw(st.integers(0, 3))):
+        kids = list(node.items()) if isinstance(node, dict) else list(enumerate(node)) if isinstance(node, list) else []
+        kids = [(k, v) for k, v in kids if isinstance(v, (dict, list))]
+        if not kids:
+            break
+        node = data.draw(st.sampled_from(kids))[1]
+    if isinstance(node, dict):
+        node[data.draw(st.sampled_from(list(node) + ["extra"]))] = data.draw(_json)
+    elif isinstance(node, list) and node:
+        node[data.draw(st.integers(0, len(node) - 1))] = data.draw(_json)
+    _agree(name, doc)
+
+
+_DOCS = _documents()
