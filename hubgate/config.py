@@ -47,6 +47,8 @@ class Config:
     per_path_ignores: list[PathIgnore] = field(default_factory=list)
 
     def path_suppression(self, rule: str, file: str) -> str | None:
+        if not self.per_path_ignores:
+            return None  # the common case, asked once per finding: no path arithmetic
         try:
             rel = os.path.relpath(os.path.abspath(file), self.root)
         except ValueError:

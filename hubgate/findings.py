@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
 _RANK = {"info": 0, "warning": 1, "error": 2}
@@ -34,9 +34,11 @@ class Finding:
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        if d["suppressed"] is None:
-            d.pop("suppressed")
+        # built directly: dataclasses.asdict deep-copies every field (~0.1 ms a finding, seconds on a corpus)
+        d = {"rule": self.rule, "severity": self.severity, "message": self.message, "file": self.file,
+             "pointer": self.pointer, "line": self.line, "column": self.column, "fix": self.fix, "help": self.help}
+        if self.suppressed is not None:
+            d["suppressed"] = self.suppressed
         return d
 
     def sort_key(self) -> tuple:
