@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
@@ -28,6 +27,8 @@ class Finding:
 
     def fingerprint(self) -> str:
         """Stable identity for baselines: rule, file, pointer and message, not line numbers."""
+        import hashlib  # here: only baselines need it, and it is not on every command's start-up path
+
         from .redact import mask  # a secret in a message does not leak through its hash either
 
         key = "\x1f".join((self.rule, self.file.replace("\\", "/"), self.pointer, mask(self.message)))
