@@ -366,3 +366,36 @@ def test_json_positions_decline_what_yaml_may_read_otherwise(text):
         assert json_positions(text) is None  # duplicates: the loader's YAML path reports them
     else:
         assert positions_on_demand(text) is None
+
+
+# --- HG104's intersection as a bit-parallel run ---------------------------------------------------------------
+
+_GLOB = st.text(st.sampled_from("ab:/*?-xA"), max_size=10)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_GLOB, _GLOB)
+def test_bit_parallel_run_agrees_with_the_pair_search_on_globs(left, right):
+    from hubgate.iam.arn import _glob_atoms, atoms_intersect, glob_meets_atoms
+
+    assert glob_meets_atoms(left, _glob_atoms(right)) is atoms_intersect(_glob_atoms(left), _glob_atoms(right))
+
+
+_TEMPLATES = ["arn:${Partition}:s3:::${BucketName}", "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+              "arn:${Partition}:ec2:${Region}::snapshot/${SnapshotId}",
+              "arn:${Partition}:sns:${Region}:${Account}:${TopicName}",
+              "arn:${Partition}:x:${Region}:${Account}:t/${A}/u/${B}",
+              "arn:${Partition}:x:${Region}:${Account}:g:${A}:s:${B}",
+              "arn:${Partition}:x:${Region}:${Account}:p-{Stamp}", "arn:${Partition}:dms:${Region}:${Account}:cert:*",
+              "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(_TEMPLATES), st.text(st.sampled_from("arn:aws3*?/bxtu-"), max_size=24)
+       | st.sampled_from(["arn:aws:s3:::b", "arn:aws:s3:::b/*", "arn:*:s3:::*", "*", "arn:aws:ec2:*::snapshot/*",
+                          "arn:aws:sns:r::t", "arn:aws:x:r:1:t/a:b/u/c/d", "arn:aws:lambda:*:*:function:f:*"]))
+def test_bit_parallel_run_agrees_with_the_pair_search_on_templates(template, pattern):
+    from hubgate.iam.arn import _glob_atoms, _template_atoms, atoms_intersect, glob_meets_atoms
+
+    atoms = _template_atoms(template)
+    assert glob_meets_atoms(pattern, atoms) is atoms_intersect(_glob_atoms(pattern), atoms)

@@ -233,8 +233,69 @@ def could_be_type(pattern: str, service: str, type_key: str) -> bool:
     pattern = normalise_variables(pattern)
     if pattern == "*":
         return True
-    atoms = _glob_atoms(pattern)
-    return any(atoms_intersect(atoms, t) for t in templates)
+    return any(glob_meets_atoms(pattern, t) for t in templates)
+
+
+def glob_meets_atoms(pattern: str, atoms: tuple) -> bool:
+    """``atoms_intersect(_glob_atoms(pattern), atoms)``, computed as a bit-parallel NFA run: the set of
+    positions in ``atoms`` reachable after reading some string the glob's prefix matches is one integer, so
+    a pattern costs a few big-integer operations per character instead of a search over position pairs
+    (HG104 asks this thousands of times over a corpus)."""
+    rep, full, accept = _atom_masks(atoms)
+    end = len(atoms)
+    mask = _closure(1, rep)
+    for ch in pattern:
+        if ch == "*":  # any run: every position reachable through any number of any characters
+            while True:
+                grown = mask | _step(mask, full, rep)
+                if grown == mask:
+                    break
+                mask = grown
+        elif ch == "?":
+            mask = _step(mask, full, rep)
+        else:
+            c = ch.lower()
+            acc = accept.get(c)
+            if acc is None:
+                acc = accept[c] = _accepting(atoms, c)
+            mask = _step(mask, acc, rep)
+        if not mask:
+            return False
+    return bool(mask >> end & 1)
+
+
+@lru_cache(maxsize=4096)
+def _atom_masks(atoms: tuple) -> tuple[int, int, dict]:
+    """(atoms that repeat, every atom, a per-character memo of the atoms that accept it) as bit masks; every
+    atom accepts some character (the alphabet is unbounded), so ``?`` and ``*`` step through all of them."""
+    rep = 0
+    for j, (_chars, repeats) in enumerate(atoms):
+        if repeats:
+            rep |= 1 << j
+    return rep, (1 << len(atoms)) - 1, {}
+
+
+def _accepting(atoms: tuple, c: str) -> int:
+    mask = 0
+    for j, (chars, _repeats) in enumerate(atoms):
+        if (chars[1] == c) if chars[0] == "lit" else (c not in chars[1]):
+            mask |= 1 << j
+    return mask
+
+
+def _closure(mask: int, rep: int) -> int:
+    """Add the positions reached by leaving repeated atoms without consuming."""
+    while True:
+        grown = mask | ((mask & rep) << 1)
+        if grown == mask:
+            return mask
+        mask = grown
+
+
+def _step(mask: int, acc: int, rep: int) -> int:
+    """Read one character the atoms in ``acc`` accept: a repeated atom stays, another moves on."""
+    hit = mask & acc
+    return _closure(((hit & ~rep) << 1) | (hit & rep), rep)
 
 
 def s3_bucket_and_key(pattern: str) -> tuple[str, str | None] | None:
