@@ -269,6 +269,8 @@ class PlaceholderLeft(Rule):
             docs += [(bk.cors, bk.cors.data, bk.cors.base) for bk in b.buckets if bk.cors is not None and bk.cors_ref]
         docs += [(p.doc, p.doc.data, p.doc.base) for p in target.policies()]
         for doc, data, base in docs:
+            if not _any_string_holds(data, placeholders):
+                continue  # the usual case: no pointer is built for the document's strings
             for ptr, value in walk_strings(data, base):
                 low = value.lower()
                 hit = next((p for p in placeholders if p in low), None)
@@ -278,6 +280,23 @@ class PlaceholderLeft(Rule):
                     doc, ptr, f"Placeholder {hit!r} from the documentation is left in {value!r}",
                     fix=_placeholder_fix(hit),
                 )
+
+
+def _any_string_holds(value, needles: list[str]) -> bool:
+    """Does some string in a JSON value (keys aside), lower-cased, contain one of the needles? The same test as
+    the walk that reports them, without building pointers."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            low = v.lower()
+            if any(p in low for p in needles):
+                return True
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
 
 
 def _placeholder_fix(placeholder: str) -> str:

@@ -91,6 +91,14 @@ def _terminated(signum, _frame) -> None:
 def main() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
+    # A check of a directory allocates millions of small objects that live until the report is written; the
+    # default collector thresholds make it rescan them hundreds of times (~25 % of a corpus run). Objects of
+    # the imports are frozen out of collection and collections come 140x less often; nothing here relies
+    # on prompt collection of reference cycles.
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
     try:
         cli(prog_name="hubgate")
     except KeyboardInterrupt:  # outside a command (start-up, option parsing)
