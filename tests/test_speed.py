@@ -399,3 +399,24 @@ def test_bit_parallel_run_agrees_with_the_pair_search_on_templates(template, pat
 
     atoms = _template_atoms(template)
     assert glob_meets_atoms(pattern, atoms) is atoms_intersect(_glob_atoms(pattern), atoms)
+
+
+_scalar_values = st.none() | st.booleans() | st.integers() | st.text(max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=4), _scalar_values | st.lists(st.integers(), max_size=2),
+                                max_size=4), max_size=3),
+       st.lists(st.dictionaries(st.text(max_size=4), _scalar_values, min_size=1, max_size=4), max_size=2),
+       st.booleans())
+def test_json_report_text_is_json_dumps_indent_2(findings, suppressed, errors):
+    import json
+
+    from hubgate.reporters.json_out import _dumps
+
+    doc = {"findings": findings, "summary": {"files": 1, "error": 0}}
+    if errors:
+        doc["errors"] = [{"file": "f", "message": "m"}]
+    if suppressed:
+        doc["suppressed"] = suppressed
+    assert _dumps(doc) == json.dumps(doc, indent=2, ensure_ascii=False)
