@@ -118,7 +118,11 @@ def load_json(text: str, file: str, base: str) -> tuple[Any, Positions] | None:
         raise InputError(file, f"nested more than {MAX_DEPTH} levels deep") from None
     except ValueError:
         return None
-    return data, json_positions(text, file, base)
+    # positions found per pointer when a finding asks (hubgate.jsonpos): scanning every token costs as much
+    # as checking a policy, and most values are never asked about
+    from .jsonpos import LazyJsonPositions
+
+    return data, LazyJsonPositions(text, file, base)
 
 
 # ------------------------------------------------------------------------------------------------ YAML
