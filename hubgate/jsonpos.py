@@ -3,8 +3,8 @@
 ``hubgate.parsers.json_positions`` scans every token of a JSON text in Python to build the position tree:
 for a 2 KB policy that costs as much as the rest of checking it, and most values are never asked about
 (a finding names one or two pointers). :class:`LazyJsonPositions` answers a pointer by walking the text
-along it instead -- keys read by the C string scanner, the values passed over skipped by the C decoder --
-and builds the full tree only when it is iterated or after many look-ups. Its answers are the tree's: the
+along it instead -- keys read by the C string scanner, the values passed over skipped by the C decoder, the
+members of each container on the way noted once -- and builds the full tree only when it is iterated. Its answers are the tree's: the
 same (line, column) from the same offsets, the same pointer rules (RFC 6901 escapes; a list index as
 ``isdigit`` and ``int`` read it).
 
@@ -23,7 +23,6 @@ _WS = re.compile(r"[ \t\n\r]*")
 _decoder = json.JSONDecoder()
 _scanstring = json.decoder.scanstring
 _UNSET = object()
-FULL_TREE_AFTER = 24  # distinct look-ups after which the whole tree is cheaper
 
 
 class LazyJsonPositions(Positions):
@@ -36,6 +35,7 @@ class LazyJsonPositions(Positions):
         self.extra: dict[str, tuple[int, int]] = {}
         self._root = _UNSET
         self._memo: dict[str, int | None] = {}
+        self._kids: dict[int, dict[str, int] | list[int]] = {}
 
     @property
     def root(self):
@@ -55,11 +55,35 @@ class LazyJsonPositions(Positions):
         memo = self._memo
         if pointer in memo:
             return memo[pointer]
-        if len(memo) >= FULL_TREE_AFTER:
-            return super()._find(pointer)  # builds the tree
         found = self._locate(pointer)
         memo[pointer] = found
         return found
+
+    def _children(self, idx: int):
+        """Where each member (key -> offset) or item (list of offsets) of the container at ``idx`` starts;
+        read once per container: findings often name many items of one Action list."""
+        kids = self._kids.get(idx)
+        if kids is not None:
+            return kids
+        text = self.text
+        ws = _WS.match
+        is_map = text[idx] == "{"
+        kids = {} if is_map else []
+        j = ws(text, idx + 1).end()
+        if text[j] not in "}]":
+            while True:
+                if is_map:
+                    k, j = _scanstring(text, j + 1)
+                    j = ws(text, ws(text, j).end() + 1).end()  # past the ":"
+                    kids.setdefault(k, j)
+                else:
+                    kids.append(j)
+                j = ws(text, _decoder.raw_decode(text, j)[1]).end()
+                if text[j] != ",":
+                    break
+                j = ws(text, j + 1).end()
+        self._kids[idx] = kids
+        return kids
 
     def _locate(self, pointer: str) -> int | None:
         base = self.base
@@ -69,36 +93,22 @@ class LazyJsonPositions(Positions):
         if rest and rest[0] != "/":
             return None
         text = self.text
-        ws = _WS.match
-        idx = ws(text, 0).end()
+        idx = _WS.match(text, 0).end()
         for token in rest[1:].split("/") if rest else ():
             c = text[idx]
             if c == "{":
                 key = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
-                idx = ws(text, idx + 1).end()
-                if text[idx] == "}":
+                idx = self._children(idx).get(key)
+                if idx is None:
                     return None
-                while True:
-                    k, idx = _scanstring(text, idx + 1)
-                    idx = ws(text, ws(text, idx).end() + 1).end()  # past the ":"
-                    if k == key:
-                        break
-                    idx = ws(text, _decoder.raw_decode(text, idx)[1]).end()
-                    if text[idx] != ",":
-                        return None
-                    idx = ws(text, idx + 1).end()
             elif c == "[":
                 if not token.isdigit():
                     return None
                 n = int(token)  # as the tree reads an index (``01`` is item 1)
-                idx = ws(text, idx + 1).end()
-                if text[idx] == "]":
+                items = self._children(idx)
+                if n >= len(items):
                     return None
-                for _ in range(n):
-                    idx = ws(text, _decoder.raw_decode(text, idx)[1]).end()
-                    if text[idx] != ",":
-                        return None
-                    idx = ws(text, idx + 1).end()
+                idx = items[n]
             else:
                 return None
         return pack(text.count("\n", 0, idx) + 1, idx - text.rfind("\n", 0, idx))
