@@ -1,6 +1,6 @@
 """Positions of a JSON document found per pointer, when a finding asks for one.
 
-``hubgate.parsers.json_positions`` scans every token of a JSON text in Python to build the position tree:
+``json_positions`` scans every token of a JSON text in Python to build the position tree:
 for a 2 KB policy that costs as much as the rest of checking it, and most values are never asked about
 (a finding names one or two pointers). :class:`LazyJsonPositions` answers a pointer by walking the text
 along it instead -- keys read by the C string scanner, the values passed over skipped by the C decoder, the
@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import re
 
-from .positions import Positions, pack
+from .errors import InputError
+from .nesting import MAX_DEPTH
+from .positions import MapNode, Positions, SeqNode, TreeBuilder, pack
 
 _WS = re.compile(r"[ \t\n\r]*")
 _decoder = json.JSONDecoder()
@@ -40,8 +42,6 @@ class LazyJsonPositions(Positions):
     @property
     def root(self):
         if self._root is _UNSET:
-            from .parsers import json_positions
-
             self._root = json_positions(self.text, self.file, self.base).root
         return self._root
 
@@ -112,3 +112,40 @@ class LazyJsonPositions(Positions):
             else:
                 return None
         return pack(text.count("\n", 0, idx) + 1, idx - text.rfind("\n", 0, idx))
+
+
+_JTOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|[^\s,:{}\[\]"]+')
+
+
+def json_positions(text: str, file: str, base: str) -> Positions:
+    """Positions of every value of a (valid) JSON text; refuses duplicate keys and absurd nesting."""
+    tb = TreeBuilder()
+    line, line_start, last = 1, 0, 0
+    keys: dict[str, str] = {}
+    for m in _JTOKEN.finditer(text):
+        start = m.start()
+        nl = text.count("\n", last, start)
+        if nl:
+            line += nl
+            line_start = text.rfind("\n", last, start) + 1
+        last = start
+        tok = m.group()
+        c = tok[0]
+        if c == "}" or c == "]":
+            tb.end()
+            continue
+        if tb.expects_key():
+            k = keys.get(tok)
+            if k is None:
+                k = keys[tok] = json.loads(tok) if "\\" in tok else tok[1:-1]
+            if not tb.key(k):
+                raise InputError(file, f"line {line}: duplicate key {k!r}")
+            continue
+        pos = pack(line, start - line_start + 1)
+        if c == "{" or c == "[":
+            if tb.depth >= MAX_DEPTH:
+                raise InputError(file, f"line {line}: nested more than {MAX_DEPTH} levels deep")
+            tb.start(MapNode(pos) if c == "{" else SeqNode(pos))
+        else:
+            tb.scalar(pos)
+    return Positions(base, tb.root)

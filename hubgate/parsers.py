@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .nesting import MAX_ALIAS_VALUES, MAX_DEPTH, bracket_depth
+from .jsonpos import LazyJsonPositions, json_positions
 from .positions import MapNode, Positions, SeqNode, TreeBuilder, pack
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
@@ -25,8 +27,6 @@ try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is m
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Parser = yaml.SafeLoader
 
-MAX_DEPTH = 256  # nesting of mappings/sequences; policies and bundles need a handful
-MAX_ALIAS_VALUES = 100_000  # values produced by expanding YAML aliases (a "billion laughs" document has 10^9)
 MAX_DIGITS = 4300  # Python's int() limit for decimal text
 
 
@@ -54,43 +54,6 @@ def _pairs(pairs: list) -> dict:
     return out
 
 
-_JTOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|[^\s,:{}\[\]"]+')
-
-
-def json_positions(text: str, file: str, base: str) -> Positions:
-    """Positions of every value of a (valid) JSON text; refuses duplicate keys and absurd nesting."""
-    tb = TreeBuilder()
-    line, line_start, last = 1, 0, 0
-    keys: dict[str, str] = {}
-    for m in _JTOKEN.finditer(text):
-        start = m.start()
-        nl = text.count("\n", last, start)
-        if nl:
-            line += nl
-            line_start = text.rfind("\n", last, start) + 1
-        last = start
-        tok = m.group()
-        c = tok[0]
-        if c == "}" or c == "]":
-            tb.end()
-            continue
-        if tb.expects_key():
-            k = keys.get(tok)
-            if k is None:
-                k = keys[tok] = json.loads(tok) if "\\" in tok else tok[1:-1]
-            if not tb.key(k):
-                raise InputError(file, f"line {line}: duplicate key {k!r}")
-            continue
-        pos = pack(line, start - line_start + 1)
-        if c == "{" or c == "[":
-            if tb.depth >= MAX_DEPTH:
-                raise InputError(file, f"line {line}: nested more than {MAX_DEPTH} levels deep")
-            tb.start(MapNode(pos) if c == "{" else SeqNode(pos))
-        else:
-            tb.scalar(pos)
-    return Positions(base, tb.root)
-
-
 class _TooLong(Exception):
     pass
 
@@ -103,8 +66,6 @@ def _int(text: str) -> int:
 
 def load_json(text: str, file: str, base: str) -> tuple[Any, Positions] | None:
     """The value and positions of a JSON text; None when the text is not JSON (it may still be YAML)."""
-    from .source import bracket_depth
-
     if bracket_depth(text) > MAX_DEPTH:
         raise InputError(file, f"nested more than {MAX_DEPTH} levels deep")
     try:
@@ -120,8 +81,6 @@ def load_json(text: str, file: str, base: str) -> tuple[Any, Positions] | None:
         return None
     # positions found per pointer when a finding asks (hubgate.jsonpos): scanning every token costs as much
     # as checking a policy, and most values are never asked about
-    from .jsonpos import LazyJsonPositions
-
     return data, LazyJsonPositions(text, file, base)
 
 

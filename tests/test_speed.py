@@ -284,7 +284,7 @@ _DOCS = _documents()
 def _same_positions(text, base=""):
     """The lazy positions answer every pointer (and pointers that name nothing) as the full tree does."""
     from hubgate.jsonpos import LazyJsonPositions
-    from hubgate.parsers import json_positions
+    from hubgate.jsonpos import json_positions
 
     tree = json_positions(text, "f", base)
     pointers = list(tree)

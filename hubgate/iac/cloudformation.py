@@ -30,7 +30,8 @@ import yaml
 from ..errors import InputError
 from ..profile import load_profile
 from .shape import check_shape
-from ..source import Document, _Builder, _nesting_guard, _yaml_problem, join_pointer, read_text
+from ..source import Document, join_pointer, read_text
+from ..yamlcompose import NodeBuilder, nesting_guard, yaml_problem
 from .options import IacOptions
 from .assemble import (
     PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleSpec, Unresolved, assemble, no_role_error,
@@ -54,8 +55,8 @@ def is_template(data: Any) -> bool:
 # ---------------------------------------------------------------------------------------------- loading
 
 
-class _TemplateBuilder(_Builder):
-    """source._Builder that turns short-form tags into the long form, keeping positions."""
+class _TemplateBuilder(NodeBuilder):
+    """The node-tree builder, turning short-form tags into the long form, keeping positions."""
 
     def build(self, node: yaml.Node, pointer: str, depth: int = 0) -> Any:
         tag = node.tag
@@ -88,13 +89,13 @@ def parse_template(text: str, file: str) -> Document:
 
             return parse_text(text, file)
     positions: dict[str, tuple[int, int]] = {}
-    loader = _nesting_guard(text, file)
+    loader = nesting_guard(text, file)
     try:
         nodes = [n for n in yaml.compose_all(text, Loader=loader) if n is not None]
     except RecursionError:
         raise InputError(file, "nested too deeply") from None
     except yaml.YAMLError as exc:
-        raise InputError(file, f"not valid YAML/JSON: {_yaml_problem(exc)}") from None
+        raise InputError(file, f"not valid YAML/JSON: {yaml_problem(exc)}") from None
     if len(nodes) != 1:
         raise InputError(file, "expected exactly one YAML document (a CloudFormation template)")
     data = _TemplateBuilder(file, positions).build(nodes[0], "")
