@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from .check import check
 from .explain import explain
+from .generate import generate_command
 from .manifest import manifest_command
 from .options import CONTEXT
 from .prove import prove_command
@@ -76,7 +77,8 @@ def cli() -> None:
     """
 
 
-for _command in (check, rules, explain, manifest_command, prove_command, signing_group, snapshot_command):
+for _command in (check, rules, explain, manifest_command, prove_command, signing_group, snapshot_command,
+                 generate_command):
     cli.add_command(_command)
 
 
