@@ -15,6 +15,7 @@ from .generate import generate_command
 from .manifest import manifest_command
 from .options import CONTEXT
 from .prove import prove_command
+from .report import report_command
 from .rules import rules
 from .signing import signing_group
 from .snapshot import snapshot_command
@@ -78,7 +79,7 @@ def cli() -> None:
 
 
 for _command in (check, rules, explain, manifest_command, prove_command, signing_group, snapshot_command,
-                 generate_command):
+                 generate_command, report_command):
     cli.add_command(_command)
 
 
