@@ -23,7 +23,7 @@ th{background:#eaeef2;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{white-space:pre-wrap;margin:0}
-.sev,.res{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff}
+.sev,.res{display:inline-block;white-space:nowrap;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff}
 .sev-error,.res-fail{background:#cf222e}.sev-warning{background:#bf8700}.sev-info{background:#0969da}
 .res-pass{background:#1a7f37}.res-not-enforced{background:#8250df}.res-skipped{background:#6e7781}
 .fix{color:#0a3069}.where{color:#57606a;font-size:12px}
