@@ -55,8 +55,8 @@ def report_command(paths, fmt, out, fail_on, backend, endpoint, lock) -> None:
         sys.exit(2)
     write_report(render(review, fmt), out)
     for e in review.errors:
-        click.echo(f"hubgate: {review.mask(e)}", err=True)
+        click.echo(f"hubgate: {review.hide(e)}", err=True)
     verdict, reasons = review.verdict()
     if out:
-        click.echo(f"hubgate: {verdict.upper()}: {review.mask('; '.join(reasons))} (report: {out})", err=True)
+        click.echo(f"hubgate: {verdict.upper()}: {review.hide('; '.join(reasons))} (report: {out})", err=True)
     sys.exit(review.exit_code())

@@ -7,7 +7,7 @@ import json
 
 import yaml
 
-from . import Facts, bundle_record, cors_configuration, permission_policy, trust_policy
+from .facts import Facts, bundle_record, cors_configuration, permission_policy, trust_policy
 
 
 def _json(doc: dict) -> str:

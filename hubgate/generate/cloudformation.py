@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import yaml
 
-from . import SID, Facts, cors_configuration, permission_policy, trust_policy
+from .facts import SID, Facts, cors_configuration, permission_policy, trust_policy
 from .bundle import readme
 
 

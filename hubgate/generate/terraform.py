@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from . import SID, Facts, cors_configuration
+from .facts import SID, Facts, cors_configuration
 from .bundle import readme
 
 

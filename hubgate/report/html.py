@@ -6,7 +6,7 @@ import html
 
 from .. import __version__
 from ..findings import SEVERITIES
-from . import Review
+from .review import Review
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;margin:0;background:#f6f7f9}
@@ -40,7 +40,7 @@ def _badge(kind: str, value: str) -> str:
 
 def _verdict(r: Review) -> str:
     verdict, reasons = r.verdict()
-    items = "".join(f"<li>{_E(r.mask(x))}</li>" for x in reasons)
+    items = "".join(f"<li>{_E(r.hide(x))}</li>" for x in reasons)
     return (f'<section id="verdict" class="verdict v-{verdict}" data-verdict="{verdict}">'
             f"<strong>{verdict.upper()}</strong><ul>{items}</ul></section>")
 
@@ -49,7 +49,7 @@ def _overview(r: Review) -> str:
     rows = []
     for integ in r.integrations:
         c = integ.counts()
-        rows.append(f"<tr><td>{_E(r.mask(integ.label))}</td><td>{_E(integ.provider or 'policy file')}</td>"
+        rows.append(f"<tr><td>{_E(r.hide(integ.label))}</td><td>{_E(integ.provider or 'policy file')}</td>"
                     + "".join(f'<td class="num">{c[s]}</td>' for s in SEVERITIES) + "</tr>")
     totals = {s: sum(i.counts()[s] for i in r.integrations) for s in SEVERITIES}
     rows.append("<tr><th>all</th><th></th>" + "".join(f'<th class="num">{totals[s]}</th>' for s in SEVERITIES)
@@ -63,9 +63,9 @@ def _finding_row(r: Review, f) -> str:
     where = f"{f.file}:{f.line}" if f.line else f.file
     return (f'<tr class="finding" data-rule="{_E(f.rule)}" data-severity="{_E(f.severity)}">'
             f"<td>{_badge('sev', f.severity)}</td><td><code>{_E(f.rule)}</code></td>"
-            f"<td>{_E(r.mask(f.message))}<div class=\"where\"><code>{_E(r.mask(where))}</code> "
-            f"<code>{_E(r.mask(f.pointer))}</code></div></td>"
-            f"<td class=\"fix\">{_E(r.mask(f.fix or ''))}</td></tr>")
+            f"<td>{_E(r.hide(f.message))}<div class=\"where\"><code>{_E(r.hide(where))}</code> "
+            f"<code>{_E(r.hide(f.pointer))}</code></div></td>"
+            f"<td class=\"fix\">{_E(r.hide(f.fix or ''))}</td></tr>")
 
 
 def _findings(r: Review) -> str:
@@ -73,8 +73,8 @@ def _findings(r: Review) -> str:
     if not r.integrations:
         parts.append('<p class="none">Nothing was checked.</p>')
     for i, integ in enumerate(r.integrations):
-        parts.append(f'<section class="integration" id="integration-{i}" data-name="{_E(r.mask(integ.label))}">'
-                     f"<h3>{_E(r.mask(integ.label))} <span class=\"where\">{_E(r.mask(integ.file))}</span></h3>")
+        parts.append(f'<section class="integration" id="integration-{i}" data-name="{_E(r.hide(integ.label))}">'
+                     f"<h3>{_E(r.hide(integ.label))} <span class=\"where\">{_E(r.hide(integ.file))}</span></h3>")
         if not integ.findings:
             parts.append('<p class="none">No findings.</p></section>')
             continue
@@ -86,8 +86,8 @@ def _findings(r: Review) -> str:
                          f"<th>finding</th><th>fix</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
         parts.append("</section>")
     if r.suppressed:
-        rows = "".join(f"<tr><td><code>{_E(f.rule)}</code></td><td>{_E(r.mask(f.message))}</td>"
-                       f"<td>{_E(r.mask(f.suppressed))}</td></tr>" for f in r.suppressed)
+        rows = "".join(f"<tr><td><code>{_E(f.rule)}</code></td><td>{_E(r.hide(f.message))}</td>"
+                       f"<td>{_E(r.hide(f.suppressed))}</td></tr>" for f in r.suppressed)
         parts.append(f"<details><summary>{len(r.suppressed)} suppressed finding(s)</summary><table><thead><tr>"
                      f"<th>rule</th><th>finding</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table></details>")
     parts.append("</section>")
@@ -97,7 +97,7 @@ def _findings(r: Review) -> str:
 def _errors(r: Review) -> str:
     if not r.errors:
         return ""
-    items = "".join(f"<li><code>{_E(r.mask(e))}</code></li>" for e in r.errors)
+    items = "".join(f"<li><code>{_E(r.hide(e))}</code></li>" for e in r.errors)
     return f'<section id="errors"><h2>Input that could not be read</h2><ul>{items}</ul></section>'
 
 
@@ -108,9 +108,9 @@ def _scenarios(r: Review) -> str:
 
     rows = []
     for res in r.results:
-        evidence = "\n".join(r.mask(e) for e in res.evidence)
+        evidence = "\n".join(r.hide(e) for e in res.evidence)
         rows.append(f'<tr class="scenario" data-scenario="{_E(res.scenario)}" data-result="{_E(res.result)}">'
-                    f"<td>{_E(r.mask(res.bundle or ''))}</td><td><code>{_E(res.scenario)}</code>"
+                    f"<td>{_E(r.hide(res.bundle or ''))}</td><td><code>{_E(res.scenario)}</code>"
                     f"<div class=\"where\">{_E(SCENARIOS.get(res.scenario, ''))}</div></td>"
                     f"<td>{_badge('res', res.result)}</td><td><details{' open' if res.result == 'fail' else ''}>"
                     f"<summary>{len(res.evidence)} line(s)</summary><pre>{_E(evidence)}</pre></details></td></tr>")
@@ -129,11 +129,11 @@ def _lock(r: Review) -> str:
     lk = r.lock
     status = (f"{len(lk.changes)} changed field(s) over {lk.entries} entries: signing output differs from the lock"
               if lk.changes else f"unchanged ({lk.entries} entries)")
-    rows = "".join(f"<tr class=\"lock-change\"><td><code>{_E(c['entry'])}</code></td><td>{_E(r.mask(c['diff']))}</td></tr>"
+    rows = "".join(f"<tr class=\"lock-change\"><td><code>{_E(c['entry'])}</code></td><td>{_E(r.hide(c['diff']))}</td></tr>"
                    for c in lk.changes)
     table = (f"<table><thead><tr><th>entry</th><th>change</th></tr></thead><tbody>{rows}</tbody></table>"
              if rows else "")
-    notes = "".join(f"<li>{_E(r.mask(w))}</li>" for w in lk.warnings)
+    notes = "".join(f"<li>{_E(r.hide(w))}</li>" for w in lk.warnings)
     return (f'<section id="signing-lock" data-status="{"changed" if lk.changes else "unchanged"}">'
             f"<h2>Signing lock</h2><p><code>{_E(lk.path)}</code>: {_E(status)}</p>{table}"
             + (f"<ul>{notes}</ul>" if notes else "") + "</section>")
@@ -148,7 +148,7 @@ def render_html(r: Review) -> str:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{_E(title)}</title><style>{CSS}</style></head><body><main>"
         f"<h1>Storage integration review</h1><p class=\"meta\">hubgate {_E(__version__)} &middot; "
-        f"<code>{_E(r.mask(paths))}</code> &middot; {_E(r.checked)} checked &middot; fail on {_E(r.fail_on)}</p>"
+        f"<code>{_E(r.hide(paths))}</code> &middot; {_E(r.checked)} checked &middot; fail on {_E(r.fail_on)}</p>"
         + _verdict(r) + _errors(r) + _overview(r) + _findings(r) + _scenarios(r) + _lock(r)
         + "<p class=\"meta\">Secret values (keys, signatures, private keys, external IDs) are shown as ****. "
         "Each rule's documentation: <code>hubgate rules ID</code>.</p></main></body></html>\n"
