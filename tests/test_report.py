@@ -13,7 +13,7 @@ import pytest
 from hubgate.check import check_paths
 from hubgate.example import EXAMPLE_SECRET, iam_user_bundle
 
-from conftest import EXAMPLES, REPO, run_process
+from conftest import REPO, run_process
 
 
 class Page(HTMLParser):
