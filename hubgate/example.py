@@ -33,29 +33,38 @@ def policy(*statements: dict, version: str | None = "2012-10-17") -> dict:
     return doc
 
 
-def read_policy(*buckets: str) -> dict:
-    buckets = buckets or (BUCKET,)
+def bucket_arns(*buckets: str) -> list[str]:
+    """Each bucket's object and bucket ARN, paired (``arn:aws:s3:::b/*``, ``arn:aws:s3:::b``)."""
     resources = []
     for b in buckets:
         resources += [f"arn:aws:s3:::{b}/*", f"arn:aws:s3:::{b}"]
-    return policy(statement(["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"], resources))
+    return resources
 
 
-def trust_policy(external_id: str = EXTERNAL_ID, principal: Any = None, condition: Any = None, action: Any = "sts:AssumeRole") -> dict:
+def read_policy(*buckets: str, actions: Any = None, version: str | None = "2012-10-17", **extra: Any) -> dict:
+    """The read-only permission policy over ``buckets``; ``actions`` default to the docs' three read actions
+    (``hubgate generate`` passes the profile's), ``extra`` goes into the statement (e.g. ``Sid``)."""
+    buckets = buckets or (BUCKET,)
+    actions = list(actions) if actions is not None else ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"]
+    return policy(statement(actions, bucket_arns(*buckets), **extra), version=version)
+
+
+def trust_policy(external_id: str = EXTERNAL_ID, principal: Any = None, condition: Any = None, action: Any = "sts:AssumeRole",
+                 key: str = "sts:ExternalId", version: str | None = "2012-10-17") -> dict:
     st = {
         "Effect": "Allow",
         "Principal": principal if principal is not None else {"AWS": HUB_PRINCIPAL},
         "Action": action,
     }
-    cond = condition if condition is not None else {"StringEquals": {"sts:ExternalId": external_id}}
+    cond = condition if condition is not None else {"StringEquals": {key: external_id}}
     if cond:
         st["Condition"] = cond
-    return policy(st)
+    return policy(st, version=version)
 
 
-def cors(*origins: str, methods: tuple[str, ...] = ("GET",)) -> dict:
+def cors(*origins: str, methods: tuple[str, ...] = ("GET",), headers: tuple[str, ...] = ("*",)) -> dict:
     origins = origins or ("https://hub.ango.ai", "https://api.ango.ai")
-    return {"CORSRules": [{"AllowedHeaders": ["*"], "AllowedMethods": list(methods), "AllowedOrigins": list(origins), "MaxAgeSeconds": 3000}]}
+    return {"CORSRules": [{"AllowedHeaders": list(headers), "AllowedMethods": list(methods), "AllowedOrigins": list(origins), "MaxAgeSeconds": 3000}]}
 
 
 def _override(d: dict, overrides: dict) -> dict:

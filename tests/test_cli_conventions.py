@@ -121,7 +121,7 @@ def test_manifest_fix_bundle_accepts_a_bundle_directory(hubgate, tmp_path):
 def test_manifest_bundle_directory_with_several_bundles_is_refused(hubgate):
     run = hubgate("manifest", "tests/fixtures/manifest/assets.json", "--bundle", "examples", "--format", "json")
     assert run.code == 2
-    assert run.stderr.startswith("hubgate: examples: 8 bundles here (") and run.stderr.count("\n") == 1
+    assert run.stderr.startswith("hubgate: examples: 9 bundles here (") and run.stderr.count("\n") == 1
 
 
 def test_prove_finds_bundles_as_check_does(monkeypatch, tmp_path):
@@ -144,7 +144,7 @@ def test_prove_finds_bundles_as_check_does(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize(("paths", "counted"), [
     (["examples/good"], "1 bundle(s) checked"),
-    (["examples"], "8 bundle(s) checked"),
+    (["examples"], "9 bundle(s) checked"),
     (["tests/fixtures/bare-policies"], "2 policy file(s) checked"),
     (["examples/good", "tests/fixtures/bare-policies/wildcard.json"], "1 bundle(s) and 1 policy file(s) checked"),
     (["tests/fixtures/iac/good"], "2 bundle(s) checked"),  # two templates/plans, one bundle each

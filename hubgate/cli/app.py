@@ -11,9 +11,11 @@ import click
 from .. import __version__
 from .check import check
 from .explain import explain
+from .generate import generate_command
 from .manifest import manifest_command
 from .options import CONTEXT
 from .prove import prove_command
+from .report import report_command
 from .rules import rules
 from .signing import signing_group
 from .snapshot import snapshot_command
@@ -76,7 +78,8 @@ def cli() -> None:
     """
 
 
-for _command in (check, rules, explain, manifest_command, prove_command, signing_group, snapshot_command):
+for _command in (check, rules, explain, manifest_command, prove_command, signing_group, snapshot_command,
+                 generate_command, report_command):
     cli.add_command(_command)
 
 

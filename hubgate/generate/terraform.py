@@ -1,0 +1,185 @@
+"""The Terraform format: an HCL module (``main.tf``, ``variables.tf``, ``outputs.tf``) with variables for the
+buckets, the external ID (sensitive) and the profile's facts, and ``terraform.tfvars`` holding this
+integration's values. The policy documents are ``aws_iam_policy_document`` data sources; CORS is set on the
+existing buckets with ``aws_s3_bucket_cors_configuration`` (the buckets themselves are not managed)."""
+
+from __future__ import annotations
+
+import json
+
+from .facts import SID, Facts, cors_configuration
+from .bundle import readme
+
+
+def q(value: str) -> str:
+    """An HCL string literal (JSON's escapes; ``${`` and ``%{`` doubled so nothing is interpolated)."""
+    return json.dumps(value).replace("${", "$${").replace("%{", "%%{")
+
+
+def _list(values) -> str:
+    return "[" + ", ".join(q(v) for v in values) + "]"
+
+
+def variables_tf(facts: Facts) -> str:
+    p = facts.profile
+    rule = cors_configuration(facts)["CORSRules"][0]
+    return f'''variable "buckets" {{
+  description = "The buckets Hub reads (each gets the bucket and object ARN in the policy, and CORS)"
+  type        = list(string)
+}}
+
+variable "external_id" {{
+  description = "The external ID of Hub's storage record; the trust policy demands it"
+  type        = string
+  sensitive   = true
+  validation {{
+    condition     = length(var.external_id) >= {p.external_id_min_length}
+    error_message = "Use a random external ID of at least {p.external_id_min_length} characters (e.g. a UUID)."
+  }}
+}}
+
+variable "region" {{
+  description = "The region of the buckets and of Hub's storage record"
+  type        = string
+  default     = {q(facts.region)}
+}}
+
+variable "role_name" {{
+  description = "Name of the IAM role Hub assumes"
+  type        = string
+  default     = {q(facts.role_name)}
+}}
+
+variable "hub_principal" {{
+  description = "The principal Hub assumes the role as (vendor profile {facts.profile.name})"
+  type        = string
+  default     = {q(p.trusted_principal)}
+}}
+
+variable "read_actions" {{
+  description = "The read-only actions Hub needs"
+  type        = list(string)
+  default     = {_list(p.required_actions)}
+}}
+
+variable "hub_origins" {{
+  description = "The origins Hub's browser requests come from (CORS)"
+  type        = list(string)
+  default     = {_list(rule["AllowedOrigins"])}
+}}
+
+variable "cors_methods" {{
+  type    = list(string)
+  default = {_list(rule["AllowedMethods"])}
+}}
+
+variable "cors_headers" {{
+  type    = list(string)
+  default = {_list(rule["AllowedHeaders"])}
+}}
+'''
+
+
+def main_tf(facts: Facts) -> str:
+    p = facts.profile
+    rule = cors_configuration(facts)["CORSRules"][0]
+    return f'''# {facts.name}: Hub storage integration (read-only, IAM delegation), written by hubgate generate.
+terraform {{
+  required_providers {{
+    aws = {{
+      source  = "hashicorp/aws"
+      version = ">= 5.0"
+    }}
+  }}
+}}
+
+provider "aws" {{
+  region = var.region
+}}
+
+data "aws_iam_policy_document" "trust" {{
+  version = {q(p.policy_version)}
+  statement {{
+    effect  = "Allow"
+    actions = [{q(p.trust_action)}]
+    principals {{
+      type        = "AWS"
+      identifiers = [var.hub_principal]
+    }}
+    condition {{
+      test     = "StringEquals"
+      variable = {q(p.external_id_key)}
+      values   = [var.external_id]
+    }}
+  }}
+}}
+
+data "aws_iam_policy_document" "read" {{
+  version = {q(p.policy_version)}
+  statement {{
+    sid       = {q(SID)}
+    effect    = "Allow"
+    actions   = var.read_actions
+    resources = flatten([for b in var.buckets : ["arn:aws:s3:::${{b}}/*", "arn:aws:s3:::${{b}}"]])
+  }}
+}}
+
+resource "aws_iam_role" "hub" {{
+  name               = var.role_name
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}}
+
+resource "aws_iam_policy" "read" {{
+  name   = "${{var.role_name}}-read"
+  policy = data.aws_iam_policy_document.read.json
+}}
+
+resource "aws_iam_role_policy_attachment" "read" {{
+  role       = aws_iam_role.hub.name
+  policy_arn = aws_iam_policy.read.arn
+}}
+
+resource "aws_s3_bucket_cors_configuration" "hub" {{
+  for_each = toset(var.buckets)
+  bucket   = each.value
+  cors_rule {{
+    allowed_headers = var.cors_headers
+    allowed_methods = var.cors_methods
+    allowed_origins = var.hub_origins
+    max_age_seconds = {int(rule["MaxAgeSeconds"])}
+  }}
+}}
+'''
+
+
+OUTPUTS_TF = '''output "role_arn" {
+  description = "The role ARN for Hub's storage record"
+  value       = aws_iam_role.hub.arn
+}
+
+output "region" {
+  value = var.region
+}
+'''
+
+
+def tfvars(facts: Facts) -> str:
+    return (f"buckets     = {_list(facts.buckets)}\n"
+            f"external_id = {q(facts.external_id)}\n"
+            f"region      = {q(facts.region)}\n"
+            f"role_name   = {q(facts.role_name)}\n")
+
+
+def render_terraform(facts: Facts, out: str = "DIR") -> dict[str, str]:
+    body = (
+        "`terraform init && terraform apply` (the values are in `terraform.tfvars`; keep it out of version "
+        "control, it holds the external ID). Then add the storage in Hub with the `role_arn` output, the external "
+        "ID and the region. `terraform show -json` of the plan checks with `hubgate check`.\n"
+    )
+    return {
+        "main.tf": main_tf(facts),
+        "variables.tf": variables_tf(facts),
+        "outputs.tf": OUTPUTS_TF,
+        "terraform.tfvars": tfvars(facts),
+        "README.md": readme(facts, "terraform", out, body),
+    }
