@@ -196,7 +196,7 @@ class Backend:
 
     # -- buckets -----------------------------------------------------------------------------------
     def create_bucket(self, name: str, region: str | None = None) -> None:
-        from .session import critical
+        from .signals import critical
 
         region = region or self.region
         s3 = self.client("s3", region=region)
@@ -244,7 +244,7 @@ class Backend:
 
     # -- identities ----------------------------------------------------------------------------------
     def create_user(self, name: str, policy: dict | None) -> Credentials:
-        from .session import critical
+        from .signals import critical
 
         iam = self.client("iam")
         with critical():
@@ -329,7 +329,7 @@ class Backend:
         return [u["UserName"] for u in self.client("iam").list_users().get("Users", [])]
 
     def create_role(self, name: str, trust: dict, policy: dict | None = None) -> str:
-        from .session import critical
+        from .signals import critical
 
         iam = self.client("iam")
         with critical():
@@ -496,29 +496,3 @@ class MinioBackend(Backend):
         if c is not None:
             c.stop()
             self._container = None
-
-
-def make_backend(name: str, endpoint: str | None = None, allow_remote: bool = False) -> Backend:
-    """The backend for ``--backend NAME [--endpoint URL]``; raises ValueError for bad choices."""
-    if name not in BACKENDS:
-        raise ValueError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
-    if endpoint is not None:
-        endpoint = check_endpoint(endpoint, allow_remote)
-    backend: Backend
-    if name == "moto":
-        from .moto_backend import MotoBackend
-
-        backend = MotoBackend(endpoint=endpoint)
-    elif name == "seaweedfs":
-        from .seaweedfs_backend import SeaweedBackend
-
-        backend = SeaweedBackend(endpoint=endpoint)
-    elif name == "minio":
-        backend = MinioBackend(endpoint=endpoint)
-    else:
-        backend = AwsBackend(endpoint=endpoint)
-    if endpoint is not None or name == "aws":  # a server hubgate does not start: journal what the run makes
-        from .journal import Journal
-
-        backend.journal = Journal(endpoint or "aws")
-    return backend

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .backends import Backend, BackendError, Credentials, require
-from .session import critical
+from .signals import critical
 
 LOCK_WAIT = float(os.environ.get("HUBGATE_MOTO_LOCK_WAIT", "300"))
 

@@ -60,7 +60,7 @@ _RESULTS = pytest.StashKey[list]()
 
 @pytest.fixture(scope="session")
 def hubgate_backend(request):
-    from .backends import make_backend
+    from .choose import make_backend
     from .session import start_backend
 
     try:
@@ -115,7 +115,7 @@ def hubgate_context(hubgate_backend, hubgate_bundle):
 
 @pytest.fixture
 def hubgate_prove(hubgate_context, request):
-    from .report import _headline
+    from .report import headline
     from .runner import run_scenario
 
     strict = request.config.getoption("--hubgate-strict")
@@ -125,7 +125,7 @@ def hubgate_prove(hubgate_context, request):
         result = run_scenario(hubgate_context, scenario)
         seen.append(result.result)
         if result.result in ("not-enforced", "skipped"):
-            why = f"hubgate {scenario} on {result.backend}: {result.result}: {_headline(result)}"
+            why = f"hubgate {scenario} on {result.backend}: {result.result}: {headline(result)}"
             if strict:
                 pytest.fail(why, pytrace=False)
             pytest.skip(why)

@@ -11,7 +11,7 @@ FORMATS = ("text", "json", "sarif", "junit", "github")
 _MARK = {"pass": "PASS", "fail": "FAIL", "not-enforced": "NOT-ENFORCED", "skipped": "SKIPPED"}
 
 
-def _headline(r) -> str:
+def headline(r) -> str:
     """The one line that says why: the first WRONG check, else the first control not enforced, else the last."""
     order = {"fail": ("-> WRONG",), "not-enforced": ("NOT enforced", "not judged")}.get(r.result, ("skipped:", "error:"))
     for marker in order:
@@ -36,7 +36,7 @@ def render_text(results, verbose: bool = False) -> str:
             bundle = r.bundle
             lines.append(f"bundle {r.bundle} on {r.backend}:")
         lines.append(f"  {_MARK[r.result]:<13} {r.scenario}")
-        shown = r.evidence if (verbose or r.result == "fail") else ([_headline(r)] if r.result != "pass" else [])
+        shown = r.evidence if (verbose or r.result == "fail") else ([headline(r)] if r.result != "pass" else [])
         for e in shown:
             if e:
                 lines.append(f"      {e}")
@@ -61,7 +61,7 @@ def render_sarif(results) -> str:
             continue
         out.append({
             "ruleId": r.scenario, "level": level[r.result], "kind": "fail" if r.result == "fail" else "review",
-            "message": {"text": f"{r.scenario} on {r.backend}: {r.result}. {_headline(r)}"},
+            "message": {"text": f"{r.scenario} on {r.backend}: {r.result}. {headline(r)}"},
             "properties": {"backend": r.backend, "result": r.result, "bundle": r.bundle, "evidence": r.evidence},
         })
     doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
@@ -86,10 +86,10 @@ def render_junit(results) -> str:
         text = "\n".join(r.evidence)
         if r.result == "fail":
             s.set("failures", str(int(s.get("failures")) + 1))
-            ET.SubElement(case, "failure", type="fail", message=_headline(r)).text = text
+            ET.SubElement(case, "failure", type="fail", message=headline(r)).text = text
         elif r.result in ("skipped", "not-enforced"):
             s.set("skipped", str(int(s.get("skipped")) + 1))
-            ET.SubElement(case, "skipped", message=f"{r.result}: {_headline(r)}").text = text
+            ET.SubElement(case, "skipped", message=f"{r.result}: {headline(r)}").text = text
         else:
             ET.SubElement(case, "system-out").text = text
     root.set("skipped", str(skipped))
@@ -107,7 +107,7 @@ def render_github(results) -> str:
     for r in results:
         if r.result in level:
             title = _esc(f"{r.scenario} ({r.backend})").replace(":", "%3A").replace(",", "%2C")
-            lines.append(f"::{level[r.result]} title={title}::{_esc(f'{r.result}: {_headline(r)}')}")
+            lines.append(f"::{level[r.result]} title={title}::{_esc(f'{r.result}: {headline(r)}')}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

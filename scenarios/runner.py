@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlparse, urlunpa
 
 from .backends import Backend, BackendError, Credentials
 from .catalog import SCENARIOS
-from .session import critical
+from .signals import critical
 
 PROBE_KEY = "hubgate/probe.txt"
 VICTIM_KEY = "hubgate/delete-me.txt"
@@ -623,14 +623,6 @@ def run_bundle(bundle, backend: Backend, scenarios: list[str] | None = None) -> 
             print(f"hubgate: {p}", file=sys.stderr)
 
 
-def prove(bundles: list, backend: Backend, scenarios: list[str] | None = None) -> list[Result]:
-    """Start the backend, run every bundle it can serve, stop it: the results (see ``session.run_prove``
-    for the problems that make a run exit 2)."""
-    from .session import run_prove
-
-    return run_prove(bundles, backend, scenarios, guard=False).results
-
-
 def cleanup_stragglers(backend: Backend) -> list[str]:
     """Remove what killed runs against this server left, as their journals record it: a bucket only when it
     still carries the run's secret tag, a user or role only when it still has the recorded unique id.
@@ -660,11 +652,5 @@ def cleanup_stragglers(backend: Backend) -> list[str]:
     return removed
 
 
-def exit_code(results: list[Result], strict: bool = False) -> int:
-    from .session import exit_code as session_exit_code
-
-    return session_exit_code(results, (), strict)
-
-
-__all__ = ["Result", "Verdict", "Context", "prove", "run_bundle", "run_scenario", "cleanup_stragglers",
-           "exit_code", "BackendError", "json"]
+__all__ = ["Result", "Verdict", "Context", "run_bundle", "run_scenario", "cleanup_stragglers", "BackendError",
+           "json"]

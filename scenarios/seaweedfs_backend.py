@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from .backends import Backend, BackendError, BackendUnavailable, Credentials, free_port, require, wait_http
-from .session import critical
+from .signals import critical
 
 GRPC_OFFSET = 10000
 

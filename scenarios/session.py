@@ -19,106 +19,18 @@ options and prints:
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
 from .backends import Backend, BackendError, BackendUnavailable
 from .catalog import SCENARIOS
+from .runner import Context, Result, cleanup_stragglers, run_scenario
+from .signals import EXIT_SIGNAL, Interrupted, SignalGuard, checkpoint, critical  # noqa: F401 - API
 
 #: providers whose buckets an S3 API can hold
 S3_PROVIDERS = ("aws", "s3-compatible")
-EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
-
-
-class Interrupted(BaseException):
-    """SIGINT/SIGTERM arrived; ``code`` is the exit code (130 or 143)."""
-
-    def __init__(self, signum: int):
-        self.signum = signum
-        self.code = EXIT_SIGNAL.get(signum, 128 + signum)
-        super().__init__(f"interrupted by {signal.Signals(signum).name}")
-
-
-class SignalGuard:
-    """SIGINT/SIGTERM raise :class:`Interrupted`, except inside ``critical()`` where they wait for its end.
-
-    Handlers can only be installed from the main thread; elsewhere the guard does nothing (the default
-    KeyboardInterrupt still reaches the main thread).
-    """
-
-    _active: "SignalGuard | None" = None
-
-    def __init__(self) -> None:
-        self._depth = 0
-        self._pending: int | None = None
-        self._old: dict = {}
-        self.received: int | None = None
-
-    def _handler(self, signum, frame) -> None:
-        if self.received is None:
-            self.received = signum
-        if self._depth:
-            self._pending = self._pending or signum
-            return
-        raise Interrupted(signum)
-
-    def _unraisable(self, info) -> None:
-        if isinstance(info.exc_value, Interrupted):
-            return  # raised inside a __del__/finalizer: no "Exception ignored" traceback; checkpoint() raises it
-        self._old_hook(info)
-
-    def __enter__(self) -> "SignalGuard":
-        if threading.current_thread() is threading.main_thread():
-            for s in EXIT_SIGNAL:
-                self._old[s] = signal.signal(s, self._handler)
-        self._old_hook = sys.unraisablehook
-        sys.unraisablehook = self._unraisable
-        SignalGuard._active = self
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for s, h in self._old.items():
-            signal.signal(s, h)
-        self._old.clear()
-        if sys.unraisablehook == self._unraisable:
-            sys.unraisablehook = self._old_hook
-        if SignalGuard._active is self:
-            SignalGuard._active = None
-
-    @contextmanager
-    def critical(self) -> Iterator[None]:
-        self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth -= 1
-        if not self._depth and self._pending is not None:
-            signum, self._pending = self._pending, None
-            raise Interrupted(signum)
-
-
-def checkpoint() -> None:
-    """Raise :class:`Interrupted` when a signal arrived but its exception was lost (raised while Python ran
-    a ``__del__`` or a weakref callback, which only prints "Exception ignored"): the run stops at the next
-    checkpoint instead of finishing with exit 0."""
-    guard = SignalGuard._active
-    if guard is not None and guard.received is not None and not guard._depth:
-        raise Interrupted(guard.received)
-
-
-@contextmanager
-def critical() -> Iterator[None]:
-    """Defer SIGINT/SIGTERM for the block when a :class:`SignalGuard` is active (a no-op otherwise)."""
-    guard = SignalGuard._active
-    if guard is None:
-        yield
-        return
-    with guard.critical():
-        yield
 
 
 def cannot_serve(bundle, backend: Backend) -> str | None:
@@ -206,8 +118,6 @@ def start_backend(backend: Backend) -> str | None:
 
 
 def _run_bundle(bundle, backend: Backend, ids: list[str], outcome: Outcome) -> None:
-    from .runner import Context, run_scenario
-
     ctx = Context(bundle, backend)
     try:
         try:
@@ -259,8 +169,6 @@ def run_prove(bundles: list, backend: Backend, scenarios: list[str] | None = Non
 def run_cleanup(backend: Backend) -> tuple[list[str], str | None]:
     """``--cleanup``: remove what killed runs against this server left (their journals say what); the
     removed resources and the one-line reason it could not run. Raises :class:`Interrupted` on a signal."""
-    from .runner import cleanup_stragglers
-
     if backend.journal is None:
         return [], (f"--cleanup needs --endpoint or --backend aws: a {backend.name} server hubgate starts "
                     "itself is gone with its run")
@@ -278,6 +186,12 @@ def run_cleanup(backend: Backend) -> tuple[list[str], str | None]:
                 backend.stop()
         checkpoint()
         return removed, why
+
+
+def prove(bundles: list, backend: Backend, scenarios: list[str] | None = None) -> list[Result]:
+    """Start the backend, run every bundle it can serve, stop it: the results (see :func:`run_prove`
+    for the problems that make a run exit 2)."""
+    return run_prove(bundles, backend, scenarios, guard=False).results
 
 
 @contextmanager

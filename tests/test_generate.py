@@ -270,8 +270,8 @@ def test_generated_examples_check_clean():
 
 def test_generated_bundle_passes_every_scenario_seaweedfs_enforces(tmp_path):
     from hubgate.bundle import load_bundle
-    from hubgate.scenarios.backends import make_backend
-    from hubgate.scenarios.runner import prove
+    from hubgate.scenarios.choose import make_backend
+    from hubgate.scenarios.session import prove
     from hubgate.scenarios.seaweedfs_backend import find_weed
 
     if find_weed() is None:

@@ -15,8 +15,8 @@ pytest.importorskip("moto.server", reason="moto[server] is not installed (pip in
 
 from hubgate.bundle import load_bundle  # noqa: E402
 from hubgate.cli.prove import prove_command  # noqa: E402
-from hubgate.scenarios.backends import make_backend  # noqa: E402
-from hubgate.scenarios.runner import prove  # noqa: E402
+from hubgate.scenarios.choose import make_backend  # noqa: E402
+from hubgate.scenarios.session import prove  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

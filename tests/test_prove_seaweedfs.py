@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from hubgate.bundle import load_bundle
-from hubgate.scenarios.backends import make_backend
-from hubgate.scenarios.runner import prove
+from hubgate.scenarios.choose import make_backend
+from hubgate.scenarios.session import prove
 from hubgate.scenarios.seaweedfs_backend import find_weed
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -224,7 +224,8 @@ def behaviour(backend, endpoint, signers, fmt, output, strict, verbose, quiet) -
     the server could not be started.
     """
     # the S3 servers and the signing libraries: only this command needs them
-    from ..scenarios.backends import BackendError, BackendUnavailable, make_backend
+    from ..scenarios.backends import BackendError, BackendUnavailable
+    from ..scenarios.choose import make_backend
     from ..scenarios.signing_behaviour import Outcome, render_text, run, summary
 
     try:

@@ -2,7 +2,7 @@
 severity with their fixes, the live scenarios (``--prove``) with their evidence, the signing lock's status.
 
 :func:`collect` runs the same code paths as the commands it summarises: ``hubgate check``
-(:func:`hubgate.check.check_paths`), ``hubgate prove`` (:func:`hubgate.scenarios.runner.prove`) and
+(:func:`hubgate.check.check_paths`), ``hubgate prove`` (:func:`hubgate.scenarios.session.prove`) and
 ``hubgate signing compare`` (:func:`hubgate.signing.lock.compare`); :mod:`.html` and :mod:`.markdown` render
 the :class:`Review`. Every text that goes on the page passes through :func:`hubgate.masking.mask` with the
 secrets of the bundles (keys, SAS signatures, private keys) and their external IDs.
@@ -68,8 +68,8 @@ def collect(paths: list[str], fail_on: str = "error", prove_backend: str | None 
     review = Review(list(paths), fail_on, _integrations(targets, report.findings), report.findings,
                     report.suppressed, report.errors, report.checked(), secrets, lock=lock)
     if prove_backend and not report.errors:
-        from ..scenarios.backends import make_backend
-        from ..scenarios.runner import prove
+        from ..scenarios.choose import make_backend
+        from ..scenarios.session import prove
 
         if not bundles:
             raise InputError(" ".join(paths), "no bundle to prove (integration.yaml|yml|json or *.hubgate.*)")
