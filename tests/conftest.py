@@ -89,3 +89,15 @@ def _fresh_secret_registry():
     redact.forget_all()
     yield
     redact.forget_all()
+
+
+IAC_ENV = ("HUBGATE_IAC_ROLE", "HUBGATE_IAC_ACCOUNT_ID", "HUBGATE_IAC_EXTERNAL_ID", "HUBGATE_IAC_REGION",
+           "HUBGATE_IAC_PROFILE")
+
+
+@pytest.fixture
+def iac_env(monkeypatch):
+    """No ``HUBGATE_IAC_*`` setting of the caller's shell, and the repository as the working folder."""
+    for k in IAC_ENV:
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.chdir(REPO)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -16,30 +14,15 @@ from hubgate.iac import IacOptions
 from hubgate.iac.terraform import is_plan, load_plan
 from hubgate.source import parse_text
 
-from conftest import EXAMPLES, FIXTURES, REPO
+from conftest import EXAMPLES, REPO
+from iachelpers import IAC, gen, verdicts
 
-IAC = FIXTURES / "iac"
 GOOD = IAC / "good" / "plan.json"
 BROKEN = IAC / "broken" / "plan.json"
 
-_spec = importlib.util.spec_from_file_location("generate_plans", IAC / "generate_plans.py")
-gen = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen)
-
-
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    for k in ("HUBGATE_IAC_ROLE", "HUBGATE_IAC_ACCOUNT_ID", "HUBGATE_IAC_EXTERNAL_ID", "HUBGATE_IAC_REGION",
-              "HUBGATE_IAC_PROFILE"):
-        monkeypatch.delenv(k, raising=False)
-    monkeypatch.chdir(REPO)
-
-
-def verdicts(paths, fail_on: str = "info") -> set:
-    """(rule, severity, message) of the unsuppressed findings, file names left out of messages."""
-    report, _ = check_paths([str(p) for p in paths], fail_on=fail_on)
-    assert report.errors == [], [str(e) for e in report.errors]
-    return {(f.rule, f.severity, re.sub(r"\S+\.(json|yaml)\b", "FILE", f.message)) for f in report.findings}
+def _env(iac_env):
+    """Every test here runs in an environment without HUBGATE_IAC_* settings."""
 
 
 def write(tmp_path: Path, plan: dict, name: str = "plan.json", indent: int | None = 2) -> Path:
