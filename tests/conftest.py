@@ -101,3 +101,11 @@ def iac_env(monkeypatch):
     for k in IAC_ENV:
         monkeypatch.delenv(k, raising=False)
     monkeypatch.chdir(REPO)
+
+
+def invoke(*args: str, env: dict | None = None) -> tuple[int, str, str]:
+    """The CLI in this process (click's runner): exit code, stdout and stderr."""
+    from hubgate.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
