@@ -109,3 +109,11 @@ def invoke(*args: str, env: dict | None = None) -> tuple[int, str, str]:
 
     result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
+
+
+def assert_clean_example(monkeypatch, name: str) -> None:
+    """``hubgate check examples/NAME --format json`` from the repository exits 0 with no finding."""
+    monkeypatch.chdir(REPO)
+    code, out, err = invoke("check", f"examples/{name}", "--format", "json")
+    assert code == 0, out + err
+    assert json.loads(out)["findings"] == []

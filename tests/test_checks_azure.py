@@ -14,7 +14,7 @@ from hubgate.example import (
     AZURE_ACCOUNT, AZURE_CONTAINER, EXAMPLE_SAS_SIG, azure_bundle, azure_cors, azure_sas, good_bundle,
 )
 
-from conftest import REPO, invoke
+from conftest import REPO, assert_clean_example, invoke
 from rulehelpers import run_example as run
 
 
@@ -22,10 +22,7 @@ from rulehelpers import run_example as run
 
 
 def test_azure_good_example_exits_0(monkeypatch):
-    monkeypatch.chdir(REPO)
-    code, out, err = invoke("check", "examples/azure-good", "--format", "json")
-    assert code == 0, out + err
-    assert json.loads(out)["findings"] == []
+    assert_clean_example(monkeypatch, "azure-good")
 
 
 def test_azure_broken_example_exits_1_with_typical_mistakes(monkeypatch):

@@ -15,7 +15,7 @@ from hubgate.example import (
 from hubgate.gcp import cel, roles
 from hubgate.validation import schema
 
-from conftest import EXAMPLES, REPO, invoke
+from conftest import EXAMPLES, REPO, assert_clean_example, invoke
 from rulehelpers import run_example as run
 
 SA = f"serviceAccount:{GCP_SERVICE_ACCOUNT}"
@@ -29,10 +29,7 @@ def _key_lines() -> list[str]:
 
 
 def test_gcp_good_example_exits_0(monkeypatch):
-    monkeypatch.chdir(REPO)
-    code, out, err = invoke("check", "examples/gcp-good", "--format", "json")
-    assert code == 0, out + err
-    assert json.loads(out)["findings"] == []
+    assert_clean_example(monkeypatch, "gcp-good")
 
 
 def test_gcp_broken_example_exits_1_with_typical_mistakes(monkeypatch):

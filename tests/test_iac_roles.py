@@ -20,7 +20,7 @@ from hubgate.profile import builtin
 from hubgate.source import parse_text
 
 from conftest import EXAMPLES
-from iachelpers import IAC, gen, verdicts
+from iachelpers import IAC, gen, in_child_module, verdicts
 
 ROLES = IAC / "roles"
 HUB = "arn:aws:iam::397578311638:user/angohub-delegate"
@@ -86,24 +86,7 @@ def plan_with_trust(doc: dict, child_module: bool = False) -> dict:
     for r in plan["prior_state"]["values"]["root_module"]["resources"]:
         if r["type"] == "aws_iam_policy_document":
             r["values"]["json"] = gen.pretty(doc)
-    if not child_module:
-        return plan
-    mod = []
-    for r in plan["planned_values"]["root_module"]["resources"]:
-        r = copy.deepcopy(r)
-        r["address"] = "module.hub." + r["address"]
-        mod.append(r)
-    plan["planned_values"]["root_module"] = {"child_modules": [{"address": "module.hub", "resources": mod}]}
-    for rc in plan["resource_changes"]:
-        rc["address"] = "module.hub." + rc["address"]
-        rc["module_address"] = "module.hub"
-    prior = plan["prior_state"]["values"]["root_module"]["resources"]
-    for r in prior:
-        r["address"] = "module.hub." + r["address"]
-    plan["prior_state"]["values"]["root_module"] = {"child_modules": [{"address": "module.hub", "resources": prior}]}
-    cfg = plan["configuration"]["root_module"]
-    plan["configuration"]["root_module"] = {"module_calls": {"hub": {"source": "./hub", "module": cfg}}}
-    return plan
+    return in_child_module(plan) if child_module else plan
 
 
 def write(tmp_path: Path, data: dict, name: str = "plan.json") -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from hubgate.iac.terraform import is_plan, load_plan
 from hubgate.source import parse_text
 
 from conftest import EXAMPLES, REPO
-from iachelpers import IAC, gen, verdicts
+from iachelpers import IAC, gen, in_child_module, verdicts
 
 GOOD = IAC / "good" / "plan.json"
 BROKEN = IAC / "broken" / "plan.json"
@@ -180,23 +179,7 @@ def test_several_policies_are_merged_with_their_own_pointers(tmp_path):
 
 
 def test_child_modules_and_module_references(tmp_path):
-    plan = gen.good()
-    root = plan["planned_values"]["root_module"]
-    mod_resources = []
-    for r in root["resources"]:
-        r = copy.deepcopy(r)
-        r["address"] = "module.hub." + r["address"]
-        mod_resources.append(r)
-    plan["planned_values"]["root_module"] = {"child_modules": [{"address": "module.hub", "resources": mod_resources}]}
-    for rc in plan["resource_changes"]:
-        rc["address"] = "module.hub." + rc["address"]
-        rc["module_address"] = "module.hub"
-    for r in plan["prior_state"]["values"]["root_module"]["resources"]:
-        r["address"] = "module.hub." + r["address"]
-    plan["prior_state"]["values"]["root_module"] = {"child_modules": [{
-        "address": "module.hub", "resources": plan["prior_state"]["values"]["root_module"]["resources"]}]}
-    cfg = plan["configuration"]["root_module"]
-    plan["configuration"]["root_module"] = {"module_calls": {"hub": {"source": "./hub", "module": cfg}}}
+    plan = in_child_module(gen.good())
     p = write(tmp_path, plan)
     assert findings(p) == []
     [b] = load_plan(parse_text(p.read_text(), str(p)), IacOptions())
