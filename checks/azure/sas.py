@@ -21,7 +21,7 @@ from hubgate.azure.sas import SERVICES, letters, parse_time, shown
 from hubgate.bundle import Bundle
 from hubgate.example import AZURE_ACCOUNT, AZURE_CONTAINER, azure_bundle, azure_sas
 from hubgate.findings import Finding
-from hubgate.rules import Rule, Target, register
+from hubgate.rules import ProviderRule, Rule, Target, register
 
 
 def _now() -> dt.datetime:
@@ -38,20 +38,19 @@ def _new_sas_fix(b: Bundle, profile) -> str:
 # --- HG701-HG705: the SAS --------------------------------------------------------------------------------
 
 
-class SasRule(Rule):
+class SasRule(ProviderRule):
     """An HG70x rule: it judges the SAS of an azure bundle once the SAS parses (HG711 reports one that does
     not); each finding points at the SAS and its fix is the command that issues a new one."""
 
     family = "azure"
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = azure_of(target)
-        sas = bundle_sas(b) if b else None
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
+        sas = bundle_sas(b)
         if sas is None or sas.problem:
             return
-        yield from self.judge(b, sas, target.profile)
+        yield from self.judge_sas(b, sas, target.profile)
 
-    def judge(self, b: Bundle, sas, profile) -> Iterable[Finding]:
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         raise NotImplementedError
 
     def sas_finding(self, b: Bundle, profile, message: str, **kw) -> Finding:
@@ -77,7 +76,7 @@ class SasTooWide(SasRule):
     fail_examples = (azure_bundle(sas=azure_sas(sp="racwdl")), azure_bundle(sas=azure_sas(sp="rlw")))
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(sp="r")))
 
-    def judge(self, b: Bundle, sas, profile) -> Iterable[Finding]:
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         if sas.get("sp") is None:
             return
         allowed = set(profile.sas_permissions)
@@ -103,7 +102,7 @@ class SasCannotRead(SasRule):
     fail_examples = (azure_bundle(sas=azure_sas(sp="r")), azure_bundle(sas=azure_sas(sr="b")))
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(sp=None, si="ango-hub-read")))
 
-    def judge(self, b: Bundle, sas, profile) -> Iterable[Finding]:
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         sp = sas.get("sp")
         if sp is not None:
             missing = "".join(c for c in profile.sas_permissions if c not in sp)
@@ -137,7 +136,7 @@ class SasHttp(SasRule):
     fail_examples = (azure_bundle(sas=azure_sas(spr="https,http")), azure_bundle(sas=azure_sas(spr=None)))
     pass_examples = (azure_bundle(),)
 
-    def judge(self, b: Bundle, sas, profile) -> Iterable[Finding]:
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         spr = sas.get("spr")
         want = profile.sas_protocol
         if spr == want or (want == "https,http" and spr in ("https", "http,https")):
@@ -169,7 +168,7 @@ class SasExpiry(SasRule):
     )
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(se=None, st=None, sp=None, si="ango-hub-read")))
 
-    def judge(self, b: Bundle, sas, profile) -> Iterable[Finding]:
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         se = sas.get("se")
         if se is None:
             if sas.get("si") is None:
@@ -220,7 +219,7 @@ class AccountSas(SasRule):
     )
     pass_examples = (azure_bundle(),)
 
-    def judge(self, b: Bundle, sas, profile) -> Iterable[Finding]:
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         ss, srt = sas.get("ss"), sas.get("srt")
         if ss is None and srt is None:
             return
