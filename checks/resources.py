@@ -58,27 +58,25 @@ class UnpairedArns(Rule):
         lonely_objects = [(b, i) for b, _, i in v.object_arns if not v.bucket_covered(b)]
         seen = set()
         for b, item in lonely_buckets:
-            want = f"{item.value}/*"
-            hint = _did_you_mean(b, [o for o, _ in lonely_objects])
-            yield self.finding(
-                pol.doc, item.pointer,
-                f"Bucket ARN {item.value!r} has no object ARN {want!r} in any Allow statement, so objects in "
-                f"{b!r} cannot be read",
-                fix=f"Add \"{want}\" to the same Resource list" + hint,
-            )
+            yield self._unpaired(pol, b, item, ("Bucket", "object"), f"{item.value}/*", lonely_objects,
+                                 f"objects in {b!r} cannot be read")
         for b, item in lonely_objects:
             if b in seen:
                 continue
             seen.add(b)
             parsed = item.value.split(":::", 1)
-            want = f"{parsed[0]}:::{b}"
-            hint = _did_you_mean(b, [x for x, _ in lonely_buckets])
-            yield self.finding(
-                pol.doc, item.pointer,
-                f"Object ARN {item.value!r} has no bucket ARN {want!r} in any Allow statement, so bucket "
-                f"{b!r} cannot be listed or located",
-                fix=f"Add \"{want}\" to the same Resource list" + hint,
-            )
+            yield self._unpaired(pol, b, item, ("Object", "bucket"), f"{parsed[0]}:::{b}", lonely_buckets,
+                                 f"bucket {b!r} cannot be listed or located")
+
+    def _unpaired(self, pol, b: str, item, kinds: tuple[str, str], want: str, others, consequence: str) -> Finding:
+        """The finding for an ARN of bucket ``b`` whose other half (``want``) is missing; a close misspelling
+        among the ``others`` (the lonely ARNs of the other kind) is offered."""
+        hint = _did_you_mean(b, [o[0] for o in others])
+        return self.finding(
+            pol.doc, item.pointer,
+            f"{kinds[0]} ARN {item.value!r} has no {kinds[1]} ARN {want!r} in any Allow statement, so {consequence}",
+            fix=f"Add \"{want}\" to the same Resource list" + hint,
+        )
 
 
 def _did_you_mean(name: str, candidates: list[str]) -> str:

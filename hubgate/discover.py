@@ -79,16 +79,8 @@ def discover(paths: list[str], iac: IacOptions | None = None) -> Discovery:
             loose.append(p)
     loose_group: list = []  # loose bundle files given together on one command line are one organization
     for p in loose:
-        try:
-            doc = load_file(p, _shown(p))
-        except InputError as exc:
-            out.errors.append(exc)
-            continue
-        if isinstance(doc.data, dict) and "Statement" in doc.data:
-            _add_policy(out, doc)
-        elif _add_iac(out, doc, iac):
-            continue
-        else:
+        doc = _load(out, p)
+        if doc is not None and not _add_policy_or_iac(out, doc, iac):
             loose_group.append((p, doc))
     if loose_group:
         groups.append(loose_group)
@@ -109,16 +101,27 @@ def discover(paths: list[str], iac: IacOptions | None = None) -> Discovery:
         for b in org:
             out.targets.append(Target("bundle", bundle=b, organization=org))
     for p in policy_files:
-        try:
-            doc = load_file(p, _shown(p))
-        except InputError as exc:
-            out.errors.append(exc)
-            continue
-        if isinstance(doc.data, dict) and "Statement" in doc.data:
-            _add_policy(out, doc)
-        else:
-            _add_iac(out, doc, iac)
+        doc = _load(out, p)
+        if doc is not None:
+            _add_policy_or_iac(out, doc, iac)
     return out
+
+
+def _load(out: Discovery, path: Path):
+    """The parsed file, or None with its input error recorded."""
+    try:
+        return load_file(path, _shown(path))
+    except InputError as exc:
+        out.errors.append(exc)
+        return None
+
+
+def _add_policy_or_iac(out: Discovery, doc, options: IacOptions) -> bool:
+    """A bare policy (a mapping with ``Statement``) or an IaC file is added; False for anything else."""
+    if isinstance(doc.data, dict) and "Statement" in doc.data:
+        _add_policy(out, doc)
+        return True
+    return _add_iac(out, doc, options)
 
 
 def _add_iac(out: Discovery, doc, options: IacOptions) -> bool:

@@ -16,6 +16,21 @@ BUILTIN = ("ango-hub",)
 DEFAULT = "ango-hub"
 
 
+_REQUIRED = object()
+
+
+def _setting(section: str, key: str, default: Any = _REQUIRED, convert=None) -> property:
+    """A profile setting: ``key`` of the profile's ``section`` (``aws``, ``cors``, ``gcp``, ``azure``, or
+    ``data`` for the top level), ``default`` where the profile may leave it out, passed through ``convert``."""
+
+    def get(self: Profile):
+        values = getattr(self, section)
+        value = values[key] if default is _REQUIRED else values.get(key, default)
+        return value if convert is None else convert(value)
+
+    return property(get)
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -26,60 +41,23 @@ class Profile:
         return self.data["aws"]
 
     @property
-    def trusted_principal(self) -> str:
-        return self.aws["trusted_principal"]
+    def cors(self) -> dict:
+        return self.data["cors"]
 
-    @property
-    def trust_action(self) -> str:
-        return self.aws["trust_action"]
-
-    @property
-    def external_id_key(self) -> str:
-        return self.aws["external_id_key"]
-
-    @property
-    def trust_info_actions(self) -> tuple[str, ...]:
-        return tuple(self.aws.get("trust_info_actions", ()))
-
-    @property
-    def required_actions(self) -> tuple[str, ...]:
-        return tuple(self.aws["required_actions"])
-
-    @property
-    def revocation_action(self) -> str:
-        return self.aws.get("revocation_action", "s3:GetObject")
-
-    @property
-    def policy_version(self) -> str:
-        return self.aws["policy_version"]
-
-    @property
-    def default_region(self) -> str:
-        return self.aws["default_region"]
-
-    @property
-    def access_key_prefixes(self) -> tuple[str, ...]:
-        return tuple(self.aws.get("access_key_prefixes", ("AKIA", "ASIA")))
-
-    @property
-    def external_id_min_length(self) -> int:
-        return int(self.aws.get("external_id_min_length", 16))
-
-    @property
-    def placeholders(self) -> tuple[str, ...]:
-        return tuple(self.data.get("placeholders", ()))
-
-    @property
-    def cors_origins(self) -> tuple[str, ...]:
-        return tuple(self.data["cors"]["origins"])
-
-    @property
-    def cors_methods(self) -> tuple[str, ...]:
-        return tuple(self.data["cors"].get("methods", ("GET",)))
-
-    @property
-    def cors_headers(self) -> tuple[str, ...]:
-        return tuple(self.data["cors"].get("headers", ()))
+    trusted_principal = _setting("aws", "trusted_principal")
+    trust_action = _setting("aws", "trust_action")
+    external_id_key = _setting("aws", "external_id_key")
+    trust_info_actions = _setting("aws", "trust_info_actions", default=(), convert=tuple)
+    required_actions = _setting("aws", "required_actions", convert=tuple)
+    revocation_action = _setting("aws", "revocation_action", default="s3:GetObject")
+    policy_version = _setting("aws", "policy_version")
+    default_region = _setting("aws", "default_region")
+    access_key_prefixes = _setting("aws", "access_key_prefixes", default=("AKIA", "ASIA"), convert=tuple)
+    external_id_min_length = _setting("aws", "external_id_min_length", default=16, convert=int)
+    placeholders = _setting("data", "placeholders", default=(), convert=tuple)
+    cors_origins = _setting("cors", "origins", convert=tuple)
+    cors_methods = _setting("cors", "methods", default=("GET",), convert=tuple)
+    cors_headers = _setting("cors", "headers", default=(), convert=tuple)
 
     # --- Google Cloud Storage (profile section ``gcp``; a custom profile may leave it out) ----------------
 
@@ -87,21 +65,11 @@ class Profile:
     def gcp(self) -> dict:
         return self.data.get("gcp") or {}
 
-    @property
-    def gcp_role(self) -> str:
-        return self.gcp.get("role", "roles/storage.objectViewer")
-
-    @property
-    def gcp_permissions(self) -> tuple[str, ...]:
-        return tuple(self.gcp.get("permissions", ("storage.objects.get", "storage.objects.list")))
-
-    @property
-    def gcs_url_host(self) -> str:
-        return self.gcp.get("url_host", "storage.googleapis.com")
-
-    @property
-    def gcp_credential_type(self) -> str:
-        return self.gcp.get("credential_type", "service_account")
+    gcp_role = _setting("gcp", "role", default="roles/storage.objectViewer")
+    gcp_permissions = _setting("gcp", "permissions", default=("storage.objects.get", "storage.objects.list"),
+                               convert=tuple)
+    gcs_url_host = _setting("gcp", "url_host", default="storage.googleapis.com")
+    gcp_credential_type = _setting("gcp", "credential_type", default="service_account")
 
     # --- Azure Blob Storage (profile section ``azure``) ----------------------------------------------------
 
@@ -109,25 +77,11 @@ class Profile:
     def azure(self) -> dict:
         return self.data.get("azure") or {}
 
-    @property
-    def sas_permissions(self) -> str:
-        return str(self.azure.get("sas_permissions", "rl"))
-
-    @property
-    def sas_protocol(self) -> str:
-        return str(self.azure.get("sas_protocol", "https"))
-
-    @property
-    def max_sas_lifetime_days(self) -> int:
-        return int(self.azure.get("max_sas_lifetime_days", 365))
-
-    @property
-    def blob_host_suffix(self) -> str:
-        return str(self.azure.get("blob_host_suffix", "blob.core.windows.net"))
-
-    @property
-    def azure_public_access(self) -> str:
-        return str(self.azure.get("public_access", "private"))
+    sas_permissions = _setting("azure", "sas_permissions", default="rl", convert=str)
+    sas_protocol = _setting("azure", "sas_protocol", default="https", convert=str)
+    max_sas_lifetime_days = _setting("azure", "max_sas_lifetime_days", default=365, convert=int)
+    blob_host_suffix = _setting("azure", "blob_host_suffix", default="blob.core.windows.net", convert=str)
+    azure_public_access = _setting("azure", "public_access", default="private", convert=str)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)

@@ -150,6 +150,20 @@ class Rule:
         )
 
 
+
+class ProviderRule(Rule):
+    """A rule of one provider's bundles: ``judge`` sees each bundle whose ``provider`` is the rule's
+    ``family`` (``gcp``, ``azure``), and no other target."""
+
+    def check(self, target: Target) -> Iterable[Finding]:
+        b = target.bundle
+        if b is not None and b.provider == self.family:
+            yield from self.judge(b, target)
+
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
 def register(cls: type[Rule]) -> type[Rule]:
     if not re.fullmatch(r"HG\d{3}", cls.id):
         raise ValueError(f"bad rule id {cls.id!r}")
@@ -262,3 +276,13 @@ def walk_strings(value: Any, base: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from walk_strings(v, join_pointer(base, i))
+
+
+class ForeignFieldsRule(ProviderRule):
+    """HG614, HG712: one finding per field of another provider in a bundle of the rule's provider (``own``:
+    its name in the provider field lists, e.g. ``GCP``)."""
+
+    own: ClassVar[str] = ""
+
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
+        yield from foreign_fields(self, b, self.own)

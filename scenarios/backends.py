@@ -159,6 +159,13 @@ class Backend:
     def start(self) -> None:  # pragma: no cover - overridden
         pass
 
+    def use_running_server(self) -> None:
+        """For ``--endpoint``, an already running server: the admin credentials come from the environment."""
+        ak, sk = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+        if not (ak and sk):
+            raise BackendError(f"--endpoint with {self.name} needs AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of an admin")
+        self.admin = Credentials(ak, sk)
+
     def stop(self) -> None:
         pass
 
@@ -281,14 +288,19 @@ class Backend:
 
     def user_id(self, name: str) -> str | None:
         """The unique id of user ``name`` (None when there is no such user)."""
+        return self._unique_id("User", name)
+
+    def _unique_id(self, kind: str, name: str) -> str | None:
+        """The unique id of the IAM ``kind`` (User, Role) called ``name``; None when there is none."""
         from botocore.exceptions import ClientError
 
         try:
-            return self.client("iam").get_user(UserName=name)["User"].get("UserId")
+            got = getattr(self.client("iam"), f"get_{kind.lower()}")(**{f"{kind}Name": name})
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchEntity", "NoSuchEntityException"):
                 return None
             raise
+        return got[kind].get(f"{kind}Id")
 
     def is_ours(self, kind: str, name: str, ident: str, token: str) -> bool:
         """Whether ``kind name`` still is what a run with ``token`` created as ``ident`` (see journal.py)."""
@@ -316,14 +328,8 @@ class Backend:
         return False
 
     def role_id(self, name: str) -> str | None:
-        from botocore.exceptions import ClientError
-
-        try:
-            return self.client("iam").get_role(RoleName=name)["Role"].get("RoleId")
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchEntity", "NoSuchEntityException"):
-                return None
-            raise
+        """The unique id of role ``name`` (None when there is no such role)."""
+        return self._unique_id("Role", name)
 
     def list_users(self) -> list[str]:
         return [u["UserName"] for u in self.client("iam").list_users().get("Users", [])]
@@ -470,11 +476,8 @@ class MinioBackend(Backend):
     name = "minio"
 
     def start(self) -> None:
-        if self.endpoint is not None:  # an already running MinIO: admin credentials from the environment
-            ak, sk = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
-            if not (ak and sk):
-                raise BackendError("--endpoint with minio needs AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of an admin")
-            self.admin = Credentials(ak, sk)
+        if self.endpoint is not None:  # an already running MinIO
+            self.use_running_server()
             return
         require(self.name, ("boto3", "requests", "docker"), "minio")
         ok, why = docker_available()

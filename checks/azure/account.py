@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Iterable
 
 from hubgate import docrefs as ref
-from hubgate.azure.record import azure_of
+from hubgate.bundle import Bundle
 from hubgate.example import azure_bundle
 from hubgate.findings import Finding
-from hubgate.rules import Rule, Target, foreign_fields, register
+from hubgate.rules import ForeignFieldsRule, ProviderRule, Target, register
 
 @register
-class PublicContainer(Rule):
+class PublicContainer(ProviderRule):
     id = "HG710"
     severity = "error"
     title = "Container allows anonymous public access"
@@ -26,9 +26,8 @@ class PublicContainer(Rule):
     fail_examples = (azure_bundle(public_access="container"), azure_bundle(public_access="blob"))
     pass_examples = (azure_bundle(), azure_bundle(public_access=None))
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = azure_of(target)
-        if b is None or b.public_access is None or b.public_access == target.profile.azure_public_access:
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
+        if b.public_access is None or b.public_access == target.profile.azure_public_access:
             return
         scope = "its blobs and their listing" if b.public_access == "container" else "its blobs"
         yield self.finding(
@@ -40,7 +39,7 @@ class PublicContainer(Rule):
 
 
 @register
-class ForeignFieldsAzure(Rule):
+class ForeignFieldsAzure(ForeignFieldsRule):
     id = "HG712"
     severity = "warning"
     title = "Fields of another provider in an Azure bundle"
@@ -58,9 +57,5 @@ class ForeignFieldsAzure(Rule):
     references = (ref.AZ_SERVICE_SAS,)
     fail_examples = (azure_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubReadOnly"),)
     pass_examples = (azure_bundle(),)
+    own = "Azure"
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = azure_of(target)
-        if b is None:
-            return
-        yield from foreign_fields(self, b, "Azure")

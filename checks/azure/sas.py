@@ -21,7 +21,7 @@ from hubgate.azure.sas import SERVICES, letters, parse_time, shown
 from hubgate.bundle import Bundle
 from hubgate.example import AZURE_ACCOUNT, AZURE_CONTAINER, azure_bundle, azure_sas
 from hubgate.findings import Finding
-from hubgate.rules import Rule, Target, register
+from hubgate.rules import ProviderRule, Rule, Target, register
 
 
 def _now() -> dt.datetime:
@@ -38,12 +38,30 @@ def _new_sas_fix(b: Bundle, profile) -> str:
 # --- HG701-HG705: the SAS --------------------------------------------------------------------------------
 
 
+class SasRule(ProviderRule):
+    """An HG70x rule: it judges the SAS of an azure bundle once the SAS parses (HG711 reports one that does
+    not); each finding points at the SAS and its fix is the command that issues a new one."""
+
+    family = "azure"
+
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
+        sas = bundle_sas(b)
+        if sas is None or sas.problem:
+            return
+        yield from self.judge_sas(b, sas, target.profile)
+
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def sas_finding(self, b: Bundle, profile, message: str, **kw) -> Finding:
+        return self.finding(b.doc, sas_pointer(b), message, fix=_new_sas_fix(b, profile), **kw)
+
+
 @register
-class SasTooWide(Rule):
+class SasTooWide(SasRule):
     id = "HG701"
     severity = "error"
     title = "SAS grants more than read and list"
-    family = "azure"
     what = (
         "The SAS permissions (`sp`) must be a subset of the profile's (`rl`: read, list). Any other letter "
         "(`a`dd, `c`reate, `w`rite, `d`elete, `x`, `y`, `t`ags, `m`ove, `o`wnership, `p`ermissions, `i`mmutability, "
@@ -58,27 +76,21 @@ class SasTooWide(Rule):
     fail_examples = (azure_bundle(sas=azure_sas(sp="racwdl")), azure_bundle(sas=azure_sas(sp="rlw")))
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(sp="r")))
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = azure_of(target)
-        sas = bundle_sas(b) if b else None
-        if sas is None or sas.problem or sas.get("sp") is None:
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
+        if sas.get("sp") is None:
             return
-        allowed = set(target.profile.sas_permissions)
+        allowed = set(profile.sas_permissions)
         extra = "".join(c for c in sas.get("sp") if c not in allowed)
         if extra:
-            yield self.finding(
-                b.doc, sas_pointer(b),
-                f"The SAS permissions sp={sas.get('sp')} include {letters(extra)}, beyond read and list",
-                fix=_new_sas_fix(b, target.profile),
-            )
+            yield self.sas_finding(
+                b, profile, f"The SAS permissions sp={sas.get('sp')} include {letters(extra)}, beyond read and list")
 
 
 @register
-class SasCannotRead(Rule):
+class SasCannotRead(SasRule):
     id = "HG702"
     severity = "error"
     title = "SAS lacks read or list"
-    family = "azure"
     what = (
         "The SAS permissions (`sp`) must hold every profile letter (`r` to read blobs, `l` to list the "
         "container), and a service SAS must be for the container (`sr=c`): a blob SAS (`sr=b`) cannot list. "
@@ -90,37 +102,30 @@ class SasCannotRead(Rule):
     fail_examples = (azure_bundle(sas=azure_sas(sp="r")), azure_bundle(sas=azure_sas(sr="b")))
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(sp=None, si="ango-hub-read")))
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = azure_of(target)
-        sas = bundle_sas(b) if b else None
-        if sas is None or sas.problem:
-            return
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         sp = sas.get("sp")
         if sp is not None:
-            missing = "".join(c for c in target.profile.sas_permissions if c not in sp)
+            missing = "".join(c for c in profile.sas_permissions if c not in sp)
             if missing:
-                yield self.finding(
-                    b.doc, sas_pointer(b),
+                yield self.sas_finding(
+                    b, profile,
                     f"The SAS permissions sp={sp} lack {letters(missing)}, so Hub cannot "
                     f"{'list the container' if missing == 'l' else 'read the blobs' if missing == 'r' else 'read or list'}",
-                    fix=_new_sas_fix(b, target.profile),
                 )
         sr = sas.get("sr")
         if sr is not None and sr != "c":
-            yield self.finding(
-                b.doc, sas_pointer(b),
+            yield self.sas_finding(
+                b, profile,
                 f"The SAS is for sr={sr} (a single {'blob' if sr.startswith('b') else 'directory' if sr == 'd' else 'resource'}), "
                 f"not the container (sr=c), so Hub cannot list {b.container or 'the container'!r}",
-                fix=_new_sas_fix(b, target.profile),
             )
 
 
 @register
-class SasHttp(Rule):
+class SasHttp(SasRule):
     id = "HG703"
     severity = "warning"
     title = "SAS allows HTTP"
-    family = "azure"
     what = "The SAS must set the protocol the profile requires (`spr=https`). A missing `spr` allows HTTP as well as HTTPS."
     why = (
         "A SAS used over plain HTTP travels in clear text: anyone on the path reads the token (and the "
@@ -131,26 +136,20 @@ class SasHttp(Rule):
     fail_examples = (azure_bundle(sas=azure_sas(spr="https,http")), azure_bundle(sas=azure_sas(spr=None)))
     pass_examples = (azure_bundle(),)
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = azure_of(target)
-        sas = bundle_sas(b) if b else None
-        if sas is None or sas.problem:
-            return
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         spr = sas.get("spr")
-        want = target.profile.sas_protocol
+        want = profile.sas_protocol
         if spr == want or (want == "https,http" and spr in ("https", "http,https")):
             return
         state = f"spr={spr}" if spr is not None else "no spr (HTTP and HTTPS)"
-        yield self.finding(b.doc, sas_pointer(b), f"The SAS allows {state}, not only {want}",
-                           fix=_new_sas_fix(b, target.profile))
+        yield self.sas_finding(b, profile, f"The SAS allows {state}, not only {want}")
 
 
 @register
-class SasExpiry(Rule):
+class SasExpiry(SasRule):
     id = "HG704"
     severity = "error"
     title = "SAS expiry missing, past, or too far"
-    family = "azure"
     what = (
         "An ad hoc SAS must carry an expiry (`se`) that parses and lies in the future (error otherwise); its "
         "lifetime, from `st` (or now) to `se`, should not exceed the profile's `max_sas_lifetime_days` "
@@ -169,44 +168,38 @@ class SasExpiry(Rule):
     )
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(se=None, st=None, sp=None, si="ango-hub-read")))
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = azure_of(target)
-        sas = bundle_sas(b) if b else None
-        if sas is None or sas.problem:
-            return
-        fix = _new_sas_fix(b, target.profile)
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         se = sas.get("se")
         if se is None:
             if sas.get("si") is None:
-                yield self.finding(b.doc, sas_pointer(b), "The SAS has no expiry (se) and no stored access policy (si)", fix=fix)
+                yield self.sas_finding(b, profile, "The SAS has no expiry (se) and no stored access policy (si)")
             return
         end = parse_time(se)
         if end is None:
-            yield self.finding(b.doc, sas_pointer(b), f"The SAS expiry se={se} is not an ISO 8601 UTC time", fix=fix)
+            yield self.sas_finding(b, profile, f"The SAS expiry se={se} is not an ISO 8601 UTC time")
             return
         now = _now()
         if end <= now:
-            yield self.finding(b.doc, sas_pointer(b), f"The SAS expired at se={se}: Hub can no longer read", fix=fix)
+            yield self.sas_finding(b, profile, f"The SAS expired at se={se}: Hub can no longer read")
             return
         st = parse_time(sas.get("st") or "") if sas.get("st") else None
         start = st if st is not None and st > now else now
         days = (end - start).total_seconds() / 86400
-        limit = target.profile.max_sas_lifetime_days
+        limit = profile.max_sas_lifetime_days
         if days > limit:
-            yield self.finding(
-                b.doc, sas_pointer(b),
+            yield self.sas_finding(
+                b, profile,
                 f"The SAS is valid until se={se}, {int(days)} days from {'its start' if start is st else 'now'}, "
                 f"longer than the profile's {limit} days",
-                fix=fix, severity="warning",
+                severity="warning",
             )
 
 
 @register
-class AccountSas(Rule):
+class AccountSas(SasRule):
     id = "HG705"
     severity = "error"
     title = "Account-level SAS"
-    family = "azure"
     what = (
         "Hub should get a service SAS for its container, not an account SAS (one with `ss`/`srt`). An account "
         "SAS for services other than Blob (`ss` with f, q, t) or for service-level operations (`srt` with s) "
@@ -226,17 +219,12 @@ class AccountSas(Rule):
     )
     pass_examples = (azure_bundle(),)
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = azure_of(target)
-        sas = bundle_sas(b) if b else None
-        if sas is None or sas.problem:
-            return
+    def judge_sas(self, b: Bundle, sas, profile) -> Iterable[Finding]:
         ss, srt = sas.get("ss"), sas.get("srt")
         if ss is None and srt is None:
             return
         other = [SERVICES.get(c, c) for c in (ss or "") if c != "b"]
         service_level = "s" in (srt or "")
-        fix = _new_sas_fix(b, target.profile)
         fields = shown(sas, "ss", "srt")
         if other or service_level:
             parts = []
@@ -244,13 +232,12 @@ class AccountSas(Rule):
                 parts.append(f"the {', '.join(other)} service{'s' if len(other) > 1 else ''}")
             if service_level:
                 parts.append("service-level operations (srt=s)")
-            yield self.finding(b.doc, sas_pointer(b),
-                               f"The SAS is an account SAS ({fields}) that also reaches {' and '.join(parts)}", fix=fix)
+            yield self.sas_finding(b, profile, f"The SAS is an account SAS ({fields}) that also reaches {' and '.join(parts)}")
         else:
-            yield self.finding(b.doc, sas_pointer(b),
-                               f"The SAS is an account SAS ({fields}): it reaches every container of account "
-                               f"{b.account or '?'!r}, not only {b.container or 'the container'!r}",
-                               fix=fix, severity="warning")
+            yield self.sas_finding(b, profile,
+                                   f"The SAS is an account SAS ({fields}): it reaches every container of account "
+                                   f"{b.account or '?'!r}, not only {b.container or 'the container'!r}",
+                                   severity="warning")
 
 
 _ACCOUNT = re.compile(r"[a-z0-9]{3,24}")

@@ -13,19 +13,20 @@ from __future__ import annotations
 from typing import Iterable
 
 from hubgate import docrefs as ref
+from hubgate.bundle import Bundle
 from hubgate.example import (
     BUCKET, GCP_PROJECT, GCP_ROLE, GCP_SERVICE_ACCOUNT, gcp_binding, gcp_bundle, gcp_iam_policy, gcs_cors,
 )
 from hubgate.findings import Finding
 from hubgate.gcp.bindings import (
-    binding_condition, bindings, bucket_policies, gcp_of, is_service_account, member_pointer, sa_grants,
+    binding_condition, bindings, bucket_policies, is_service_account, member_pointer, sa_grants,
     service_account,
 )
 from hubgate.gcp.cel import condition_value
 from hubgate.gcp.roles import (
     BASIC_WRITE, CONVENIENCE, PREDEFINED_ROLES, PUBLIC, grants, maybe_storage, role_permissions, write_permissions,
 )
-from hubgate.rules import Rule, Target, register
+from hubgate.rules import ProviderRule, Target, register
 from hubgate.source import join_pointer
 
 SA = f"serviceAccount:{GCP_SERVICE_ACCOUNT}"
@@ -34,7 +35,7 @@ SA = f"serviceAccount:{GCP_SERVICE_ACCOUNT}"
 
 
 @register
-class RoleNotReadOnly(Rule):
+class RoleNotReadOnly(ProviderRule):
     id = "HG601"
     severity = "error"
     title = "Service account role grants more than read"
@@ -66,10 +67,7 @@ class RoleNotReadOnly(Rule):
                                                     gcp_binding("roles/storage.objectAdmin", "user:owner@example.com"))),
     )
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None:
-            return
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
         sa = service_account(b)
         want = target.profile.gcp_role
         for doc, ptr, bd, where in sa_grants(b, sa):
@@ -106,7 +104,7 @@ class RoleNotReadOnly(Rule):
 
 
 @register
-class ReadRoleMissing(Rule):
+class ReadRoleMissing(ProviderRule):
     id = "HG602"
     severity = "error"
     title = "Service account cannot read the bucket"
@@ -134,10 +132,9 @@ class ReadRoleMissing(Rule):
                                                     gcp_binding("roles/storage.legacyBucketReader", SA))),
     )
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None or (b.bucket_iam_policy is None and b.project_iam_policy is None
-                         and all(x.iam_policy is None for x in b.buckets)):
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
+        if (b.bucket_iam_policy is None and b.project_iam_policy is None
+                and all(x.iam_policy is None for x in b.buckets)):
             return
         sa = service_account(b)
         if sa is None:
@@ -175,7 +172,7 @@ class ReadRoleMissing(Rule):
 
 
 @register
-class PublicMember(Rule):
+class PublicMember(ProviderRule):
     id = "HG603"
     severity = "error"
     title = "Bucket IAM grants allUsers or allAuthenticatedUsers"
@@ -198,10 +195,7 @@ class PublicMember(Rule):
     )
     pass_examples = (gcp_bundle(),)
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None:
-            return
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
         docs = [(d, label) for d, _, label in bucket_policies(b)]
         if b.project_iam_policy is not None:
             docs.append((b.project_iam_policy, "the project IAM policy"))
@@ -222,7 +216,7 @@ class PublicMember(Rule):
 
 
 @register
-class ReadRoleSharedWithOthers(Rule):
+class ReadRoleSharedWithOthers(ProviderRule):
     id = "HG604"
     severity = "warning"
     title = "Hub's role also granted to other members"
@@ -248,10 +242,7 @@ class ReadRoleSharedWithOthers(Rule):
                                                                 condition='request.time < timestamp("2099-01-01T00:00:00Z")'))),
     )
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None:
-            return
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
         sa = service_account(b)
         want = target.profile.gcp_role
         for doc, _, label in bucket_policies(b):
@@ -278,7 +269,7 @@ class ReadRoleSharedWithOthers(Rule):
 
 
 @register
-class ProjectLevelGrant(Rule):
+class ProjectLevelGrant(ProviderRule):
     id = "HG605"
     severity = "warning"
     title = "Service account granted on the project, not the bucket"
@@ -304,9 +295,8 @@ class ProjectLevelGrant(Rule):
                                                      gcp_binding("roles/storage.admin", "user:owner@example.com"))),
     )
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None or b.project_iam_policy is None:
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
+        if b.project_iam_policy is None:
             return
         sa = service_account(b)
         doc = b.project_iam_policy
@@ -326,7 +316,7 @@ class ProjectLevelGrant(Rule):
 
 
 @register
-class TrivialCondition(Rule):
+class TrivialCondition(ProviderRule):
     id = "HG606"
     severity = "error"
     title = "IAM condition never (or always) true"
@@ -360,10 +350,7 @@ class TrivialCondition(Rule):
             version=3)),
     )
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None:
-            return
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
         sa = service_account(b)
         scopes = {id(d): bs for d, bs, _ in bucket_policies(b)}
         for doc, ptr, bd, where in sa_grants(b, sa):
@@ -398,7 +385,7 @@ class TrivialCondition(Rule):
 
 
 @register
-class UniformAccessOff(Rule):
+class UniformAccessOff(ProviderRule):
     id = "HG607"
     severity = "warning"
     title = "Uniform bucket-level access is off"
@@ -418,10 +405,7 @@ class UniformAccessOff(Rule):
                      gcp_bundle(buckets=[{"name": BUCKET, "cors": gcs_cors(), "uniform_bucket_level_access": False}]))
     pass_examples = (gcp_bundle(), gcp_bundle(uniform_bucket_level_access=None))
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None:
-            return
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
         by_ptr: dict[str, list[str]] = {}
         for bucket in b.buckets:
             if b.uniform_access_for(bucket) is not False:

@@ -6,16 +6,17 @@ import re
 from typing import Iterable
 
 from hubgate import docrefs as ref
+from hubgate.bundle import Bundle
 from hubgate.example import GCP_PROJECT, GCP_SERVICE_ACCOUNT, gcp_bundle, gcp_key
 from hubgate.findings import Finding
-from hubgate.gcp.bindings import account_email, gcp_of, service_account
+from hubgate.gcp.bindings import account_email, service_account
 from hubgate.gcp.key import KEY_TYPES, key_validator
-from hubgate.rules import Rule, Target, foreign_fields, register
+from hubgate.rules import ForeignFieldsRule, ProviderRule, Target, register
 
 _SA_EMAIL = re.compile(r"[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.-]+\.gserviceaccount\.com")
 
 @register
-class KeyFile(Rule):
+class KeyFile(ProviderRule):
     id = "HG612"
     severity = "error"
     title = "Key file malformed or not a service account key"
@@ -41,9 +42,8 @@ class KeyFile(Rule):
     )
     pass_examples = (gcp_bundle(), gcp_bundle(credentials=None))
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None or b.credentials is None:
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
+        if b.credentials is None:
             return
         doc = b.credentials
         data = doc.data
@@ -78,7 +78,7 @@ class KeyFile(Rule):
 
 
 @register
-class ServiceAccountField(Rule):
+class ServiceAccountField(ProviderRule):
     id = "HG613"
     severity = "error"
     title = "service_account missing or not a service account"
@@ -100,10 +100,7 @@ class ServiceAccountField(Rule):
                      gcp_bundle(service_account=f"serviceAccount:{GCP_SERVICE_ACCOUNT}"))
     pass_examples = (gcp_bundle(), gcp_bundle(service_account=None))
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None:
-            return
+    def judge(self, b: Bundle, target: Target) -> Iterable[Finding]:
         fix = f"Set service_account to the service account's e-mail, e.g. {GCP_SERVICE_ACCOUNT}"
         if b.service_account is None:
             if service_account(b) is None:
@@ -128,7 +125,7 @@ class ServiceAccountField(Rule):
 
 
 @register
-class ForeignFieldsGcp(Rule):
+class ForeignFieldsGcp(ForeignFieldsRule):
     id = "HG614"
     severity = "warning"
     title = "Fields of another provider in a GCP bundle"
@@ -146,9 +143,5 @@ class ForeignFieldsGcp(Rule):
     references = (ref.ANGO_GCP,)
     fail_examples = (gcp_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubReadOnly"),)
     pass_examples = (gcp_bundle(),)
+    own = "GCP"
 
-    def check(self, target: Target) -> Iterable[Finding]:
-        b = gcp_of(target)
-        if b is None:
-            return
-        yield from foreign_fields(self, b, "GCP")

@@ -84,7 +84,7 @@ def _text(results: list[CaseResult], notes: list[str], strict: bool, verbose: bo
 @click.option("--suite", "suites", multiple=True, type=click.Path(file_okay=False),
               help="A SigV4 suite directory (botocore or aws-c-auth layout); repeatable. Replaces the defaults.")
 @click.option("--vectors", type=click.Path(file_okay=False), default=None,
-              help="Directory holding aws-sigv4-testsuite/ and gcs-v4-signatures/ [default: the copy shipped with hubgate, hubgate/signing/vectors].")
+              help="Directory holding aws-sigv4-testsuite/ and gcs-v4-signatures/ [default: the copy shipped with hubgate, hubgate/signing/third_party/vectors].")
 @click.option("--signer", "signers", multiple=True, type=click.Choice(_ALL_SIGNERS),
               help="Only these signers (repeatable) [default: all].")
 @click.option("--query-params", "params_as", type=click.Choice(["pairs", "dict"]), default="pairs", show_default=True,

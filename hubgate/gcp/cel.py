@@ -42,6 +42,16 @@ def _tokens(expr: str) -> list[tuple[str, str]]:
     return out
 
 
+def _or3(v, w):
+    """Three-valued or: True if either is True, False if both are False, else unknown (None)."""
+    return True if (v is True or w is True) else (False if (v is False and w is False) else None)
+
+
+def _and3(v, w):
+    """Three-valued and: False if either is False, True if both are True, else unknown (None)."""
+    return False if (v is False or w is False) else (True if (v is True and w is True) else None)
+
+
 class _Cel:
     """Three-valued evaluation (True, False, None = depends on the request) of the CEL subset IAM conditions
     on Cloud Storage use: literals, !, &&, ||, ==/!=/</>, ``request.time`` against ``timestamp("...")``,
@@ -70,19 +80,17 @@ class _Cel:
         return v
 
     def or_(self):
-        v = self.and_()
-        while self.peek() == ("op", "||"):
-            self.take()
-            w = self.and_()
-            v = True if (v is True or w is True) else (False if (v is False and w is False) else None)
-        return v
+        return self._chain("||", self.and_, _or3)
 
     def and_(self):
-        v = self.unary()
-        while self.peek() == ("op", "&&"):
+        return self._chain("&&", self.unary, _and3)
+
+    def _chain(self, op: str, operand, combine):
+        """``operand (op operand)*``, left to right, folded with the three-valued ``combine``."""
+        v = operand()
+        while self.peek() == ("op", op):
             self.take()
-            w = self.unary()
-            v = False if (v is False or w is False) else (True if (v is True and w is True) else None)
+            v = combine(v, operand())
         return v
 
     def unary(self):

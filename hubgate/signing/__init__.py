@@ -84,11 +84,12 @@ def compare_outputs(pairs: list[tuple[str, str | None, str | None]]) -> str | No
 
 
 def default_vectors_dir() -> Path:
-    """The published vectors shipped inside the package (``hubgate/signing/vectors``, package data):
-    ``aws-sigv4-testsuite/`` and ``gcs-v4-signatures/``, with their licences and ``PROVENANCE.md``."""
+    """The published vectors shipped inside the package (``hubgate/signing/third_party/vectors``, package
+    data, vendored from upstream): ``aws-sigv4-testsuite/`` and ``gcs-v4-signatures/``, with their licences
+    and ``PROVENANCE.md``."""
     from importlib.resources import files
 
-    return Path(str(files(__package__) / "vectors"))
+    return Path(str(files(__package__) / "third_party" / "vectors"))
 
 
 def library_versions() -> dict[str, str | None]:

@@ -97,11 +97,17 @@ class Context:
 
 
 @dataclass
-class SignOutput:
+class Signature:
+    """The four values of a SigV4 signing: what a signer outputs and what a test case expects."""
+
     canonical_request: str | None = None
     string_to_sign: str | None = None
     signature: str | None = None
     authorization: str | None = None
+
+
+@dataclass
+class SignOutput(Signature):
     url: str | None = None
     notes: list[str] = field(default_factory=list)
 
