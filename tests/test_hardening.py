@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 import xml.dom.minidom
 from pathlib import Path
 
@@ -324,3 +325,39 @@ def test_explain_masks_an_env_external_id(tmp_path, hubgate):
     run = hubgate("explain", str(path), "--principal", "arn:aws:iam::397578311638:user/angohub-delegate",
                   "--external-id", "wrong-one", env={"HG_TEST_EXT": value})
     assert run.code == 1 and "sts:ExternalId" in run.output and value not in run.output
+
+
+@pytest.mark.parametrize("shape", ["one-character values", "a million ARNs"])
+def test_fifty_megabyte_bundle_checked_in_bounded_memory_and_time(tmp_path, shape):
+    """A 50 MB bundle passed 6 GB (13M one-character values: 1.9 GB even after the reader was fixed; 1M ARNs
+    took 360 s). A policy far beyond anything AWS accepts is refused at once: exit 2, one line, well under
+    1 GB, in seconds."""
+    path = tmp_path / "big.hubgate.json"
+    if shape == "one-character values":
+        resources = ["a"] * (50 * 1024 * 1024 // 4)
+    else:
+        resources = [f"arn:aws:s3:::bucket-{i:08d}/*" for i in range(50 * 1024 * 1024 // 34)]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                      "Resource": resources}]}
+    path.write_text(json.dumps({**good_bundle(), "permission_policy": policy}, separators=(",", ":")))
+    assert path.stat().st_size > 45 * 1024 * 1024
+    code = textwrap.dedent(f"""
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a regression cannot take the machine down
+        from hubgate.cli import main
+        sys.argv = ["hubgate", "check", {str(path)!r}, "--format", "json"]
+        try:
+            main()
+        except SystemExit as e:
+            code = e.code
+        peak = next(int(ln.split()[1]) for ln in open("/proc/self/status") if ln.startswith("VmHWM")) // 1024
+        print("RESULT", code, peak, file=sys.stderr)
+    """)
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    elapsed = time.monotonic() - t0
+    _, rc, peak = proc.stderr.strip().splitlines()[-1].split()
+    assert int(rc) == 2 and "Traceback" not in proc.stderr
+    assert "far beyond any policy AWS accepts" in proc.stderr
+    assert int(peak) < 700, f"peak {peak} MB"
+    assert elapsed < 60

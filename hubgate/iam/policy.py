@@ -96,6 +96,28 @@ class PolicyError(InputError):
     pass
 
 
+#: Values (actions, resources, principals, condition values) one policy may hold. AWS refuses identity
+#: policies over 10,240 characters and bucket policies over 20 KB; its own largest managed policy holds
+#: under 5,000 values. A document far beyond that is no policy AWS would accept, and refusing it at once keeps
+#: memory and time proportional to real policies, whatever size of file a bundle names.
+MAX_POLICY_VALUES = 100_000
+
+
+def _count_values(value, limit: int) -> int:
+    """Scalars in ``value`` (a statement list), counted without recursion; stops past ``limit``."""
+    n, stack = 0, [value]
+    while stack and n <= limit:
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            n += len(v) - sum(isinstance(x, (dict, list)) for x in v)
+            stack.extend(x for x in v if isinstance(x, (dict, list)))
+        else:
+            n += 1
+    return n
+
+
 # Element names are case-sensitive in the IAM policy grammar ("action" is not "Action").
 _STATEMENT_KEYS = {
     "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition",
@@ -182,6 +204,10 @@ def normalise(doc: Document) -> Policy:
         raw_list, single = raw, False
     else:
         raise PolicyError(doc.file, f"{doc.pointer('Statement')}: Statement must be an object or a list")
+    if _count_values(raw, MAX_POLICY_VALUES) > MAX_POLICY_VALUES:
+        raise PolicyError(doc.file, f"{doc.pointer('Statement')}: more than {MAX_POLICY_VALUES:,} values in the "
+                                    "statements: far beyond any policy AWS accepts (10,240 characters for an "
+                                    "identity policy), refused")
     policy = Policy(doc, version)
     stmt_base = doc.pointer("Statement")
     for i, st in enumerate(raw_list):
