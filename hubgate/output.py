@@ -8,6 +8,7 @@ target's place (keeping an existing file's mode), so a failed run never leaves a
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -27,6 +28,21 @@ class OutputError(click.ClickException):
 
 
 @contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back (delivered when the block ends), where the platform can."""
+    sigs = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    except (AttributeError, ValueError, OSError):  # no pthread_sigmask on this platform
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextmanager
 def replacing(path: str | os.PathLike, binary: bool = False, newline: str | None = "") -> Iterator[IO]:
     """A file handle whose content replaces ``path`` only when the block ends without an error: it is written to
     a temporary file in the same directory (given the existing file's mode, or the umask's default for a new
@@ -40,15 +56,18 @@ def replacing(path: str | os.PathLike, binary: bool = False, newline: str | None
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = None
     try:
+        with _signals_held():  # the name is known before a SIGINT/SIGTERM can end the run
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)) as fh:
             yield fh
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with suppress(OSError):
+                os.unlink(tmp)
         raise
 
 
