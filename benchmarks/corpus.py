@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     summary["ratio_warm_median"] = pm["median"] / hw["median"]
     summary["ratio_cold_mean"] = pm["mean"] / hc["mean"]
     summary["ratio_parse_mean"] = pm["mean"] / hp["mean"]
-    paired = [p.mean / h.mean for p, h in zip(par, hub[1:])]
+    paired = [p.mean / h.mean for p, h in zip(par, hub[1:], strict=False)]
     summary["ratio_paired_warm_mean"] = {"min": min(paired), "median": statistics.median(paired), "max": max(paired)}
 
     print("\nper policy (ms; parliament pooled over all passes)")

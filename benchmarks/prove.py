@@ -60,7 +60,7 @@ def main() -> None:
             table[(backend, bundle)] = results
             target = TARGETS.get(backend)
             print(f"| {backend} | {bundle} | {args.runs} | {statistics.median(times):.2f} | {min(times):.2f} | "
-                  f"{max(times):.2f} | {'< %.0f' % target if target else '-'} | {code} | "
+                  f"{max(times):.2f} | {f'< {target:.0f}' if target else '-'} | {code} | "
                   f"{', '.join(f'{n} {k}' for k, n in sorted(counts.items()))} |", flush=True)
     scenarios = list(next(iter(table.values())))
     cols = list(table)

@@ -164,7 +164,7 @@ def run(args, tmp: Path) -> int:
     if args.json:
         args.json.write_text(json.dumps({
             "load_average": load_average(), "policies": n, "first_run_cold_cache_s": first,
-            "rows": [dict(zip(("command", "hubgate_s", "baseline_s", "ratio", "target", "met"), r)) for r in rows],
+            "rows": [dict(zip(("command", "hubgate_s", "baseline_s", "ratio", "target", "met"), r, strict=False)) for r in rows],
             "raw": {"dir": dirs, "one": ones, "parliament_per_policy": parl, "good": good,
                     "parliament_file": parl_one, "rules": rules, "help": helps, "python": bare},
         }, indent=2) + "\n")

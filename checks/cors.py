@@ -13,12 +13,16 @@ hold the method (or the preflight's Access-Control-Request-Method), and, for a p
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.cors import S3
 from hubgate.cors.checks import (
-    CorsSite, MethodMissingCheck, NoCorsCheck, OriginMissingCheck, OriginTooWideCheck,
+    CorsSite,
+    MethodMissingCheck,
+    NoCorsCheck,
+    OriginMissingCheck,
+    OriginTooWideCheck,
 )
 from hubgate.example import cors, good_bundle
 from hubgate.providers import S3_PROVIDERS

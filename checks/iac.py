@@ -9,7 +9,7 @@ which they are, so a clean result on infrastructure code is read with them in mi
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.example import good_bundle

@@ -15,10 +15,9 @@ manifest file directly.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-from hubgate import docrefs as ref
-from hubgate import manifest as m
+from hubgate import docrefs as ref, manifest as m
 from hubgate.example import BUCKET, good_bundle, read_policy
 from hubgate.findings import Finding
 from hubgate.rules import Rule, Target, register

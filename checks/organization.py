@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import islice
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 from hubgate import docrefs as ref
 from hubgate.bundle import Bundle
 from hubgate.example import good_bundle
 from hubgate.findings import Finding
 from hubgate.rules import Rule, Target, register
-
 
 # --- HG404 -----------------------------------------------------------------------------------------------
 

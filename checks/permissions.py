@@ -8,7 +8,7 @@ on every bucket ARN "copied twice: once by itself, and once with a trailing /*",
 from __future__ import annotations
 
 import heapq
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.example import BUCKET, good_bundle, policy, read_policy, statement

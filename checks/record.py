@@ -14,13 +14,21 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
+from functools import cache
 
 from hubgate import docrefs as ref
 from hubgate.bundle import Bundle, Secret
 from hubgate.example import (
-    BUCKET, EXAMPLE_KEY_ID, EXAMPLE_SECRET, ROLE_ARN, cors, good_bundle, iam_user_bundle, policy, statement,
+    BUCKET,
+    EXAMPLE_KEY_ID,
+    EXAMPLE_SECRET,
+    ROLE_ARN,
+    cors,
+    good_bundle,
+    iam_user_bundle,
+    policy,
+    statement,
 )
 from hubgate.findings import Finding
 from hubgate.iam.arn import ArnError, parse_arn
@@ -64,7 +72,7 @@ def _build_endpoint_tables() -> dict:
     return {"regions": regions, "partitions": names}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _endpoint_tables() -> dict:
     # kept in the user's cache per botocore data version: importing botocore and reading its endpoint data
     # costs ~0.5 s, more than the rest of checking a bundle
@@ -73,14 +81,14 @@ def _endpoint_tables() -> dict:
     return cache.cached("botocore-endpoints", _endpoint_data_key(), _build_endpoint_tables)
 
 
-@lru_cache(maxsize=None)
+@cache
 def region_partitions() -> dict[str, str]:
     """Every region botocore knows, mapped to its partition: the regions of S3 in each partition plus the
     regions listed in endpoints.json (a region S3 is not yet modelled in still belongs to a partition)."""
     return dict(_endpoint_tables()["regions"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def partitions() -> tuple[str, ...]:
     return tuple(_endpoint_tables()["partitions"])
 

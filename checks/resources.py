@@ -6,7 +6,7 @@ reachable. The action rules of the same policy are in :mod:`hubgate.checks.permi
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.checks.permissions import READ
@@ -145,7 +145,7 @@ class WrongResourceType(Rule):
         if pol is None:
             return
         v = view(pol)
-        for key, na in v.named_actions.items():
+        for _key, na in v.named_actions.items():
             bad = v.wrong_type(na.name)
             if bad is None:
                 continue

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.example import EXTERNAL_ID, good_bundle, trust_policy
@@ -32,6 +32,7 @@ from hubgate.iam import actions as act
 from hubgate.iam.policy import Condition
 from hubgate.rules import Rule, Target, register
 from hubgate.trust import (  # the rules' local names for the trust-policy model
+    CONFUSED_DEPUTY as _CONFUSED_DEPUTY,
     NEGATED_STRING as _NEGATED_STRING,
     POSITIVE_STRING as _POSITIVE_STRING,
     applies as _applies,
@@ -44,9 +45,6 @@ from hubgate.trust import (  # the rules' local names for the trust-policy model
     record_id as _record_id,
     split_condition as _split,
 )
-from hubgate.trust import CONFUSED_DEPUTY as _CONFUSED_DEPUTY
-
-
 
 # --- HG202 ---------------------------------------------------------------------------------------------
 
@@ -323,7 +321,7 @@ def low_entropy(value: str) -> str | None:
     for size in range(1, n // 2 + 1):
         if n % size == 0 and value[:size] * (n // size) == value:
             return f"it repeats {value[:size]!r}"
-    steps = {ord(b) - ord(a) for a, b in zip(value, value[1:])}
+    steps = {ord(b) - ord(a) for a, b in zip(value, value[1:], strict=False)}
     if n >= 4 and len(steps) == 1 and abs(next(iter(steps))) <= 1:
         return "it is a run of consecutive characters"
     distinct = len(set(value))

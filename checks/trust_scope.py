@@ -6,7 +6,7 @@ trust-policy model they share is :mod:`hubgate.trust`.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.example import HUB_PRINCIPAL, good_bundle, trust_policy
@@ -17,7 +17,6 @@ from hubgate.iam.evaluate import action_in, principal_in
 from hubgate.iam.policy import Principal
 from hubgate.rules import Rule, Target, register
 from hubgate.trust import CONFUSED_DEPUTY, applies, cap
-
 
 # --- HG201 ---------------------------------------------------------------------------------------------
 

@@ -13,10 +13,9 @@ from urllib.parse import unquote
 from . import redact
 from .errors import InputError
 from .iam.policy import Policy, normalise
-from .profile import BUILTIN as BUILTIN_PROFILES
-from .profile import Profile, load_profile
-from .validation import validate
+from .profile import BUILTIN as BUILTIN_PROFILES, Profile, load_profile
 from .source import Document, load_file, parse_text
+from .validation import validate
 
 BUNDLE_NAMES = ("integration.yaml", "integration.yml", "integration.json")
 BUNDLE_SUFFIXES = (".hubgate.yaml", ".hubgate.yml", ".hubgate.json")

@@ -16,8 +16,9 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 #: bumped when a table's layout changes, so an old file is never read as a new one
 FORMAT = 2

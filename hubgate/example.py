@@ -119,12 +119,12 @@ def example_targets(example: Any) -> list:
     bundle is a target, all sharing the organization), used by organization rules such as HG404; a
     mapping with a top-level ``Statement`` is a bare policy.
     """
+    import json
+
     from .bundle import bundle_from_data
     from .iam.policy import normalise
     from .rules import Target
     from .source import parse_text
-
-    import json
 
     if isinstance(example, dict) and "Statement" in example:
         doc = parse_text(json.dumps(example, indent=2), "<inline policy>")

@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from .errors import InputError
-from .nesting import MAX_ALIAS_VALUES, MAX_DEPTH, bracket_depth
 from .jsonpos import LazyJsonPositions, json_positions
+from .nesting import MAX_ALIAS_VALUES, MAX_DEPTH, bracket_depth
 from .positions import MapNode, Positions, SeqNode, TreeBuilder, pack
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing

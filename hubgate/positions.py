@@ -8,8 +8,7 @@ proportional to the file. Lookups by pointer walk the tree.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
-from typing import Iterator, Union
+from collections.abc import Iterator, Mapping
 
 _SHIFT = 32
 _COL = (1 << _SHIFT) - 1
@@ -24,7 +23,7 @@ class MapNode:
 
     def __init__(self, pos: int):
         self.pos = pos
-        self.kids: dict[str, Union[int, "MapNode", "SeqNode"]] = {}
+        self.kids: dict[str, int | MapNode | SeqNode] = {}
 
 
 class SeqNode:
@@ -33,10 +32,10 @@ class SeqNode:
     def __init__(self, pos: int):
         self.pos = pos
         self.arr = array("q")
-        self.subs: dict[int, Union[MapNode, "SeqNode"]] | None = None
+        self.subs: dict[int, MapNode | SeqNode] | None = None
 
 
-Node = Union[int, MapNode, SeqNode]
+Node = int | MapNode | SeqNode
 
 
 class TreeBuilder:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .validation import validate
 from .source import load_file, parse_text
+from .validation import validate
 
 BUILTIN = ("ango-hub",)
 DEFAULT = "ango-hub"
@@ -87,7 +87,7 @@ class Profile:
         return self.data.get(key, default)
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin(name: str = DEFAULT) -> Profile:
     text = resources.files("hubgate.profiles").joinpath(f"{name}.yaml").read_text("utf-8")
     doc = parse_text(text, f"<builtin profile {name}>")

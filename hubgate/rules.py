@@ -9,8 +9,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Iterator
+from typing import Any, ClassVar
 
 from .bundle import Bundle
 from .findings import Finding
@@ -21,7 +22,7 @@ from .providers import PROVIDER_FIELDS
 from .s3policy import view
 from .source import Document, join_pointer
 
-_REGISTRY: dict[str, "Rule"] = {}
+_REGISTRY: dict[str, Rule] = {}
 _LOADED = False
 
 

@@ -45,7 +45,7 @@ class Document:
                 return (None, None)
             p = p.rsplit("/", 1)[0]
 
-    def child(self, data: Any, *tokens: Any) -> "Document":
+    def child(self, data: Any, *tokens: Any) -> Document:
         return Document(self.file, data, self.pointer(*tokens), self.positions)
 
 

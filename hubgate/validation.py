@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from .source import Document, join_pointer
 SCHEMAS = ("bundle", "profile", "cors", "manifest")
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict:
     text = resources.files("hubgate.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
     return json.loads(text)
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 
-@lru_cache(maxsize=None)
-def validator(name: str) -> "Draft202012Validator":
+@cache
+def validator(name: str) -> Draft202012Validator:
     from jsonschema import Draft202012Validator  # here: see the module docstring
 
     return Draft202012Validator(schema(name))
@@ -144,7 +144,7 @@ def _is_type(value: Any, t: str) -> bool | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 

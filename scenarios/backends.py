@@ -13,9 +13,10 @@ import json
 import os
 import socket
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 BACKENDS = ("moto", "seaweedfs", "minio", "aws")
 DEFAULT_REGION = "us-east-1"
@@ -169,7 +170,7 @@ class Backend:
     def stop(self) -> None:
         pass
 
-    def __enter__(self) -> "Backend":
+    def __enter__(self) -> Backend:
         self.start()
         return self
 

@@ -77,7 +77,7 @@ class Journal:
 
     # -- reading ---------------------------------------------------------------------------------------
     @classmethod
-    def pending(cls, endpoint: str) -> list["Journal"]:
+    def pending(cls, endpoint: str) -> list[Journal]:
         """Journals that runs against ``endpoint`` left behind."""
         out = []
         runs = state_dir() / "runs"

@@ -26,8 +26,8 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from .backends import Backend, BackendError, Credentials, require
 from .signals import critical
@@ -48,7 +48,7 @@ def server_lock(endpoint: str, wait: float = LOCK_WAIT) -> socket.socket:
         except OSError:
             s.close()
             if time.monotonic() >= deadline:
-                raise BackendError(f"another hubgate run has held {endpoint} for {wait:.0f} s; try again later")
+                raise BackendError(f"another hubgate run has held {endpoint} for {wait:.0f} s; try again later") from None
             time.sleep(0.2)
 
 ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}

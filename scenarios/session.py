@@ -20,9 +20,9 @@ options and prints:
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from .backends import Backend, BackendError, BackendUnavailable
 from .catalog import SCENARIOS

@@ -8,8 +8,8 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
@@ -30,7 +30,7 @@ class SignalGuard:
     KeyboardInterrupt still reaches the main thread).
     """
 
-    _active: "SignalGuard | None" = None
+    _active: SignalGuard | None = None
 
     def __init__(self) -> None:
         self._depth = 0
@@ -51,7 +51,7 @@ class SignalGuard:
             return  # raised inside a __del__/finalizer: no "Exception ignored" traceback; checkpoint() raises it
         self._old_hook(info)
 
-    def __enter__(self) -> "SignalGuard":
+    def __enter__(self) -> SignalGuard:
         if threading.current_thread() is threading.main_thread():
             for s in EXIT_SIGNAL:
                 self._old[s] = signal.signal(s, self._handler)

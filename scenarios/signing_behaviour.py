@@ -26,8 +26,9 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from .runner import http_get as fetch
 from hubgate.signing.lock import LOCK_INPUTS
+
+from .runner import http_get as fetch
 
 BUCKET = "hub-behaviour"
 #: the keys checked: the lock's own awkward-key inputs (one documented input set for record and behaviour)

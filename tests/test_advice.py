@@ -11,8 +11,7 @@ import botocore.session
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hubgate.cli import cli
 from hubgate.example import BUCKET, example_targets, good_bundle, policy, statement, trust_policy

@@ -8,8 +8,7 @@ import itertools
 import re
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hubgate.iam.arn import _glob_atoms, _template_atoms, atoms_intersect, could_be_type, s3_bucket_and_key
 from hubgate.iam.policy import normalise

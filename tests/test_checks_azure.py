@@ -11,12 +11,17 @@ from hubgate.azure.sas import parse_sas
 from hubgate.bundle import bundle_from_data
 from hubgate.errors import InputError
 from hubgate.example import (
-    AZURE_ACCOUNT, AZURE_CONTAINER, EXAMPLE_SAS_SIG, azure_bundle, azure_cors, azure_sas, good_bundle,
+    AZURE_ACCOUNT,
+    AZURE_CONTAINER,
+    EXAMPLE_SAS_SIG,
+    azure_bundle,
+    azure_cors,
+    azure_sas,
+    good_bundle,
 )
 
 from conftest import REPO, assert_clean_example, invoke
 from rulehelpers import run_example as run
-
 
 # --- examples ---------------------------------------------------------------------------------------------
 
@@ -157,8 +162,9 @@ def test_azure_rules_ignore_aws_bundles():
 
 
 def test_profile_bounds_are_read_from_the_profile(tmp_path):
-    import yaml
     from importlib import resources
+
+    import yaml
 
     prof = yaml.safe_load(resources.files("hubgate.profiles").joinpath("ango-hub.yaml").read_text())
     prof["azure"]["sas_permissions"] = "rlw"

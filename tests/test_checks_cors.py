@@ -13,7 +13,6 @@ from hubgate.rules import run_rules
 
 from rulehelpers import assert_own_examples, load_rules
 
-
 load_rules()  # every rule module imported before one is imported by name below
 
 from hubgate.cors import S3, matching_rule  # noqa: E402

@@ -9,8 +9,17 @@ import pytest
 from hubgate.bundle import bundle_from_data, load_bundle
 from hubgate.errors import InputError
 from hubgate.example import (
-    BUCKET, EXAMPLE_PRIVATE_KEY, GCP_ROLE, GCP_SERVICE_ACCOUNT, cors, gcp_binding, gcp_bundle,
-    gcp_iam_policy, gcp_key, gcs_cors, good_bundle,
+    BUCKET,
+    EXAMPLE_PRIVATE_KEY,
+    GCP_ROLE,
+    GCP_SERVICE_ACCOUNT,
+    cors,
+    gcp_binding,
+    gcp_bundle,
+    gcp_iam_policy,
+    gcp_key,
+    gcs_cors,
+    good_bundle,
 )
 from hubgate.gcp import cel, roles
 from hubgate.validation import schema
@@ -240,7 +249,7 @@ def test_hg612_malformed_fields_named_never_valued():
     msgs = [f.message for f in found]
     assert "The service account key lacks client_id" in msgs
     assert "Field private_key of the service account key is malformed (value not shown)" in msgs
-    assert not any("AAAAsecretbody" in m or "AAAAsecretbody" in (f.fix or "") for m, f in zip(msgs, found))
+    assert not any("AAAAsecretbody" in m or "AAAAsecretbody" in (f.fix or "") for m, f in zip(msgs, found, strict=False))
 
 
 def test_private_key_never_in_output(tmp_path, monkeypatch):

@@ -9,13 +9,21 @@ import yaml
 from click.testing import CliRunner
 
 from hubgate.example import (
-    BUCKET, EXAMPLE_KEY_ID, EXAMPLE_SECRET, ROLE_ARN, cors, example_targets, good_bundle, iam_user_bundle, policy,
-    read_policy, statement,
+    BUCKET,
+    EXAMPLE_KEY_ID,
+    EXAMPLE_SECRET,
+    ROLE_ARN,
+    cors,
+    example_targets,
+    good_bundle,
+    iam_user_bundle,
+    policy,
+    read_policy,
+    statement,
 )
 from hubgate.rules import run_rules
 
 from rulehelpers import assert_own_examples, load_rules
-
 
 load_rules()  # every rule module imported before one is imported by name below
 

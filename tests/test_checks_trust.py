@@ -12,7 +12,6 @@ from hubgate.rules import run_rules
 
 from rulehelpers import assert_own_examples, load_rules
 
-
 load_rules()  # every rule module imported before one is imported by name below
 
 import hubgate.checks.trust as trust  # noqa: E402

@@ -10,11 +10,11 @@ import re
 import select
 import subprocess
 import sys
-import tomllib
 from importlib import metadata
 
 import click
 import pytest
+import tomllib
 from click.testing import CliRunner
 
 from conftest import REPO, run_process

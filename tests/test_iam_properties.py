@@ -6,8 +6,7 @@ import copy
 import fnmatch
 import re
 
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from hubgate.iam import actions as act
 from hubgate.iam.arn import Arn, ArnError, parse_arn

@@ -22,8 +22,7 @@ from datetime import datetime, timezone
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from hubgate.cli import cli
 from hubgate.iam.conditions import condition_holds, normalise_context

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from hubgate.cors.checks import (
-    CorsCheck, MethodMissingCheck, NoCorsCheck, OriginMissingCheck, OriginTooWideCheck,
+    CorsCheck,
+    MethodMissingCheck,
+    NoCorsCheck,
+    OriginMissingCheck,
+    OriginTooWideCheck,
 )
 from hubgate.rules import all_rules
 

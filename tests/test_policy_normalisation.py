@@ -15,8 +15,7 @@ from __future__ import annotations
 import copy
 import os
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hubgate.bundle import bundle_from_data
 from hubgate.example import good_bundle
@@ -89,7 +88,7 @@ def test_string_or_one_element_list(bundle, data):
     """Write every Action/Resource as a one-element list, then the one-element lists as plain strings."""
     as_lists = copy.deepcopy(bundle)
     as_strings = copy.deepcopy(bundle)
-    for s_list, s_str in zip(_policy(as_lists)["Statement"], _policy(as_strings)["Statement"]):
+    for s_list, s_str in zip(_policy(as_lists)["Statement"], _policy(as_strings)["Statement"], strict=False):
         for key in ("Action", "Resource"):
             value = data.draw(st.sampled_from(s_list[key]))
             s_list[key] = [value]
@@ -108,7 +107,7 @@ def test_single_statement_object_or_list(statement, names):
 
 
 def _recase(action: str, flips: list[bool]) -> str:
-    return "".join(c.swapcase() if flip else c for c, flip in zip(action, flips + [False] * len(action)))
+    return "".join(c.swapcase() if flip else c for c, flip in zip(action, flips + [False] * len(action), strict=False))
 
 
 @SETTINGS

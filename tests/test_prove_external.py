@@ -125,7 +125,7 @@ def test_concurrent_runs_take_turns_and_agree(moto_server, tmp_path):
     before = state(moto_server)
     procs = [run(*GOOD, "--endpoint", moto_server, state_dir=tmp_path, wait=False) for _ in range(2)]
     outs = [p.communicate(timeout=180) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs, strict=False):
         assert p.returncode == 0, err
         assert "Traceback" not in err
     results = [[(s["scenario"], s["result"]) for s in json.loads(out)["scenarios"]] for out, _ in outs]

@@ -12,8 +12,8 @@ import pytest
 
 from hubgate.bundle import load_bundle
 from hubgate.scenarios.choose import make_backend
-from hubgate.scenarios.session import prove
 from hubgate.scenarios.seaweedfs_backend import find_weed
+from hubgate.scenarios.session import prove
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

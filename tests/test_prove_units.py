@@ -12,8 +12,15 @@ from hubgate.scenarios.backends import check_endpoint, is_loopback_url
 from hubgate.scenarios.catalog import SCENARIOS
 from hubgate.scenarios.report import render
 from hubgate.scenarios.runner import (
-    Result, Verdict, key_from_manifest_url, manifest_url, remove_action, rewrite_buckets,
-    rewrite_principal, tamper, unique_bucket,
+    Result,
+    Verdict,
+    key_from_manifest_url,
+    manifest_url,
+    remove_action,
+    rewrite_buckets,
+    rewrite_principal,
+    tamper,
+    unique_bucket,
 )
 
 

@@ -102,7 +102,7 @@ def test_sarif_is_valid_and_complete(hubgate, sarif_validator, docs_json):
     rules = sarif_run["tool"]["driver"]["rules"]
     results = sarif_run["results"]
     assert len(results) == len(docs_json["findings"])
-    for res, f in zip(results, docs_json["findings"]):
+    for res, f in zip(results, docs_json["findings"], strict=False):
         assert res["ruleId"] == f["rule"]
         assert rules[res["ruleIndex"]]["id"] == f["rule"]
         assert res["level"] == {"error": "error", "warning": "warning", "info": "note"}[f["severity"]]
@@ -174,7 +174,7 @@ def test_github_lines(hubgate, docs_json):
     assert run.code == 1
     lines = run.stdout.splitlines()
     assert len(lines) == len(docs_json["findings"])
-    for line, f in zip(lines, docs_json["findings"]):
+    for line, f in zip(lines, docs_json["findings"], strict=False):
         m = GITHUB_LINE.match(line)
         assert m, f"not a workflow command: {line!r}"
         level, file, ln, col, rule, text = m.groups()

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from hubgate.cli.signing import signing_group
+from hubgate.scenarios import signing_behaviour as b
 from hubgate.scenarios.backends import Credentials
 from hubgate.scenarios.choose import make_backend
 from hubgate.scenarios.seaweedfs_backend import find_weed
-from hubgate.scenarios import signing_behaviour as b
 from hubgate.signing.lock import LOCK_INPUTS
 
 from conftest import running_seaweedfs

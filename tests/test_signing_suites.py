@@ -9,8 +9,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES
 from hubgate.cli.signing import signing_group
+
+from conftest import FIXTURES
 
 C_LAYOUT = FIXTURES / "sigv4-c-layout"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 import hubgate.signing
 from hubgate.signing import default_vectors_dir

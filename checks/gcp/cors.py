@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.cors import GCS
 from hubgate.cors.checks import (
-    CorsSite, MethodMissingCheck, NoCorsCheck, OriginMissingCheck, OriginTooWideCheck,
+    CorsSite,
+    MethodMissingCheck,
+    NoCorsCheck,
+    OriginMissingCheck,
+    OriginTooWideCheck,
 )
 from hubgate.example import BUCKET, cors, gcp_bundle, gcs_cors
 from hubgate.gcp.bindings import gcp_of

@@ -10,21 +10,40 @@ Role data: :mod:`hubgate.gcp.roles` (its docstring cites the sources).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from hubgate import docrefs as ref
 from hubgate.bundle import Bundle
 from hubgate.example import (
-    BUCKET, GCP_PROJECT, GCP_ROLE, GCP_SERVICE_ACCOUNT, gcp_binding, gcp_bundle, gcp_iam_policy, gcs_cors,
+    BUCKET,
+    GCP_PROJECT,
+    GCP_ROLE,
+    GCP_SERVICE_ACCOUNT,
+    gcp_binding,
+    gcp_bundle,
+    gcp_iam_policy,
+    gcs_cors,
 )
 from hubgate.findings import Finding
 from hubgate.gcp.bindings import (
-    binding_condition, bindings, bucket_policies, is_service_account, member_pointer, sa_grants,
+    binding_condition,
+    bindings,
+    bucket_policies,
+    is_service_account,
+    member_pointer,
+    sa_grants,
     service_account,
 )
 from hubgate.gcp.cel import condition_value
 from hubgate.gcp.roles import (
-    BASIC_WRITE, CONVENIENCE, PREDEFINED_ROLES, PUBLIC, grants, maybe_storage, role_permissions, write_permissions,
+    BASIC_WRITE,
+    CONVENIENCE,
+    PREDEFINED_ROLES,
+    PUBLIC,
+    grants,
+    maybe_storage,
+    role_permissions,
+    write_permissions,
 )
 from hubgate.rules import ProviderRule, Target, register
 from hubgate.source import join_pointer
@@ -142,7 +161,7 @@ class ReadRoleMissing(ProviderRule):
         needed = target.profile.gcp_permissions
         want = target.profile.gcp_role
         project = [(bd, "project") for _, bd in bindings(b.project_iam_policy) if any(is_service_account(m, sa) for m in bd.get("members") or ())]
-        for doc, buckets, label in bucket_policies(b) or [(None, list(b.buckets), "")]:
+        for doc, buckets, _label in bucket_policies(b) or [(None, list(b.buckets), "")]:
             own = [(bd, "bucket") for _, bd in bindings(doc) if any(is_service_account(m, sa) for m in bd.get("members") or ())]
             for bucket in buckets or [None]:
                 granted = [bd for bd, _ in own + project if binding_condition(bd, bucket, b) is not False]

@@ -10,8 +10,17 @@ import click
 from ..errors import InputError
 from ..masking import mask
 from ..output import write_report
-from .options import allow_outside_refs_option, color_option, fail_on_option, format_option, output_option, quiet_option, selection_options, \
-    split_ids, use_color
+from .options import (
+    allow_outside_refs_option,
+    color_option,
+    fail_on_option,
+    format_option,
+    output_option,
+    quiet_option,
+    selection_options,
+    split_ids,
+    use_color,
+)
 
 
 @click.command()

@@ -17,8 +17,17 @@ from ..errors import InputError
 from ..findings import SEVERITIES, at_or_above
 from ..masking import mask
 from .bundles import bundle_at
-from .options import CONTEXT, TEXT_JSON, allow_outside_refs_option, fail_on_option, format_option, output_option, \
-    quiet_option, selection_options, split_ids
+from .options import (
+    CONTEXT,
+    TEXT_JSON,
+    allow_outside_refs_option,
+    fail_on_option,
+    format_option,
+    output_option,
+    quiet_option,
+    selection_options,
+    split_ids,
+)
 
 
 class _DefaultGroup(click.Group):
@@ -54,7 +63,14 @@ def _progress(enabled: bool, total: int):
         return None, lambda: None
     # rich's progress machinery only for a person watching a terminal
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
 
     prog = Progress(
         TextColumn("[bold]manifest"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),

@@ -48,8 +48,8 @@ def prove_command(path, backend, endpoint, allow_remote, selected, fmt, output, 
     or not started, provisioning failed, a bundle the backend cannot serve); 130 on SIGINT, 143 on SIGTERM.
     """
     # The scenarios and their S3 clients (boto3, moto...): only this command needs them.
-    from ..scenarios.choose import make_backend
     from ..scenarios.catalog import SCENARIOS
+    from ..scenarios.choose import make_backend
     from ..scenarios.report import render
     from ..scenarios.session import Interrupted, run_cleanup, run_prove
 

@@ -176,9 +176,7 @@ def record(out, quiet) -> None:
 def compare(lock, fmt, output, strict, quiet) -> None:
     """Re-run the lock's inputs and fail (exit 1) when any recorded output changed."""
     # the signing libraries: only this command needs them
-    from ..signing.lock import compare as do_compare
-    from ..signing.lock import read_lock
-    from ..signing.lock import record as do_record
+    from ..signing.lock import compare as do_compare, read_lock, record as do_record
 
     try:
         locked = read_lock(Path(lock))

@@ -8,8 +8,8 @@ own evaluation lets each profile method through, and which listed origins are no
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
 
 from ..bundle import Bucket, Bundle
 from ..findings import Finding

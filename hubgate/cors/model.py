@@ -15,8 +15,9 @@ comma-separated strings): origins exactly, ``*``, or one ``*`` inside a pattern;
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..source import Document, join_pointer
 

@@ -286,7 +286,7 @@ def apply(text: str, fmt: str, edits: list) -> tuple[str, list[Splice]]:
     for ptr, pairs in keys.items():
         splices += w.add_keys(ptr, pairs)
     splices.sort(key=lambda s: (s.start, s.end))
-    for a, b in zip(splices, splices[1:]):
+    for a, b in zip(splices, splices[1:], strict=False):
         if a.end > b.start:
             raise EditError("two edits overlap")
     out = text

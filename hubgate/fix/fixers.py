@@ -8,8 +8,9 @@ fixer (placeholders, principals, wildcards in resources, ...) are never fixed.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..findings import Finding
 from ..iam import actions as act

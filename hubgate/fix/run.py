@@ -41,7 +41,7 @@ class SourceFile:
     data: object
 
     @classmethod
-    def read(cls, shown: str) -> "SourceFile":
+    def read(cls, shown: str) -> SourceFile:
         path = Path(os.path.realpath(shown))
         try:
             raw = path.read_bytes().decode("utf-8")

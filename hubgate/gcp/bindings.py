@@ -3,13 +3,14 @@ bindings name the account, and whether a binding's condition lets Hub's reads th
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..bundle import Bucket, Bundle
 from ..example import BUCKET
 from ..rules import Target
 from ..source import Document, join_pointer
 from .cel import condition_value
+
 
 def gcp_of(target: Target) -> Bundle | None:
     b = target.bundle

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
-@lru_cache(maxsize=None)
+
+@cache
 def key_validator():
     from hubgate.validation import validator
 

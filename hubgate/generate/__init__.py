@@ -16,8 +16,16 @@ from pathlib import Path
 
 from ..errors import InputError
 from .facts import (  # noqa: F401  (the package's interface)
-    DEFAULT_ROLE_NAME, FORMATS, SID, Facts, bucket_name_problem, bundle_record, cors_configuration, make_facts,
-    permission_policy, trust_policy,
+    DEFAULT_ROLE_NAME,
+    FORMATS,
+    SID,
+    Facts,
+    bucket_name_problem,
+    bundle_record,
+    cors_configuration,
+    make_facts,
+    permission_policy,
+    trust_policy,
 )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import yaml
 
-from .facts import SID, Facts, cors_configuration, permission_policy, trust_policy
 from .bundle import readme
+from .facts import SID, Facts, cors_configuration, permission_policy, trust_policy
 
 
 def _logical(i: int) -> str:

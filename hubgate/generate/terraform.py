@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
-from .facts import SID, Facts, cors_configuration
 from .bundle import readme
+from .facts import SID, Facts, cors_configuration
 
 
 def q(value: str) -> str:

@@ -321,7 +321,7 @@ def assemble(file: str, positions: dict, spec: RoleSpec, options: IacOptions) ->
     bundle = bundle_from_document(doc, Path(file).parent)
     bundle.permission_policy = permission
     bundle.trust_policy = trust
-    for bucket, b in zip(bundle.buckets, buckets):
+    for bucket, b in zip(bundle.buckets, buckets, strict=False):
         bucket.pointer = b.pointer
         if b.cors is not None:
             for syn, real in b.cors_map.items():

@@ -29,14 +29,20 @@ import yaml
 
 from ..errors import InputError
 from ..profile import load_profile
-from .shape import check_shape
 from ..source import Document, join_pointer, read_text
 from ..yamlcompose import NodeBuilder, nesting_guard, yaml_problem
-from .options import IacOptions
 from .assemble import (
-    PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleSpec, Unresolved, assemble, no_role_error,
+    PLACEHOLDER_ACCOUNT,
+    BucketSpec,
+    PolicySource,
+    RoleSpec,
+    Unresolved,
+    assemble,
+    no_role_error,
     vendor_could_assume,
 )
+from .options import IacOptions
+from .shape import check_shape
 
 _NOVALUE = object()
 

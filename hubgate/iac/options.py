@@ -15,7 +15,7 @@ class IacOptions:
     profile: str | None = None  # built-in profile name or path; default ango-hub
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "IacOptions":
+    def from_env(cls, env: dict | None = None) -> IacOptions:
         env = os.environ if env is None else env
         roles = tuple(r.strip() for r in env.get("HUBGATE_IAC_ROLE", "").split(",") if r.strip())
         return cls(

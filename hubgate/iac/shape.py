@@ -7,12 +7,13 @@ constrained; everything else is left to Terraform and CloudFormation.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from jsonschema import Draft202012Validator
 
 from ..errors import InputError
 from ..source import Document
+
 
 def _obj(**props) -> dict:
     return {"type": ["object", "null"], "properties": props} if props else {"type": ["object", "null"]}
@@ -60,7 +61,7 @@ TEMPLATE = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(which: str) -> Draft202012Validator:
     return Draft202012Validator(PLAN if which == "plan" else TEMPLATE)
 

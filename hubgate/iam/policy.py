@@ -173,7 +173,10 @@ def _conditions(doc: Document, value: Any, ptr: str) -> tuple[Condition, ...]:
 
 
 def _known_operator(op: str) -> bool:
-    from .conditions import UnknownOperator, split_operator  # the evaluator, only when a policy names a condition
+    from .conditions import (  # the evaluator, only when a policy names a condition
+        UnknownOperator,
+        split_operator,
+    )
 
     try:
         split_operator(op)

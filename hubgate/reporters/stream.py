@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from importlib import import_module
 from json.encoder import encode_basestring as _enc
-from typing import Callable, TextIO
+from typing import TextIO
 
 from . import FORMATS, Report
 

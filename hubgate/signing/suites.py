@@ -21,9 +21,9 @@ import datetime as _dt
 import importlib.util
 import json
 import re
-from urllib.parse import parse_qsl
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from . import CaseResult, SigningInputError, compare_outputs
 from .sigv4 import SIGNERS, Context, RawRequest, Signature, Unsupported, parse_raw_request
