@@ -59,11 +59,18 @@ def same(path: Path, block_sizes=(None, 1, 7, 50, 133, 4096), context_factory=la
     return want
 
 
-def canonical(i: int, host: str = HOSTS[0], ext: str | None = None, sizes: bool = False) -> dict:
-    d = {"data": f"https://{host}/img/{i:05d}.jpg", "externalId": ext or f"id-{i}"}
+def canonical(i: int, host: str = HOSTS[0], ext: str | None = None, sizes: bool = False, key: str = "",
+              id_first: bool = False) -> dict:
+    d = {"data": f"https://{host}/img/{i:05d}{key}.jpg", "externalId": ext or f"id-{i}"}
+    if id_first:
+        d = {"externalId": d["externalId"], "data": d["data"]}
     if sizes:
         d.update(width=600 + i, height=400 + i)
     return d
+
+
+# key tails: percent-escaped ASCII, UTF-8 (NFC and NFD), lower-case hex, and escapes that are not UTF-8
+KEY_TAILS = ["", "%20a", "%C3%A9t%C3%A9", "e%CC%81t%CC%81", "%e2%82%ac", "%C3", "%FF%20", "%E2%82x", "%2", "%%41"]
 
 
 def test_scan_takes_the_raw_path_for_the_common_shape(tmp_path):
@@ -182,9 +189,9 @@ def test_docs_example_and_fixtures(tmp_path):
 _ID = st.text(st.characters(codec="utf-8", blacklist_categories=("Cs",)), max_size=6) | st.sampled_from(
     ["a", "b", "id-1", 'q"', "\\", "é"])
 _ASSET = st.one_of(
-    st.builds(lambda i, h, e, s: canonical(i, h, e, s), st.integers(0, 30), st.sampled_from(HOSTS + [
+    st.builds(lambda i, h, e, s, k, o: canonical(i, h, e, s, k, o), st.integers(0, 30), st.sampled_from(HOSTS + [
         "bk-a.s3.amazonaws.com", "s3.eu-central-1.amazonaws.com", "bk.d.s3.eu-central-1.amazonaws.com"]),
-        _ID, st.booleans()),
+        _ID | st.sampled_from(["%41", "x%C3%A9", "%C3"]), st.booleans(), st.sampled_from(KEY_TAILS), st.booleans()),
     st.fixed_dictionaries({"data": st.sampled_from([f"https://{HOSTS[0]}/a b", f"https://{HOSTS[1]}/a%2", "http://x/y",
                                                    f"https://{HOSTS[2]}/k+1", f"https://{HOSTS[0]}/"])},
                           optional={"externalId": _ID | st.integers(), "width": st.integers(-2, 3) | st.just("4"),
@@ -201,11 +208,13 @@ def _dump(assets: list, style: int) -> str:
         return json.dumps(assets, indent=2, ensure_ascii=False)
     if style == 2:
         return json.dumps(assets, separators=(",", ":"))
+    if style == 4:
+        return json.dumps(assets, indent=4).replace("\n", "\r\n")
     return "[\n" + ",\n".join(json.dumps(a) for a in assets) + "\n]\n"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(assets=st.lists(_ASSET, max_size=25), style=st.integers(0, 3), cut=st.none() | st.floats(0, 1),
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(assets=st.lists(_ASSET, max_size=25), style=st.integers(0, 4), cut=st.none() | st.floats(0, 1),
        seed=st.integers(0, 2**16))
 def test_scan_equals_the_plain_reader(tmp_path, assets, style, cut, seed):
     text = _dump(assets, style).encode("utf-8")
@@ -248,3 +257,19 @@ def test_a_huge_asset_and_crlf_lines(tmp_path):
     path.write_bytes(json.dumps(assets, indent=1).replace("\n", "\r\n").encode())
     findings, errors, n = same(path, block_sizes=(None, 4096, 65536))
     assert n == 501 and not errors and [f["rule"] for f in findings] == ["HG512"]
+
+
+@pytest.mark.parametrize("tail", KEY_TAILS)
+@pytest.mark.parametrize("id_first", [False, True])
+def test_escaped_keys_and_either_key_order(tmp_path, tail, id_first):
+    """Runs of one key shape and key order, long enough for whole blocks: percent-escaped keys take the raw
+    path when their escapes are UTF-8 (else their blocks the ordinary one), "externalId" first as well."""
+    assets = [canonical(i, HOSTS[i % 3], sizes=i % 2 == 1, key=tail if i % 5 else "", id_first=id_first)
+              for i in range(600)]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(assets, indent=2))
+    parts = list(ms.scan(path, "m.json", block_size=4096))
+    blocks = [p for p in parts if isinstance(p, ms.Block)]
+    assert sum(b.count for b in blocks) >= 590  # (the last asset has no comma: the plain reader reads it)
+    assert all(b.clean for b in blocks) == (tail not in ("%C3", "%FF%20", "%E2%82x"))
+    same(path, block_sizes=(None, 97, 4096))

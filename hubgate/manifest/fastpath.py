@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import chain, count, repeat
+from urllib.parse import unquote_to_bytes
 
 from .context import BucketFacts
 from .ids import BYTES_HASH_LIKE_STR, as_text
-from .url import FAST_S3, URL_MARKS
+from .url import FAST_S3, FAST_S3_PCT, URL_MARKS
 from .values import TooManyFindings
 
 
@@ -30,6 +31,9 @@ class FastPaths:
         externalId, positive integer sizes), so they need only the bucket count and the duplicate-id probe."""
         if self.locator is not None:
             self.locator.enter(block)
+        if not block.clean:  # escapes that are not UTF-8: the findings of the ordinary path
+            self._batch(block.base, block.items())
+            return
         good = self._good_hosts()
         uses = Counter(block.hosts)
         try:
@@ -103,7 +107,9 @@ class FastPaths:
         # they take the full path
         marks = joined.encode("utf-8", "surrogatepass").translate(URL_MARKS)
         bad = marks.find(b"#")
+        urls = datas  # as written (a host is learnt from a URL that takes the full path)
         if bad >= 0:
+            datas = datas[:]
             line = 0
             last = 0
             while bad >= 0:
@@ -115,6 +121,8 @@ class FastPaths:
                     break
                 bad = marks.find(b"#", bad)
         if ".amazonaws.com/\n" in joined or joined.endswith(".amazonaws.com/"):  # perhaps an empty key
+            if datas is urls:
+                datas = datas[:]
             for j, d in enumerate(datas):
                 if d.endswith(".amazonaws.com/"):
                     datas[j] = ""
@@ -153,8 +161,10 @@ class FastPaths:
                     run = []
                 self.count = i + 1  # (record sets its own count: --max-findings may stop it at any asset)
                 asset(i, item)  # the full path; it counts its own bucket use
-                if url and facts is None:
-                    self._learn(url)
+                if facts is None:
+                    url = urls[i - base]
+                    if url:
+                        self._learn(url)
             if run and want_dup:
                 record(run, start)
         except TooManyFindings:  # assets of the run after the stop were counted: take them back
@@ -180,8 +190,14 @@ class FastPaths:
         if len(good) >= 10_000:
             return
         m = FAST_S3.fullmatch(url)
-        if m is None:
-            return
+        if m is None:  # a key with escapes: the same, when they are UTF-8 (as Validator._url judges)
+            m = FAST_S3_PCT.fullmatch(url) if "%" in url else None
+            if m is None:
+                return
+            try:
+                unquote_to_bytes(m.group(3)).decode("utf-8")
+            except UnicodeDecodeError:
+                return
         facts = self.ctx.known(m.group(1))
         if facts is not None and (facts.region is None or facts.region == m.group(2)):
             good[url[:url.find("/", 8) + 1]] = facts
