@@ -197,6 +197,10 @@ _ASSET = st.one_of(
                           optional={"externalId": _ID | st.integers(), "width": st.integers(-2, 3) | st.just("4"),
                                     "height": st.floats(allow_nan=False) | st.integers(0, 3),
                                     "metadata": st.builds(lambda i: canonical(i), st.integers(0, 3)) | st.just([])}),
+    st.builds(lambda i, h, md, s: {**canonical(i, h, sizes=s), "metadata": md}, st.integers(0, 30),
+              st.sampled_from(HOSTS), st.sampled_from([{}, {"frameRate": 30}, {"frameRate": 2.5}, {"frameRate": 0},
+                                                       {"frameRate": True}, {"frameRate": "30"}, {"a": [1, {"b": 2}]},
+                                                       {"frameRate": -1.0}]) | st.just([]), st.booleans()),
     st.integers() | st.none() | st.text(max_size=3) | st.lists(st.integers(), max_size=2),
 )
 

@@ -143,12 +143,20 @@ class FastPaths:
                     if not run:
                         start = i
                     run.append(ext)
-                    if len(item) != 2:
-                        if len(item) == 4:
-                            w = item.get("width")
+                    k = len(item)
+                    if k != 2:  # plainly valid sizes and metadata need no look (data and externalId are there)
+                        w = item.get("width")
+                        if w is not None:
                             hh = item.get("height")
                             if type(w) is int and type(hh) is int and w > 0 and hh > 0:
-                                continue
+                                k -= 2
+                        md = item.get("metadata")
+                        if type(md) is dict:
+                            fr = md.get("frameRate", 1)
+                            if (type(fr) is int or type(fr) is float) and fr > 0:
+                                k -= 1
+                        if k == 2:
+                            continue
                         if want_dup:  # this asset's duplicate-id finding comes before its field findings
                             record(run, start)
                         run = []
