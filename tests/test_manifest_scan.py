@@ -200,7 +200,10 @@ _ASSET = st.one_of(
     st.builds(lambda i, h, md, s: {**canonical(i, h, sizes=s), "metadata": md}, st.integers(0, 30),
               st.sampled_from(HOSTS), st.sampled_from([{}, {"frameRate": 30}, {"frameRate": 2.5}, {"frameRate": 0},
                                                        {"frameRate": True}, {"frameRate": "30"}, {"a": [1, {"b": 2}]},
-                                                       {"frameRate": -1.0}]) | st.just([]), st.booleans()),
+                                                       {"frameRate": -1.0}, {"frameRate": 30, "s": "cam-1", "n": -3, "b": None},
+                                                       {"s": "é"}, {"s": "a\\b"}, {"n": 2**70}, {"n": 1.5},
+                                                       {"frameRate": 30, "frameRate ": 0}]) | st.just([]),
+              st.booleans()),
     st.integers() | st.none() | st.text(max_size=3) | st.lists(st.integers(), max_size=2),
 )
 
@@ -270,6 +273,8 @@ def test_escaped_keys_and_either_key_order(tmp_path, tail, id_first):
     path when their escapes are UTF-8 (else their blocks the ordinary one), "externalId" first as well."""
     assets = [canonical(i, HOSTS[i % 3], sizes=i % 2 == 1, key=tail if i % 5 else "", id_first=id_first)
               for i in range(600)]
+    for i in range(0, 600, 3):
+        assets[i]["metadata"] = {"frameRate": 25, "source": f"cam-{i}"} if i % 2 else {}
     path = tmp_path / "m.json"
     path.write_text(json.dumps(assets, indent=2))
     parts = list(ms.scan(path, "m.json", block_size=4096))

@@ -2,7 +2,8 @@
 
 Most manifests are machine-written, and nearly every asset has one shape::
 
-    {"data": "https://<host>/<key of plain characters>", "externalId": "<plain ASCII>"[, "width": N, "height": N]}
+    {"data": "https://<host>/<key of plain characters and %XX escapes>", "externalId": "<plain ASCII>"
+     [, "width": N, "height": N][, "metadata": {<plain members>}]}     (or "externalId" first)
 
 :func:`scan` reads the file in blocks of 256 KB and splits each block with one regular expression
 (:data:`CANONICAL`) that matches exactly that shape -- a complete, valid JSON object followed by its
@@ -44,11 +45,18 @@ _DATA = rb'"data"' + _WS + rb":" + _WS + rb'"(https://' + _HOST + rb'/)' + _KEY_
 _EXT = rb'"externalId"' + _WS + rb":" + _WS + rb'"(' + _ID_CHARS + rb')"' + _WS
 _SIZES = (rb"(?:," + _WS + rb'"width"' + _WS + rb":" + _WS + _SIZE + _WS
           + rb"," + _WS + rb'"height"' + _WS + rb":" + _WS + _SIZE + _WS + rb")?+")
+# "metadata": an object of plain members, none of which the validator could object to: frameRate a positive
+# integer; any other key plain ASCII with plain ASCII strings, 64-bit integers, true, false or null as values
+_MD_VALUE = rb'(?:"[\x20\x21\x23-\x5b\x5d-\x7e]*+"|-?(?:0|[1-9][0-9]{0,17}+)|true|false|null)'
+_MD_MEMBER = (rb'(?:"frameRate"' + _WS + rb":" + _WS + rb"[1-9][0-9]{0,8}+|" + rb'"(?!frameRate")[\x20\x21\x23-\x5b\x5d-\x7e]*+"'
+              + _WS + rb":" + _WS + _MD_VALUE + rb")" + _WS)
+_METADATA = (rb"(?:," + _WS + rb'"metadata"' + _WS + rb":" + _WS + rb"\{" + _WS
+             + rb"(?:" + _MD_MEMBER + rb"(?:," + _WS + _MD_MEMBER + rb")*+)?+\}" + _WS + rb")?+")
 _END = rb"\}" + _WS + rb",)"  # leading whitespace, not trailing: a block cut in whitespace leaves no gap
 # group 1: the whole match (its length places the assets when a finding needs a line); then the host and the id
-CANONICAL = re.compile(rb"(" + _WS + rb"\{" + _WS + _DATA + rb"," + _WS + _EXT + _SIZES + _END)
+CANONICAL = re.compile(rb"(" + _WS + rb"\{" + _WS + _DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END)
 # the same with "externalId" first (group 2 the id, group 3 the host)
-ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _DATA + _SIZES + _END)
+ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _DATA + _SIZES + _METADATA + _END)
 # (pattern, index of the host, index of the id) in each group of a split's parts
 LAYOUTS = ((CANONICAL, 2, 3), (ID_FIRST, 3, 2))
 _GROUPS = CANONICAL.groups + 1  # a split gives the gap before each match, then the match's groups
