@@ -25,6 +25,9 @@ from hubgate.errors import InputError
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "manifest"
 HOSTS = ["bk-a.s3.eu-central-1.amazonaws.com", "bk-b.s3.us-west-2.amazonaws.com", "bk-c.s3.ap-south-1.amazonaws.com"]
+# GCS URLs (https://storage.googleapis.com/<bucket>/<key>): canonical() puts the bucket in the "host"
+GCS_HOSTS = ["storage.googleapis.com/gbk-a", "storage.googleapis.com/g.b_k-1", "storage.googleapis.com/G-up"]
+BUNDLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def reference(path: Path, context=None, max_findings=None):
@@ -190,7 +193,7 @@ _ID = st.text(st.characters(codec="utf-8", blacklist_categories=("Cs",)), max_si
     ["a", "b", "id-1", 'q"', "\\", "é"])
 _ASSET = st.one_of(
     st.builds(lambda i, h, e, s, k, o: canonical(i, h, e, s, k, o), st.integers(0, 30), st.sampled_from(HOSTS + [
-        "bk-a.s3.amazonaws.com", "s3.eu-central-1.amazonaws.com", "bk.d.s3.eu-central-1.amazonaws.com"]),
+        "bk-a.s3.amazonaws.com", "s3.eu-central-1.amazonaws.com", "bk.d.s3.eu-central-1.amazonaws.com"] + GCS_HOSTS),
         _ID | st.sampled_from(["%41", "x%C3%A9", "%C3"]), st.booleans(), st.sampled_from(KEY_TAILS), st.booleans()),
     st.fixed_dictionaries({"data": st.sampled_from([f"https://{HOSTS[0]}/a b", f"https://{HOSTS[1]}/a%2", "http://x/y",
                                                    f"https://{HOSTS[2]}/k+1", f"https://{HOSTS[0]}/"])},
@@ -220,10 +223,11 @@ def _dump(assets: list, style: int) -> str:
     return "[\n" + ",\n".join(json.dumps(a) for a in assets) + "\n]\n"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(assets=st.lists(_ASSET, max_size=25), style=st.integers(0, 4), cut=st.none() | st.floats(0, 1),
        seed=st.integers(0, 2**16))
-def test_scan_equals_the_plain_reader(tmp_path, assets, style, cut, seed):
+@pytest.mark.parametrize("bundle", [None, "good", "gcp-good"])
+def test_scan_equals_the_plain_reader(tmp_path, bundle, assets, style, cut, seed):
     text = _dump(assets, style).encode("utf-8")
     if cut is not None:  # damage the file: truncate, or splice in a stray byte
         at = int(len(text) * cut)
@@ -231,7 +235,8 @@ def test_scan_equals_the_plain_reader(tmp_path, assets, style, cut, seed):
     path = tmp_path / "m.json"
     path.write_bytes(text)
     rnd = random.Random(seed)
-    same(path, block_sizes=(None, rnd.randint(1, 40), rnd.randint(41, 400)))
+    ctx = (lambda: None) if bundle is None else (lambda b=load_bundle(BUNDLES / bundle / "integration.yaml"): m.Context(b))
+    same(path, block_sizes=(None, rnd.randint(1, 40), rnd.randint(41, 400)), context_factory=ctx)
 
 
 @settings(max_examples=200, deadline=None)
@@ -282,3 +287,20 @@ def test_escaped_keys_and_either_key_order(tmp_path, tail, id_first):
     assert sum(b.count for b in blocks) >= 590  # (the last asset has no comma: the plain reader reads it)
     assert all(b.clean for b in blocks) == (tail not in ("%C3", "%FF%20", "%E2%82x"))
     same(path, block_sizes=(None, 97, 4096))
+
+
+@pytest.mark.parametrize("bundle", [None, "good", "gcp-good"])
+@pytest.mark.parametrize("id_first", [False, True])
+def test_gcs_urls_take_the_raw_path(tmp_path, bundle, id_first):
+    """GCS URLs of the validator's fast form are settled from the raw bytes (learnt per bucket), with or
+    without a bundle; under an S3 bundle they stay findings (HG505), whatever path they take."""
+    assets = [canonical(i, GCS_HOSTS[i % 3] if i % 7 else HOSTS[i % 3], sizes=i % 2 == 1, id_first=id_first)
+              for i in range(600)]
+    assets[300]["data"] = assets[300]["data"].replace("img/", "img ")
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(assets, indent=2))
+    blocks = [p for p in ms.scan(path, "m.json", block_size=4096) if isinstance(p, ms.Block)]
+    assert sum(b.count for b in blocks) >= 590
+    ctx = (lambda: None) if bundle is None else (lambda b=load_bundle(BUNDLES / bundle / "integration.yaml"): m.Context(b))
+    findings, _, _ = same(path, block_sizes=(None, 97, 4096), context_factory=ctx)
+    assert findings

@@ -10,7 +10,7 @@ from urllib.parse import unquote_to_bytes
 
 from .context import BucketFacts
 from .ids import BYTES_HASH_LIKE_STR, as_text
-from .url import FAST_S3, FAST_S3_PCT, URL_MARKS
+from .url import FAST_GCS, FAST_S3, FAST_S3_PCT, GCS_PREFIX, URL_MARKS
 from .values import TooManyFindings
 
 
@@ -196,6 +196,16 @@ class FastPaths:
         fast form and the bucket's facts say its region is right (the conditions of :meth:`run`'s fast path)."""
         good = self._good
         if len(good) >= 10_000:
+            return
+        provider = self.ctx.provider
+        if provider in (None, "gcp") and url.startswith(GCS_PREFIX):  # (Validator._url's GCS fast path)
+            m = FAST_GCS.fullmatch(url)
+            if m is not None:
+                facts = self.ctx.known(m.group(1))
+                if facts is not None:
+                    good[url[:len(GCS_PREFIX) + len(m.group(1)) + 1]] = facts
+            return
+        if provider not in (None, "aws", "s3-compatible"):
             return
         m = FAST_S3.fullmatch(url)
         if m is None:  # a key with escapes: the same, when they are UTF-8 (as Validator._url judges)

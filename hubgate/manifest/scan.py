@@ -42,6 +42,9 @@ _ESCAPES = re.compile(rb"(?:%[0-9A-Fa-f]{2})++")
 _ID_CHARS = rb"[\x20\x21\x23-\x5b\x5d-\x7e]++"  # printable ASCII without '"' and '\': no escapes, non-empty
 _SIZE = rb"[1-9][0-9]{0,17}+"  # a positive integer that fits 64 bits
 _DATA = rb'"data"' + _WS + rb":" + _WS + rb'"(https://' + _HOST + rb'/)' + _KEY_CHARS + rb'"' + _WS
+# the validator's GCS fast path (url.FAST_GCS): https://storage.googleapis.com/<bucket>/<plain key>
+_GCS_DATA = (rb'"data"' + _WS + rb":" + _WS + rb'"(https://storage\.googleapis\.com/[a-z0-9][a-z0-9._\-]*[a-z0-9]/)'
+             + rb"[A-Za-z0-9\-._~!$&'()*,;=:@/]++" + rb'"' + _WS)
 _EXT = rb'"externalId"' + _WS + rb":" + _WS + rb'"(' + _ID_CHARS + rb')"' + _WS
 _SIZES = (rb"(?:," + _WS + rb'"width"' + _WS + rb":" + _WS + _SIZE + _WS
           + rb"," + _WS + rb'"height"' + _WS + rb":" + _WS + _SIZE + _WS + rb")?+")
@@ -57,8 +60,12 @@ _END = rb"\}" + _WS + rb",)"  # leading whitespace, not trailing: a block cut in
 CANONICAL = re.compile(rb"(" + _WS + rb"\{" + _WS + _DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END)
 # the same with "externalId" first (group 2 the id, group 3 the host)
 ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _DATA + _SIZES + _METADATA + _END)
-# (pattern, index of the host, index of the id) in each group of a split's parts
-LAYOUTS = ((CANONICAL, 2, 3), (ID_FIRST, 3, 2))
+# the same two for GCS URLs
+GCS = re.compile(rb"(" + _WS + rb"\{" + _WS + _GCS_DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END)
+GCS_ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _GCS_DATA + _SIZES + _METADATA + _END)
+# (pattern, index of the host, index of the id) in each group of a split's parts; a block with no match of the
+# current one tries the others
+LAYOUTS = ((CANONICAL, 2, 3), (ID_FIRST, 3, 2), (GCS, 2, 3), (GCS_ID_FIRST, 3, 2))
 _GROUPS = CANONICAL.groups + 1  # a split gives the gap before each match, then the match's groups
 
 BLOCK_SIZE = 256 << 10  # larger blocks save little and raise peak memory (a block's parts, its parse)
@@ -238,13 +245,15 @@ def scan(
             parts = pattern.split(buf)
             carry = parts.pop()
             matches = len(parts) // _GROUPS
-            if not matches:  # perhaps the other key order
-                other = LAYOUTS[1] if pattern is CANONICAL else LAYOUTS[0]
-                parts = other[0].split(buf)
-                carry = parts.pop()
-                matches = len(parts) // _GROUPS
-                if matches:
-                    pattern, at_host, at_id = other
+            if not matches:  # perhaps another key order or URL form
+                for other in LAYOUTS:
+                    if other[0] is not pattern:
+                        parts = other[0].split(buf)
+                        carry = parts.pop()
+                        matches = len(parts) // _GROUPS
+                        if matches:
+                            pattern, at_host, at_id = other
+                            break
             if not matches:
                 if not data or len(carry) > max(MAX_CARRY, 4 * block_size):
                     break

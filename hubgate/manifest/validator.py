@@ -153,9 +153,9 @@ class Validator(FastPaths, FieldChecks):
 
     def run_file(self, path: Path, shown: str, progress: Callable[[int, int], None] | None = None) -> None:
         """Validate a manifest file: the same findings, in the same order, as :meth:`run` over
-        :func:`iter_assets`. For S3 bundles the common asset shape is settled from the raw bytes
+        :func:`iter_assets`. For S3 and GCS bundles the common asset shape is settled from the raw bytes
         (:mod:`hubgate.manifest.scan`); everything else goes through :meth:`_batch`."""
-        if self.ctx.provider not in (None, "aws", "s3-compatible"):  # no S3 fast path: one asset at a time
+        if self.ctx.provider not in (None, "aws", "s3-compatible", "gcp"):  # no fast path: one asset at a time
             self.run((i, item) for base, items in iter_batches(path, shown, progress) for i, item in enumerate(items, base))
             return
         threshold = gc.get_threshold()
