@@ -27,6 +27,9 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "manifest"
 HOSTS = ["bk-a.s3.eu-central-1.amazonaws.com", "bk-b.s3.us-west-2.amazonaws.com", "bk-c.s3.ap-south-1.amazonaws.com"]
 # GCS URLs (https://storage.googleapis.com/<bucket>/<key>): canonical() puts the bucket in the "host"
 GCS_HOSTS = ["storage.googleapis.com/gbk-a", "storage.googleapis.com/g.b_k-1", "storage.googleapis.com/G-up"]
+# Azure Blob URLs (https://<account>.blob.core.windows.net/<container>/<blob>), the container in the "host" too
+AZURE_HOSTS = ["acct1.blob.core.windows.net/images", "acct1.blob.core.windows.net/c2", "ab.blob.core.windows.net/x",
+               "Acct.blob.core.windows.net/images", "acct1.blob.core.windows.net/"]
 BUNDLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -193,7 +196,7 @@ _ID = st.text(st.characters(codec="utf-8", blacklist_categories=("Cs",)), max_si
     ["a", "b", "id-1", 'q"', "\\", "é"])
 _ASSET = st.one_of(
     st.builds(lambda i, h, e, s, k, o: canonical(i, h, e, s, k, o), st.integers(0, 30), st.sampled_from(HOSTS + [
-        "bk-a.s3.amazonaws.com", "s3.eu-central-1.amazonaws.com", "bk.d.s3.eu-central-1.amazonaws.com"] + GCS_HOSTS),
+        "bk-a.s3.amazonaws.com", "s3.eu-central-1.amazonaws.com", "bk.d.s3.eu-central-1.amazonaws.com"] + GCS_HOSTS + AZURE_HOSTS),
         _ID | st.sampled_from(["%41", "x%C3%A9", "%C3"]), st.booleans(), st.sampled_from(KEY_TAILS), st.booleans()),
     st.fixed_dictionaries({"data": st.sampled_from([f"https://{HOSTS[0]}/a b", f"https://{HOSTS[1]}/a%2", "http://x/y",
                                                    f"https://{HOSTS[2]}/k+1", f"https://{HOSTS[0]}/"])},
@@ -226,7 +229,7 @@ def _dump(assets: list, style: int) -> str:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(assets=st.lists(_ASSET, max_size=25), style=st.integers(0, 4), cut=st.none() | st.floats(0, 1),
        seed=st.integers(0, 2**16))
-@pytest.mark.parametrize("bundle", [None, "good", "gcp-good"])
+@pytest.mark.parametrize("bundle", [None, "good", "gcp-good", "azure-good"])
 def test_scan_equals_the_plain_reader(tmp_path, bundle, assets, style, cut, seed):
     text = _dump(assets, style).encode("utf-8")
     if cut is not None:  # damage the file: truncate, or splice in a stray byte
@@ -289,12 +292,14 @@ def test_escaped_keys_and_either_key_order(tmp_path, tail, id_first):
     same(path, block_sizes=(None, 97, 4096))
 
 
-@pytest.mark.parametrize("bundle", [None, "good", "gcp-good"])
+@pytest.mark.parametrize("bundle", [None, "good", "gcp-good", "azure-good"])
 @pytest.mark.parametrize("id_first", [False, True])
-def test_gcs_urls_take_the_raw_path(tmp_path, bundle, id_first):
-    """GCS URLs of the validator's fast form are settled from the raw bytes (learnt per bucket), with or
-    without a bundle; under an S3 bundle they stay findings (HG505), whatever path they take."""
-    assets = [canonical(i, GCS_HOSTS[i % 3] if i % 7 else HOSTS[i % 3], sizes=i % 2 == 1, id_first=id_first)
+@pytest.mark.parametrize("hosts", [GCS_HOSTS, AZURE_HOSTS])
+def test_gcs_and_azure_urls_take_the_raw_path(tmp_path, bundle, id_first, hosts):
+    """GCS and Azure URLs of the validator's fast form are settled from the raw bytes (learnt per bucket or
+    container), with or without a bundle; under another provider's bundle they stay findings (HG505), whatever
+    path they take."""
+    assets = [canonical(i, hosts[i % len(hosts)] if i % 7 else HOSTS[i % 3], sizes=i % 2 == 1, id_first=id_first)
               for i in range(600)]
     assets[300]["data"] = assets[300]["data"].replace("img/", "img ")
     path = tmp_path / "m.json"
@@ -304,3 +309,16 @@ def test_gcs_urls_take_the_raw_path(tmp_path, bundle, id_first):
     ctx = (lambda: None) if bundle is None else (lambda b=load_bundle(BUNDLES / bundle / "integration.yaml"): m.Context(b))
     findings, _, _ = same(path, block_sizes=(None, 97, 4096), context_factory=ctx)
     assert findings
+
+
+_SEGMENT = st.text(st.sampled_from("abcXYZ09-._~!$&'()*,;=:@"), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(acct=st.text(st.sampled_from("abz09"), min_size=3, max_size=24), container=_SEGMENT,
+       blob=st.lists(_SEGMENT, min_size=1, max_size=3).map("/".join), provider=st.sampled_from([None, "azure"]))
+def test_the_azure_fast_form_is_what_analyse_finds_clean(acct, container, blob, provider):
+    from hubgate.manifest.url import FAST_AZURE, analyse
+    url = f"https://{acct}.blob.core.windows.net/{container}/{blob}"
+    assert FAST_AZURE.fullmatch(url)
+    assert analyse(url, None, provider).problems == []

@@ -10,8 +10,10 @@ from urllib.parse import unquote_to_bytes
 
 from .context import BucketFacts
 from .ids import BYTES_HASH_LIKE_STR, as_text
-from .url import FAST_GCS, FAST_S3, FAST_S3_PCT, GCS_PREFIX, URL_MARKS
+from .url import FAST_AZURE, FAST_GCS, FAST_S3, FAST_S3_PCT, GCS_PREFIX, URL_MARKS
 from .values import TooManyFindings
+
+_NO_FACTS = BucketFacts("")  # an Azure container's: its use count is no one's (Validator._url keeps none)
 
 
 class FastPaths:
@@ -204,6 +206,9 @@ class FastPaths:
                 facts = self.ctx.known(m.group(1))
                 if facts is not None:
                     good[url[:len(GCS_PREFIX) + len(m.group(1)) + 1]] = facts
+            return
+        if provider in (None, "azure") and FAST_AZURE.fullmatch(url) is not None:  # no facts: counted nowhere
+            good[url[:url.find("/", url.find("/", 8) + 1) + 1]] = _NO_FACTS
             return
         if provider not in (None, "aws", "s3-compatible"):
             return

@@ -45,6 +45,9 @@ _DATA = rb'"data"' + _WS + rb":" + _WS + rb'"(https://' + _HOST + rb'/)' + _KEY_
 # the validator's GCS fast path (url.FAST_GCS): https://storage.googleapis.com/<bucket>/<plain key>
 _GCS_DATA = (rb'"data"' + _WS + rb":" + _WS + rb'"(https://storage\.googleapis\.com/[a-z0-9][a-z0-9._\-]*[a-z0-9]/)'
              + rb"[A-Za-z0-9\-._~!$&'()*,;=:@/]++" + rb'"' + _WS)
+# the validator's Azure fast path (url.FAST_AZURE): https://<account>.blob.core.windows.net/<container>/<blob>
+_AZURE_DATA = (rb'"data"' + _WS + rb":" + _WS + rb'"(https://[a-z0-9]{3,24}+\.blob\.core\.windows\.net/'
+               + rb"[A-Za-z0-9\-._~!$&'()*,;=:@]++/)" + rb"[A-Za-z0-9\-._~!$&'()*,;=:@/]++" + rb'"' + _WS)
 _EXT = rb'"externalId"' + _WS + rb":" + _WS + rb'"(' + _ID_CHARS + rb')"' + _WS
 _SIZES = (rb"(?:," + _WS + rb'"width"' + _WS + rb":" + _WS + _SIZE + _WS
           + rb"," + _WS + rb'"height"' + _WS + rb":" + _WS + _SIZE + _WS + rb")?+")
@@ -60,12 +63,15 @@ _END = rb"\}" + _WS + rb",)"  # leading whitespace, not trailing: a block cut in
 CANONICAL = re.compile(rb"(" + _WS + rb"\{" + _WS + _DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END)
 # the same with "externalId" first (group 2 the id, group 3 the host)
 ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _DATA + _SIZES + _METADATA + _END)
-# the same two for GCS URLs
+# the same two for GCS URLs, and for Azure Blob URLs
 GCS = re.compile(rb"(" + _WS + rb"\{" + _WS + _GCS_DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END)
 GCS_ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _GCS_DATA + _SIZES + _METADATA + _END)
 # (pattern, index of the host, index of the id) in each group of a split's parts; a block with no match of the
 # current one tries the others
-LAYOUTS = ((CANONICAL, 2, 3), (ID_FIRST, 3, 2), (GCS, 2, 3), (GCS_ID_FIRST, 3, 2))
+AZURE = re.compile(rb"(" + _WS + rb"\{" + _WS + _AZURE_DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END)
+AZURE_ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _AZURE_DATA + _SIZES + _METADATA + _END)
+LAYOUTS = ((CANONICAL, 2, 3), (ID_FIRST, 3, 2), (GCS, 2, 3), (GCS_ID_FIRST, 3, 2), (AZURE, 2, 3),
+           (AZURE_ID_FIRST, 3, 2))
 _GROUPS = CANONICAL.groups + 1  # a split gives the gap before each match, then the match's groups
 
 BLOCK_SIZE = 256 << 10  # larger blocks save little and raise peak memory (a block's parts, its parse)
