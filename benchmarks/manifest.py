@@ -14,6 +14,8 @@ baseline: ``json.load`` of the whole file, then ``Draft202012Validator(schemas/m
 
 The two commands alternate (``--repeat`` times each), so load from elsewhere on the machine hits both alike;
 the table gives the medians of the wall times, their ratio and hubgate's peak RSS (the child's own rusage).
+Each is also run on an empty manifest (``[]``, same bundle): its start-up (interpreter, imports, the bundle),
+and the ratio of the wall times without it.
 """
 
 from __future__ import annotations
@@ -168,6 +170,8 @@ def main() -> None:
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         subprocess.run([sys.executable, "-m", "compileall", "-q", "hubgate"], env=env, cwd=ROOT, check=True)
         subprocess.run([sys.executable, "-c", "import hubgate.cli, jsonschema"], env=env, cwd=ROOT, check=True)
+        empty = Path(tmp) / "empty.json"  # start-up: the same commands on an empty manifest
+        empty.write_text("[]\n")
         for n in sizes:
             for shape in shapes:
                 path = Path(tmp) / f"manifest-{shape}-{n}.json"
@@ -175,29 +179,36 @@ def main() -> None:
                 size = path.stat().st_size
                 baseline = [sys.executable, "-c", BASELINE, str(path), schema]
                 skip = args.skip_baseline_above is not None and n > args.skip_baseline_above
-                hs, bs = [], []
-                for _ in range(max(1, args.repeat)):  # interleaved: load from elsewhere hits both alike
+                hs, bs, h0s, b0s = [], [], [], []
+                for _ in range(max(1, args.repeat)):  # interleaved: load from elsewhere hits all alike
                     hs.append(run(command(path, shape), env))
+                    h0s.append(run(command(empty, shape), env))
                     if not skip:
                         bs.append(run(baseline, env))
+                        b0s.append(run([sys.executable, "-c", BASELINE, str(empty), schema], env))
                 h = statistics.median(r["wall"] for r in hs)
+                h0 = statistics.median(r["wall"] for r in h0s)
                 b = statistics.median(r["wall"] for r in bs) if bs else None
+                b0 = statistics.median(r["wall"] for r in b0s) if b0s else None
                 rss = max(r["rss"] for r in hs)
-                rows.append((shape, n, size, bad, h, b, rss))
+                rows.append((shape, n, size, bad, h, h0, b, b0, rss))
                 ratio = f"x{b / h:.1f}" if b else "-"
                 print(f"  {shape:<13} {n:>9,} assets ({bad:,} bad, {size / 1e6:.0f} MB): hubgate {h:.2f}s "
-                      f"jsonschema {b or 0:.2f}s {ratio} peak RSS {rss / 2**20:.0f} MiB", flush=True)
+                      f"(start-up {h0:.2f}s) jsonschema {b or 0:.2f}s (start-up {b0 or 0:.2f}s) {ratio} "
+                      f"peak RSS {rss / 2**20:.0f} MiB", flush=True)
                 path.unlink()
     print()
     print(f"Whole process, cold, median of {args.repeat} interleaved runs each; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
-    print("| shape | assets | hubgate s | jsonschema s | ratio | hubgate peak RSS | met (>= x10, < 100 MB)? |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for shape, n, size, bad, h, b, rss in rows:
+    print("| shape | assets | hubgate s | jsonschema s | ratio | hubgate peak RSS | met (>= x10, < 100 MB)? "
+          "| start-up s (hubgate / jsonschema) | ratio without start-up |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|")
+    for shape, n, size, bad, h, h0, b, b0, rss in rows:
         met = "-" if b is None else "yes" if b / h >= 10 and rss < 100 * 2**20 else "**no**"
+        work = f"x{(b - b0) / max(h - h0, 1e-3):.1f}" if b else "-"
         print(f"| {shape} | {n:,} | {h:.2f} | {f'{b:.2f}' if b else 'skipped'} | "
-              f"{f'x{b / h:.1f}' if b else '-'} | {rss / 2**20:.0f} MiB | {met} |")
+              f"{f'x{b / h:.1f}' if b else '-'} | {rss / 2**20:.0f} MiB | {met} | {h0:.2f} / {b0 or 0:.2f} | {work} |")
 
 
 if __name__ == "__main__":
