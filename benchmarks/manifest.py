@@ -1,20 +1,21 @@
-"""Benchmark: hubgate's streaming manifest validator against jsonschema over the file loaded whole.
+"""Benchmark: hubgate's streaming manifest validator against jsonschema over the file loaded whole, per shape.
 
-    python benchmarks/manifest.py                    # 100k and 1M assets
-    python benchmarks/manifest.py --sizes 100000 --skip-baseline-above 500000
+    python benchmarks/manifest.py                          # every shape, 100k and 1M assets
+    python benchmarks/manifest.py --sizes 100000 --shapes plain,pct-ascii --repeat 5
 
-Generates manifests (a few percent bad entries: raw spaces, path-style URLs, missing regions, '+',
-duplicate externalIds, string widths) in a temporary directory. Each measurement runs in its own
-subprocess, and its peak RSS is that process's own (os.wait4 rusage), so the figures do not mix.
+Generates one manifest per shape (SHAPES: how keys are written, layout, key order, optional fields, URL form,
+share of bad entries -- raw spaces, path-style URLs, missing regions, '+', duplicate externalIds, string
+widths) in a temporary directory, and runs each command in its own process, as a user does, cold:
 
-hubgate: ``hubgate manifest FILE --format json --output /dev/null`` (all HG5xx rules, all findings written).
+hubgate: ``hubgate manifest FILE --bundle B --format json --output /dev/null`` (B: the example bundle of the
+URL form; all HG5xx rules, all findings written).
 baseline: ``json.load`` of the whole file, then ``Draft202012Validator(schemas/manifest.schema.json)
 .iter_errors`` (the equivalent schema: types, required fields, positive integers; no URL checks).
 
-Each child times itself: "imports" (hubgate's CLI module, or jsonschema) and "work" (reading, validating
-and, for hubgate, writing every finding); "start-up" is the rest of the wall time (interpreter start).
-Throughput ratios are given on work and on wall time; both commands run in the same invocation, so the
-ratio holds even when other jobs slow the machine down.
+The two commands alternate (``--repeat`` times each), so load from elsewhere on the machine hits both alike;
+the table gives the medians of the wall times, their ratio and hubgate's peak RSS (the child's own rusage).
+Each is also run on an empty manifest (``[]``, same bundle): its start-up (interpreter, imports, the bundle),
+and the ratio of the wall times without it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,22 +32,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# Each child prints one JSON line: seconds spent importing, seconds of work (reading + validating + writing the
-# report), and a detail. Interpreter start-up is the wall time minus both.
-HUBGATE = r"""
-import json, sys, time
-t0 = time.perf_counter()
-from hubgate.cli.manifest import manifest_command
-t1 = time.perf_counter()
-try:
-    manifest_command(["validate", sys.argv[1], "--format", "json", "--output", "/dev/null", "--no-progress"],
-                     prog_name="hubgate manifest")
-except SystemExit as exc:
-    code = exc.code
-t2 = time.perf_counter()
-print(json.dumps({"imports": t1 - t0, "work": t2 - t1, "detail": f"exit {code}"}))
-"""
 
 BASELINE = r"""
 import json, sys, time
@@ -61,112 +47,168 @@ print(json.dumps({"imports": t1 - t0, "work": t2 - t1, "detail": f"{errors} sche
 """
 
 
-def generate(path: Path, n: int, bad_fraction: float = 0.03, seed: int = 7) -> int:
-    """Write a manifest of n assets; returns the number of deliberately bad entries."""
+# The shapes measured (each a row of the table): how keys are written, the layout, the key order, the optional
+# fields, the URL form and the share of bad entries. "plain" is the reference shape; each other row changes one thing.
+SHAPES = {
+    "plain": {},
+    "pct-ascii": {"key": "pct"},
+    "utf8-nfc": {"key": "nfc"},
+    "utf8-nfd": {"key": "nfd"},
+    "indent2-lf": {"layout": "indent2"},
+    "indent4-crlf": {"layout": "indent4-crlf"},
+    "id-first": {"order": "id-first"},
+    "no-sizes": {"extra": "none"},
+    "all-sizes": {"extra": "sizes"},
+    "metadata": {"extra": "metadata"},
+    "gcs": {"url": "gcs"},
+    "azure": {"url": "azure"},
+    "bad-5%": {"bad": 0.05},
+}
+_KEYS = {  # the file name part of each asset's key, by key style
+    "plain": "img_{i:08d}.jpg",
+    "pct": "img_{i:08d}%20a.jpg",
+    "nfc": "%C3%A9t%C3%A9_{i:08d}.jpg",  # "été"
+    "nfd": "e%CC%81te%CC%81_{i:08d}.jpg",  # "été", decomposed
+}
+
+
+def generate(path: Path, n: int, shape: str = "plain", seed: int = 7) -> int:
+    """Write a manifest of n assets of one shape (see SHAPES); returns the number of deliberately bad entries."""
+    opt = {"key": "plain", "layout": "lines", "order": "data-first", "extra": "half", "url": "s3", "bad": 0.03,
+           **SHAPES[shape]}
     rnd = random.Random(seed)
     bad = 0
     regions = ["eu-central-1", "us-west-2", "ap-south-1"]
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("[\n")
+    key_form = _KEYS[opt["key"]]
+    indent = {"lines": None, "indent2": 2, "indent4-crlf": 4}[opt["layout"]]
+    nl = "\r\n" if opt["layout"].endswith("crlf") else "\n"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("[" + nl)
         for i in range(n):
             region = regions[i % 3]
-            url = f"https://bucket-{i % 3}.s3.{region}.amazonaws.com/images/2024/{i // 1000:04d}/img_{i:08d}.jpg"
-            ext = f"img_{i:08d}.jpg"
-            extra = f', "width": {600 + i % 400}, "height": {400 + i % 300}' if i % 2 else ""
-            if rnd.random() < bad_fraction:
+            name = key_form.format(i=i)
+            if opt["url"] == "gcs":
+                url = f"https://storage.googleapis.com/bucket-{i % 3}/images/2024/{i // 1000:04d}/{name}"
+            elif opt["url"] == "azure":
+                url = f"https://account{i % 3}.blob.core.windows.net/container/images/2024/{i // 1000:04d}/{name}"
+            else:
+                url = f"https://bucket-{i % 3}.s3.{region}.amazonaws.com/images/2024/{i // 1000:04d}/{name}"
+            asset = {"data": url, "externalId": f"img_{i:08d}.jpg"}
+            if opt["order"] == "id-first":
+                asset = {"externalId": asset["externalId"], "data": url}
+            extra = opt["extra"]
+            if extra == "sizes" or extra == "half" and i % 2:
+                asset.update(width=600 + i % 400, height=400 + i % 300)
+            elif extra == "metadata":
+                asset["metadata"] = {"frameRate": 30, "source": f"cam-{i % 7}"}
+            if rnd.random() < opt["bad"]:
                 bad += 1
                 kind = rnd.randrange(6)
-                if kind == 0:
-                    url = url.replace("img_", "img ")
-                elif kind == 1:
-                    url = f"https://s3.{region}.amazonaws.com/bucket-{i % 3}/images/img_{i:08d}.jpg"
-                elif kind == 2:
-                    url = url.replace(f".s3.{region}.", ".s3.")
+                if kind == 0 or kind in (1, 2) and opt["url"] != "s3":
+                    asset["data"] = url.replace("images/", "images ")
+                elif kind == 1 and opt["url"] == "s3":
+                    asset["data"] = f"https://s3.{region}.amazonaws.com/bucket-{i % 3}/images/{name}"
+                elif kind == 2 and opt["url"] == "s3":
+                    asset["data"] = url.replace(f".s3.{region}.", ".s3.")
                 elif kind == 3:
-                    url = url.replace("img_", "img+")
+                    asset["data"] = url.replace("images/", "images+")
                 elif kind == 4:
-                    ext = f"img_{max(i - 1, 0):08d}.jpg"
+                    asset["externalId"] = f"img_{max(i - 1, 0):08d}.jpg"
                 else:
-                    extra = f', "width": "{600 + i % 400}"'
-            f.write(('{"data": "%s", "externalId": "%s"%s}' % (url, ext, extra)) + (",\n" if i < n - 1 else "\n"))
-        f.write("]\n")
+                    asset["width"] = f"{600 + i % 400}"
+            text = json.dumps(asset, indent=indent)
+            if indent:
+                text = " " * indent + text.replace("\n", nl + " " * indent)
+            f.write(text + ("," + nl if i < n - 1 else nl))
+        f.write("]" + nl)
     return bad
 
 
-def measure(code: str, *args: str, env: dict | None = None) -> dict:
-    """One run of ``python -c code args`` in a child: wall seconds, the child's own import and work seconds,
-    start-up (the rest), peak RSS in bytes, and its detail line."""
+BUNDLES = {"s3": "examples/good/integration.yaml", "gcs": "examples/gcp-good/integration.yaml",
+           "azure": "examples/azure-good/integration.yaml"}
+
+
+def command(path: Path, shape: str) -> list[str]:
+    """hubgate as a user runs it: its own process, cold, the bundle of the URL form, every finding written."""
+    bundle = ROOT / BUNDLES[SHAPES[shape].get("url", "s3")]
+    return [sys.executable, "-m", "hubgate", "manifest", str(path), "--bundle", str(bundle), "--format", "json",
+            "--output", "/dev/null", "--no-progress"]
+
+
+def run(argv: list[str], env: dict) -> dict:
+    """One child process: wall seconds and peak RSS in bytes (the child's own rusage)."""
     t0 = time.perf_counter()
-    p = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
-                         env=env)
-    out = p.stdout.read()
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
     err = p.stderr.read()
     _, status, usage = os.wait4(p.pid, 0)
     secs = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        raise SystemExit(f"benchmark run failed ({p.returncode}): {err.decode(errors='replace')[-2000:]}")
-    r = json.loads(out.decode().strip().splitlines()[-1])
-    r.update(wall=secs, startup=secs - r["imports"] - r["work"], rss=usage.ru_maxrss * 1024)
-    return r
-
-
-def _line(name: str, n: int, r: dict) -> str:
-    return (f"  {name:<10} wall {r['wall']:7.2f}s ({n / r['wall']:>9,.0f}/s)  work {r['work']:7.2f}s "
-            f"({n / r['work']:>9,.0f}/s)  start-up {r['startup']:.2f}s imports {r['imports']:.2f}s  "
-            f"peak RSS {r['rss'] / 2**20:6.1f} MiB  {r['detail']}")
+    code = os.waitstatus_to_exitcode(status)
+    p.returncode = code
+    if code not in (0, 1):  # 1: findings
+        raise SystemExit(f"benchmark run failed ({code}): {err.decode(errors='replace')[-2000:]}")
+    return {"wall": secs, "rss": usage.ru_maxrss * 1024}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000,1000000", help="comma-separated asset counts")
+    ap.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated shapes: " + ", ".join(SHAPES))
     ap.add_argument("--skip-baseline-above", type=int, default=None,
                     help="skip the jsonschema baseline for manifests larger than this (it loads the file whole)")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of hubgate per size (the fastest is reported; the baseline runs once)")
+    ap.add_argument("--repeat", type=int, default=3, help="interleaved runs of each command (medians reported)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    shapes = args.shapes.split(",")
     schema = str(ROOT / "schemas" / "manifest.schema.json")
     rows = []
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs", flush=True)
     with tempfile.TemporaryDirectory(prefix="hubgate-bench-") as tmp:
         # Byte-compiled modules, as an installed package has them (pip compiles on install; an editable checkout
         # under PYTHONDONTWRITEBYTECODE=1 would otherwise compile hubgate's sources on every run): cached in
         # the temporary directory, written by a first import.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-        subprocess.run([sys.executable, "-c", "import hubgate.cli.manifest, hubgate.manifest, hubgate.manifest.scan, "
-                        "hubgate.output, hubgate.reporters, jsonschema"], env=env, cwd=ROOT, check=True)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "hubgate"], env=env, cwd=ROOT, check=True)
+        subprocess.run([sys.executable, "-c", "import hubgate.cli, jsonschema"], env=env, cwd=ROOT, check=True)
+        empty = Path(tmp) / "empty.json"  # start-up: the same commands on an empty manifest
+        empty.write_text("[]\n")
         for n in sizes:
-            path = Path(tmp) / f"manifest-{n}.json"
-            t0 = time.perf_counter()
-            bad = generate(path, n)
-            size = path.stat().st_size
-            print(f"generated {n:,} assets ({bad:,} bad, {size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f}s",
-                  flush=True)
-            runs = [measure(HUBGATE, str(path), env=env) for _ in range(max(1, args.repeat))]
-            h = min(runs, key=lambda r: r["work"])
-            h["rss"] = max(r["rss"] for r in runs)
-            print(_line("hubgate", n, h), flush=True)
-            if args.skip_baseline_above is not None and n > args.skip_baseline_above:
-                print(f"  baseline  skipped: {n:,} > --skip-baseline-above {args.skip_baseline_above:,}")
-                rows.append((n, size, h, None))
-                continue
-            b = measure(BASELINE, str(path), schema, env=env)
-            print(_line("jsonschema", n, b), flush=True)
-            print(f"  ratio     throughput x{b['work'] / h['work']:.1f} (work), x{b['wall'] / h['wall']:.1f} (wall); "
-                  f"peak RSS x{b['rss'] / h['rss']:.1f} smaller", flush=True)
-            rows.append((n, size, h, b))
+            for shape in shapes:
+                path = Path(tmp) / f"manifest-{shape}-{n}.json"
+                bad = generate(path, n, shape)
+                size = path.stat().st_size
+                baseline = [sys.executable, "-c", BASELINE, str(path), schema]
+                skip = args.skip_baseline_above is not None and n > args.skip_baseline_above
+                hs, bs, h0s, b0s = [], [], [], []
+                for _ in range(max(1, args.repeat)):  # interleaved: load from elsewhere hits all alike
+                    hs.append(run(command(path, shape), env))
+                    h0s.append(run(command(empty, shape), env))
+                    if not skip:
+                        bs.append(run(baseline, env))
+                        b0s.append(run([sys.executable, "-c", BASELINE, str(empty), schema], env))
+                h = statistics.median(r["wall"] for r in hs)
+                h0 = statistics.median(r["wall"] for r in h0s)
+                b = statistics.median(r["wall"] for r in bs) if bs else None
+                b0 = statistics.median(r["wall"] for r in b0s) if b0s else None
+                rss = max(r["rss"] for r in hs)
+                rows.append((shape, n, size, bad, h, h0, b, b0, rss))
+                ratio = f"x{b / h:.1f}" if b else "-"
+                print(f"  {shape:<13} {n:>9,} assets ({bad:,} bad, {size / 1e6:.0f} MB): hubgate {h:.2f}s "
+                      f"(start-up {h0:.2f}s) jsonschema {b or 0:.2f}s (start-up {b0 or 0:.2f}s) {ratio} "
+                      f"peak RSS {rss / 2**20:.0f} MiB", flush=True)
+                path.unlink()
     print()
-    print("| assets | file | hubgate work s | hubgate wall s | hubgate assets/s (work) | hubgate peak RSS "
-          "| jsonschema work s | jsonschema wall s | jsonschema assets/s (work) | jsonschema peak RSS "
-          "| ratio (work) | ratio (wall) | RSS ratio |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for n, size, h, b in rows:
-        hs = f"{h['work']:.2f} | {h['wall']:.2f} | {n / h['work']:,.0f} | {h['rss'] / 2**20:.0f} MiB"
-        bs = (f"{b['work']:.2f} | {b['wall']:.2f} | {n / b['work']:,.0f} | {b['rss'] / 2**20:.0f} MiB | "
-              f"x{b['work'] / h['work']:.1f} | x{b['wall'] / h['wall']:.1f} | x{b['rss'] / h['rss']:.1f}"
-              if b else "skipped | | | | | | ")
-        print(f"| {n:,} | {size / 1e6:.0f} MB | {hs} | {bs} |")
+    print(f"Whole process, cold, median of {args.repeat} interleaved runs each; load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    print("| shape | assets | hubgate s | jsonschema s | ratio | hubgate peak RSS | met (>= x10, < 100 MB)? "
+          "| start-up s (hubgate / jsonschema) | ratio without start-up |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|")
+    for shape, n, size, bad, h, h0, b, b0, rss in rows:
+        met = "-" if b is None else "yes" if b / h >= 10 and rss < 100 * 2**20 else "**no**"
+        work = f"x{(b - b0) / max(h - h0, 1e-3):.1f}" if b else "-"
+        print(f"| {shape} | {n:,} | {h:.2f} | {f'{b:.2f}' if b else 'skipped'} | "
+              f"{f'x{b / h:.1f}' if b else '-'} | {rss / 2**20:.0f} MiB | {met} | {h0:.2f} / {b0 or 0:.2f} | {work} |")
 
 
 if __name__ == "__main__":

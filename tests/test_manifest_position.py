@@ -85,3 +85,21 @@ def test_not_an_array_points_at_the_top_level_value(tmp_path):
     path.write_text('\n\n   {"data": "x"}\n', encoding="utf-8")
     found = json.loads(_run(path, "json"))["findings"]
     assert [(f["rule"], f["line"], f["column"]) for f in found] == [("HG501", 3, 4)]
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_positions_past_assets_holding_metadata(tmp_path, layout):
+    """Assets whose metadata is an object of flat objects and arrays (with brackets inside strings) are walked
+    at C speed; deeper ones by brackets: both land on the offending asset."""
+    assets = [{"data": f"https://bk.s3.eu-west-1.amazonaws.com/img/{i:05d}.jpg", "externalId": f"id-{i}",
+               "metadata": {"frameRate": 30, "tags": ["a", "b}]"], "s": {"k": "x{["}}} for i in range(300)]
+    assets[7]["metadata"] = {"deep": [{"x": [1]}]}
+    for i in (5, 6, 100, 163, 299):
+        assets[i]["metadata"]["frameRate"] = 0  # HG5xx: not a positive number
+    path = tmp_path / "m.json"
+    path.write_bytes(LAYOUTS[layout](assets).encode("utf-8"))
+    text = path.read_bytes().decode("utf-8")
+    found = json.loads(_run(path, "json"))["findings"]
+    assert {int(f["pointer"].split("/")[1]) for f in found} == {5, 6, 100, 163, 299}
+    for f in found:
+        assert _asset_at(text, f["line"], f["column"]) == assets[int(f["pointer"].split("/")[1])], f

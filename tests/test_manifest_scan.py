@@ -25,6 +25,12 @@ from hubgate.errors import InputError
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "manifest"
 HOSTS = ["bk-a.s3.eu-central-1.amazonaws.com", "bk-b.s3.us-west-2.amazonaws.com", "bk-c.s3.ap-south-1.amazonaws.com"]
+# GCS URLs (https://storage.googleapis.com/<bucket>/<key>): canonical() puts the bucket in the "host"
+GCS_HOSTS = ["storage.googleapis.com/gbk-a", "storage.googleapis.com/g.b_k-1", "storage.googleapis.com/G-up"]
+# Azure Blob URLs (https://<account>.blob.core.windows.net/<container>/<blob>), the container in the "host" too
+AZURE_HOSTS = ["acct1.blob.core.windows.net/images", "acct1.blob.core.windows.net/c2", "ab.blob.core.windows.net/x",
+               "Acct.blob.core.windows.net/images", "acct1.blob.core.windows.net/"]
+BUNDLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def reference(path: Path, context=None, max_findings=None):
@@ -59,11 +65,18 @@ def same(path: Path, block_sizes=(None, 1, 7, 50, 133, 4096), context_factory=la
     return want
 
 
-def canonical(i: int, host: str = HOSTS[0], ext: str | None = None, sizes: bool = False) -> dict:
-    d = {"data": f"https://{host}/img/{i:05d}.jpg", "externalId": ext or f"id-{i}"}
+def canonical(i: int, host: str = HOSTS[0], ext: str | None = None, sizes: bool = False, key: str = "",
+              id_first: bool = False) -> dict:
+    d = {"data": f"https://{host}/img/{i:05d}{key}.jpg", "externalId": ext or f"id-{i}"}
+    if id_first:
+        d = {"externalId": d["externalId"], "data": d["data"]}
     if sizes:
         d.update(width=600 + i, height=400 + i)
     return d
+
+
+# key tails: percent-escaped ASCII, UTF-8 (NFC and NFD), lower-case hex, and escapes that are not UTF-8
+KEY_TAILS = ["", "%20a", "%C3%A9t%C3%A9", "e%CC%81t%CC%81", "%e2%82%ac", "%C3", "%FF%20", "%E2%82x", "%2", "%%41"]
 
 
 def test_scan_takes_the_raw_path_for_the_common_shape(tmp_path):
@@ -182,14 +195,21 @@ def test_docs_example_and_fixtures(tmp_path):
 _ID = st.text(st.characters(codec="utf-8", blacklist_categories=("Cs",)), max_size=6) | st.sampled_from(
     ["a", "b", "id-1", 'q"', "\\", "é"])
 _ASSET = st.one_of(
-    st.builds(lambda i, h, e, s: canonical(i, h, e, s), st.integers(0, 30), st.sampled_from(HOSTS + [
-        "bk-a.s3.amazonaws.com", "s3.eu-central-1.amazonaws.com", "bk.d.s3.eu-central-1.amazonaws.com"]),
-        _ID, st.booleans()),
+    st.builds(lambda i, h, e, s, k, o: canonical(i, h, e, s, k, o), st.integers(0, 30), st.sampled_from(HOSTS + [
+        "bk-a.s3.amazonaws.com", "s3.eu-central-1.amazonaws.com", "bk.d.s3.eu-central-1.amazonaws.com"] + GCS_HOSTS + AZURE_HOSTS),
+        _ID | st.sampled_from(["%41", "x%C3%A9", "%C3"]), st.booleans(), st.sampled_from(KEY_TAILS), st.booleans()),
     st.fixed_dictionaries({"data": st.sampled_from([f"https://{HOSTS[0]}/a b", f"https://{HOSTS[1]}/a%2", "http://x/y",
                                                    f"https://{HOSTS[2]}/k+1", f"https://{HOSTS[0]}/"])},
                           optional={"externalId": _ID | st.integers(), "width": st.integers(-2, 3) | st.just("4"),
                                     "height": st.floats(allow_nan=False) | st.integers(0, 3),
                                     "metadata": st.builds(lambda i: canonical(i), st.integers(0, 3)) | st.just([])}),
+    st.builds(lambda i, h, md, s: {**canonical(i, h, sizes=s), "metadata": md}, st.integers(0, 30),
+              st.sampled_from(HOSTS), st.sampled_from([{}, {"frameRate": 30}, {"frameRate": 2.5}, {"frameRate": 0},
+                                                       {"frameRate": True}, {"frameRate": "30"}, {"a": [1, {"b": 2}]},
+                                                       {"frameRate": -1.0}, {"frameRate": 30, "s": "cam-1", "n": -3, "b": None},
+                                                       {"s": "é"}, {"s": "a\\b"}, {"n": 2**70}, {"n": 1.5},
+                                                       {"frameRate": 30, "frameRate ": 0}]) | st.just([]),
+              st.booleans()),
     st.integers() | st.none() | st.text(max_size=3) | st.lists(st.integers(), max_size=2),
 )
 
@@ -201,13 +221,16 @@ def _dump(assets: list, style: int) -> str:
         return json.dumps(assets, indent=2, ensure_ascii=False)
     if style == 2:
         return json.dumps(assets, separators=(",", ":"))
+    if style == 4:
+        return json.dumps(assets, indent=4).replace("\n", "\r\n")
     return "[\n" + ",\n".join(json.dumps(a) for a in assets) + "\n]\n"
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(assets=st.lists(_ASSET, max_size=25), style=st.integers(0, 3), cut=st.none() | st.floats(0, 1),
+@given(assets=st.lists(_ASSET, max_size=25), style=st.integers(0, 4), cut=st.none() | st.floats(0, 1),
        seed=st.integers(0, 2**16))
-def test_scan_equals_the_plain_reader(tmp_path, assets, style, cut, seed):
+@pytest.mark.parametrize("bundle", [None, "good", "gcp-good", "azure-good"])
+def test_scan_equals_the_plain_reader(tmp_path, bundle, assets, style, cut, seed):
     text = _dump(assets, style).encode("utf-8")
     if cut is not None:  # damage the file: truncate, or splice in a stray byte
         at = int(len(text) * cut)
@@ -215,7 +238,8 @@ def test_scan_equals_the_plain_reader(tmp_path, assets, style, cut, seed):
     path = tmp_path / "m.json"
     path.write_bytes(text)
     rnd = random.Random(seed)
-    same(path, block_sizes=(None, rnd.randint(1, 40), rnd.randint(41, 400)))
+    ctx = (lambda: None) if bundle is None else (lambda b=load_bundle(BUNDLES / bundle / "integration.yaml"): m.Context(b))
+    same(path, block_sizes=(None, rnd.randint(1, 40), rnd.randint(41, 400)), context_factory=ctx)
 
 
 @settings(max_examples=200, deadline=None)
@@ -248,3 +272,53 @@ def test_a_huge_asset_and_crlf_lines(tmp_path):
     path.write_bytes(json.dumps(assets, indent=1).replace("\n", "\r\n").encode())
     findings, errors, n = same(path, block_sizes=(None, 4096, 65536))
     assert n == 501 and not errors and [f["rule"] for f in findings] == ["HG512"]
+
+
+@pytest.mark.parametrize("tail", KEY_TAILS)
+@pytest.mark.parametrize("id_first", [False, True])
+def test_escaped_keys_and_either_key_order(tmp_path, tail, id_first):
+    """Runs of one key shape and key order, long enough for whole blocks: percent-escaped keys take the raw
+    path when their escapes are UTF-8 (else their blocks the ordinary one), "externalId" first as well."""
+    assets = [canonical(i, HOSTS[i % 3], sizes=i % 2 == 1, key=tail if i % 5 else "", id_first=id_first)
+              for i in range(600)]
+    for i in range(0, 600, 3):
+        assets[i]["metadata"] = {"frameRate": 25, "source": f"cam-{i}"} if i % 2 else {}
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(assets, indent=2))
+    parts = list(ms.scan(path, "m.json", block_size=4096))
+    blocks = [p for p in parts if isinstance(p, ms.Block)]
+    assert sum(b.count for b in blocks) >= 590  # (the last asset has no comma: the plain reader reads it)
+    assert all(b.clean for b in blocks) == (tail not in ("%C3", "%FF%20", "%E2%82x"))
+    same(path, block_sizes=(None, 97, 4096))
+
+
+@pytest.mark.parametrize("bundle", [None, "good", "gcp-good", "azure-good"])
+@pytest.mark.parametrize("id_first", [False, True])
+@pytest.mark.parametrize("hosts", [GCS_HOSTS, AZURE_HOSTS])
+def test_gcs_and_azure_urls_take_the_raw_path(tmp_path, bundle, id_first, hosts):
+    """GCS and Azure URLs of the validator's fast form are settled from the raw bytes (learnt per bucket or
+    container), with or without a bundle; under another provider's bundle they stay findings (HG505), whatever
+    path they take."""
+    assets = [canonical(i, hosts[i % len(hosts)] if i % 7 else HOSTS[i % 3], sizes=i % 2 == 1, id_first=id_first)
+              for i in range(600)]
+    assets[300]["data"] = assets[300]["data"].replace("img/", "img ")
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(assets, indent=2))
+    blocks = [p for p in ms.scan(path, "m.json", block_size=4096) if isinstance(p, ms.Block)]
+    assert sum(b.count for b in blocks) >= 590
+    ctx = (lambda: None) if bundle is None else (lambda b=load_bundle(BUNDLES / bundle / "integration.yaml"): m.Context(b))
+    findings, _, _ = same(path, block_sizes=(None, 97, 4096), context_factory=ctx)
+    assert findings
+
+
+_SEGMENT = st.text(st.sampled_from("abcXYZ09-._~!$&'()*,;=:@"), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(acct=st.text(st.sampled_from("abz09"), min_size=3, max_size=24), container=_SEGMENT,
+       blob=st.lists(_SEGMENT, min_size=1, max_size=3).map("/".join), provider=st.sampled_from([None, "azure"]))
+def test_the_azure_fast_form_is_what_analyse_finds_clean(acct, container, blob, provider):
+    from hubgate.manifest.url import FAST_AZURE, analyse
+    url = f"https://{acct}.blob.core.windows.net/{container}/{blob}"
+    assert FAST_AZURE.fullmatch(url)
+    assert analyse(url, None, provider).problems == []

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import chain, count, repeat
+from urllib.parse import unquote_to_bytes
 
 from .context import BucketFacts
 from .ids import BYTES_HASH_LIKE_STR, as_text
-from .url import FAST_S3, URL_MARKS
+from .url import FAST_AZURE, FAST_GCS, FAST_S3, FAST_S3_PCT, GCS_PREFIX, URL_MARKS
 from .values import TooManyFindings
+
+_NO_FACTS = BucketFacts("")  # an Azure container's: its use count is no one's (Validator._url keeps none)
 
 
 class FastPaths:
@@ -30,6 +33,9 @@ class FastPaths:
         externalId, positive integer sizes), so they need only the bucket count and the duplicate-id probe."""
         if self.locator is not None:
             self.locator.enter(block)
+        if not block.clean:  # escapes that are not UTF-8: the findings of the ordinary path
+            self._batch(block.base, block.items())
+            return
         good = self._good_hosts()
         uses = Counter(block.hosts)
         try:
@@ -103,7 +109,9 @@ class FastPaths:
         # they take the full path
         marks = joined.encode("utf-8", "surrogatepass").translate(URL_MARKS)
         bad = marks.find(b"#")
+        urls = datas  # as written (a host is learnt from a URL that takes the full path)
         if bad >= 0:
+            datas = datas[:]
             line = 0
             last = 0
             while bad >= 0:
@@ -115,6 +123,8 @@ class FastPaths:
                     break
                 bad = marks.find(b"#", bad)
         if ".amazonaws.com/\n" in joined or joined.endswith(".amazonaws.com/"):  # perhaps an empty key
+            if datas is urls:
+                datas = datas[:]
             for j, d in enumerate(datas):
                 if d.endswith(".amazonaws.com/"):
                     datas[j] = ""
@@ -135,12 +145,20 @@ class FastPaths:
                     if not run:
                         start = i
                     run.append(ext)
-                    if len(item) != 2:
-                        if len(item) == 4:
-                            w = item.get("width")
+                    k = len(item)
+                    if k != 2:  # plainly valid sizes and metadata need no look (data and externalId are there)
+                        w = item.get("width")
+                        if w is not None:
                             hh = item.get("height")
                             if type(w) is int and type(hh) is int and w > 0 and hh > 0:
-                                continue
+                                k -= 2
+                        md = item.get("metadata")
+                        if type(md) is dict:
+                            fr = md.get("frameRate", 1)
+                            if (type(fr) is int or type(fr) is float) and fr > 0:
+                                k -= 1
+                        if k == 2:
+                            continue
                         if want_dup:  # this asset's duplicate-id finding comes before its field findings
                             record(run, start)
                         run = []
@@ -153,8 +171,10 @@ class FastPaths:
                     run = []
                 self.count = i + 1  # (record sets its own count: --max-findings may stop it at any asset)
                 asset(i, item)  # the full path; it counts its own bucket use
-                if url and facts is None:
-                    self._learn(url)
+                if facts is None:
+                    url = urls[i - base]
+                    if url:
+                        self._learn(url)
             if run and want_dup:
                 record(run, start)
         except TooManyFindings:  # assets of the run after the stop were counted: take them back
@@ -179,9 +199,28 @@ class FastPaths:
         good = self._good
         if len(good) >= 10_000:
             return
-        m = FAST_S3.fullmatch(url)
-        if m is None:
+        provider = self.ctx.provider
+        if provider in (None, "gcp") and url.startswith(GCS_PREFIX):  # (Validator._url's GCS fast path)
+            m = FAST_GCS.fullmatch(url)
+            if m is not None:
+                facts = self.ctx.known(m.group(1))
+                if facts is not None:
+                    good[url[:len(GCS_PREFIX) + len(m.group(1)) + 1]] = facts
             return
+        if provider in (None, "azure") and FAST_AZURE.fullmatch(url) is not None:  # no facts: counted nowhere
+            good[url[:url.find("/", url.find("/", 8) + 1) + 1]] = _NO_FACTS
+            return
+        if provider not in (None, "aws", "s3-compatible"):
+            return
+        m = FAST_S3.fullmatch(url)
+        if m is None:  # a key with escapes: the same, when they are UTF-8 (as Validator._url judges)
+            m = FAST_S3_PCT.fullmatch(url) if "%" in url else None
+            if m is None:
+                return
+            try:
+                unquote_to_bytes(m.group(3)).decode("utf-8")
+            except UnicodeDecodeError:
+                return
         facts = self.ctx.known(m.group(1))
         if facts is not None and (facts.region is None or facts.region == m.group(2)):
             good[url[:url.find("/", 8) + 1]] = facts

@@ -6,7 +6,8 @@ of each of its gaps and matches: a finding's asset is placed from those (:meth:`
 lines are counted block by block from the block's text in memory (``bytes.count``/``rfind`` over ranges).
 Elsewhere (GCS/Azure bundles, the plain reader after a fall-back) :class:`Locator` walks forward over the
 mapped file from where it last stopped: runs of flat objects are skipped at C speed (and their shape checked),
-anything else one element at a time (a regex per power of two, a bracket walk for nested values).
+anything else one element at a time (a regex per power of two, which takes objects holding flat objects or
+arrays, e.g. ``metadata``; a bracket walk for deeper values).
 
 The position is the first byte of the asset's element -- the ``{`` of an object -- whatever field the pointer
 names; the pointer says which field. Lines are counted by ``\n`` (a CRLF file has the same lines); the column is
@@ -24,7 +25,9 @@ from pathlib import Path
 
 _WS = rb"[ \t\n\r]*+"
 _STR = rb'"(?:[^"\\]++|\\.)*+"'
-_FLAT = rb"(?:\{(?:[^{}\[\]\"]++|" + _STR + rb")*+\}|" + _STR + rb"|[^ \t\n\r,\[\]{}\"]++)"
+_INNER = rb"(?:\{(?:[^{}\[\]\"]++|" + _STR + rb")*+\}|\[(?:[^{}\[\]\"]++|" + _STR + rb")*+\])"  # a flat object or array
+# an element: an object whose values may be flat objects or arrays (e.g. "metadata"), a string, or a scalar
+_FLAT = (rb"(?:\{(?:[^{}\[\]\"]++|" + _STR + rb"|" + _INNER + rb")*+\}|" + _STR + rb"|[^ \t\n\r,\[\]{}\"]++)")
 # _RUNS[k]: 2**k flat elements, each with its comma
 _RUNS = [re.compile(rb"(?:%s%s%s,){%d}" % (_WS, _FLAT, _WS, 1 << k), re.S) for k in range(11)]
 _SPACE = re.compile(_WS)

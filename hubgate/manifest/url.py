@@ -48,6 +48,11 @@ URL_PROVIDER = {"aws": "s3", "s3-compatible": "s3", "gcp": "gcs", "azure": "azur
 FAST_S3 = re.compile(
     rf"https://([a-z0-9][a-z0-9\-]*)\.s3\.({REGION})\.amazonaws\.com/[A-Za-z0-9\-._~!$&'()*,;=:@/]+"
 )
+# An Azure Blob URL in the form Hub takes, with a plain container and blob name: no finding (analyse() judges
+# the same; an Azure container has no bucket-level checks here)
+FAST_AZURE = re.compile(r"https://[a-z0-9]{3,24}\.blob\.core\.windows\.net/[A-Za-z0-9\-._~!$&'()*,;=:@]+/"
+                        r"[A-Za-z0-9\-._~!$&'()*,;=:@/]+")
+GCS_PREFIX = "https://storage.googleapis.com/"
 FAST_GCS = re.compile(r"https://storage\.googleapis\.com/([a-z0-9][a-z0-9._\-]*[a-z0-9])/([A-Za-z0-9\-._~!$&'()*,;=:@/]+)")
 # A virtual-hosted URL with %XX escapes (and nothing else to judge): clean when the escapes decode to UTF-8.
 FAST_S3_PCT = re.compile(

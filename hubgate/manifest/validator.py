@@ -21,7 +21,7 @@ from .rules import (
     BUCKET_NO_CORS, BUCKET_UNREACHABLE, DATA_MISSING, DUPLICATE_ID, EXTERNAL_ID, HELP, NOT_ARRAY, NOT_OBJECT, SEVERITY,
 )
 from .scan import Block, scan
-from .url import FAST_GCS, FAST_S3, FAST_S3_PCT, URL_PROVIDER, analyse, fix_for, short
+from .url import FAST_AZURE, FAST_GCS, FAST_S3, FAST_S3_PCT, URL_PROVIDER, analyse, fix_for, short
 from .values import TooManyFindings, json_short, ptr, type_name
 
 
@@ -153,9 +153,9 @@ class Validator(FastPaths, FieldChecks):
 
     def run_file(self, path: Path, shown: str, progress: Callable[[int, int], None] | None = None) -> None:
         """Validate a manifest file: the same findings, in the same order, as :meth:`run` over
-        :func:`iter_assets`. For S3 bundles the common asset shape is settled from the raw bytes
+        :func:`iter_assets`. For S3, GCS and Azure bundles the common asset shape is settled from the raw bytes
         (:mod:`hubgate.manifest.scan`); everything else goes through :meth:`_batch`."""
-        if self.ctx.provider not in (None, "aws", "s3-compatible"):  # no S3 fast path: one asset at a time
+        if self.ctx.provider not in (None, "aws", "s3-compatible", "gcp", "azure"):  # one asset at a time
             self.run((i, item) for base, items in iter_batches(path, shown, progress) for i, item in enumerate(items, base))
             return
         threshold = gc.get_threshold()
@@ -237,6 +237,8 @@ class Validator(FastPaths, FieldChecks):
                 if facts.uses == 1:
                     self._bucket(i, facts)
                 return
+        if ctx.provider in (None, "azure") and FAST_AZURE.fullmatch(url) is not None:
+            return
         a = analyse(url, ctx.region_for, ctx.provider)
         where = ptr(self.base, i, "data")
         fix = f"Use \"{a.canonical}\"" if a.canonical and a.canonical != url else None
