@@ -204,7 +204,7 @@ def main() -> None:
     print("| shape | assets | hubgate s | jsonschema s | ratio | hubgate peak RSS | met (>= x10, < 100 MB)? "
           "| start-up s (hubgate / jsonschema) | ratio without start-up |")
     print("|---|---:|---:|---:|---:|---:|---|---:|---:|")
-    for shape, n, size, bad, h, h0, b, b0, rss in rows:
+    for shape, n, _size, _bad, h, h0, b, b0, rss in rows:
         met = "-" if b is None else "yes" if b / h >= 10 and rss < 100 * 2**20 else "**no**"
         work = f"x{(b - b0) / max(h - h0, 1e-3):.1f}" if b else "-"
         print(f"| {shape} | {n:,} | {h:.2f} | {f'{b:.2f}' if b else 'skipped'} | "

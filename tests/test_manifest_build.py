@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from hubgate import manifest as m
 from hubgate.cli.manifest import manifest_command

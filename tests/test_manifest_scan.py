@@ -13,15 +13,14 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hubgate import manifest as m
+from hubgate.bundle import load_bundle
+from hubgate.errors import InputError
 from hubgate.manifest import scan as ms
 from hubgate.manifest.ids import BYTES_HASH_LIKE_STR
 from hubgate.manifest.locate import Locator
-from hubgate.bundle import load_bundle
-from hubgate.errors import InputError
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "manifest"
 HOSTS = ["bk-a.s3.eu-central-1.amazonaws.com", "bk-b.s3.us-west-2.amazonaws.com", "bk-c.s3.ap-south-1.amazonaws.com"]
@@ -122,16 +121,14 @@ def test_a_match_nested_in_an_asset_hands_over_to_the_plain_reader(tmp_path):
 
 
 @pytest.mark.parametrize("text, problem", [
-    ('[{"data": "https://%s/a", "externalId": "a"}, ]' % HOSTS[0], "unallowed token"),  # trailing comma
-    ('[{"data": "https://%s/a", "externalId": "a"},, {"data": "x"}]' % HOSTS[0], "unallowed token"),
-    ('[{"data": "https://%s/a", "externalId": "a"}, {"data": "https://%s/b", "externalId": "b"}' % (HOSTS[0], HOSTS[0]),
+    (f'[{{"data": "https://{HOSTS[0]}/a", "externalId": "a"}}, ]', "unallowed token"),  # trailing comma
+    (f'[{{"data": "https://{HOSTS[0]}/a", "externalId": "a"}},, {{"data": "x"}}]', "unallowed token"),
+    (f'[{{"data": "https://{HOSTS[0]}/a", "externalId": "a"}}, {{"data": "https://{HOSTS[0]}/b", "externalId": "b"}}',
      "premature EOF"),
-    ('[{"data": "https://%s/a", "externalId": "a"}, {"data": "https://%s/b", "externalId": "b"}] x' % (HOSTS[0], HOSTS[0]),
+    (f'[{{"data": "https://{HOSTS[0]}/a", "externalId": "a"}}, {{"data": "https://{HOSTS[0]}/b", "externalId": "b"}}] x',
      "trailing garbage"),
-    ('[{"data": "https://%s/a", "externalId": "a"}, 1e999, {"data": "https://%s/b", "externalId": "b"}, 2]'
-     % (HOSTS[0], HOSTS[0]), "overflow"),
-    ('[{"data": "https://%s/a", "externalId": "a"},\n  {"data": "https://%s/b", "externalId": "\\ud800"}, 3]'
-     % (HOSTS[0], HOSTS[0]), ""),
+    (f'[{{"data": "https://{HOSTS[0]}/a", "externalId": "a"}}, 1e999, {{"data": "https://{HOSTS[0]}/b", "externalId": "b"}}, 2]', "overflow"),
+    (f'[{{"data": "https://{HOSTS[0]}/a", "externalId": "a"}},\n  {{"data": "https://{HOSTS[0]}/b", "externalId": "\\ud800"}}, 3]', ""),
 ])
 def test_malformed_json_gives_the_plain_readers_error_and_offset(tmp_path, text, problem):
     path = tmp_path / "m.json"
@@ -238,7 +235,7 @@ def test_scan_equals_the_plain_reader(tmp_path, bundle, assets, style, cut, seed
     path = tmp_path / "m.json"
     path.write_bytes(text)
     rnd = random.Random(seed)
-    ctx = (lambda: None) if bundle is None else (lambda b=load_bundle(BUNDLES / bundle / "integration.yaml"): m.Context(b))
+    ctx = _context_factory(bundle)
     same(path, block_sizes=(None, rnd.randint(1, 40), rnd.randint(41, 400)), context_factory=ctx)
 
 
@@ -306,7 +303,7 @@ def test_gcs_and_azure_urls_take_the_raw_path(tmp_path, bundle, id_first, hosts)
     path.write_text(json.dumps(assets, indent=2))
     blocks = [p for p in ms.scan(path, "m.json", block_size=4096) if isinstance(p, ms.Block)]
     assert sum(b.count for b in blocks) >= 590
-    ctx = (lambda: None) if bundle is None else (lambda b=load_bundle(BUNDLES / bundle / "integration.yaml"): m.Context(b))
+    ctx = _context_factory(bundle)
     findings, _, _ = same(path, block_sizes=(None, 97, 4096), context_factory=ctx)
     assert findings
 
@@ -322,3 +319,11 @@ def test_the_azure_fast_form_is_what_analyse_finds_clean(acct, container, blob, 
     url = f"https://{acct}.blob.core.windows.net/{container}/{blob}"
     assert FAST_AZURE.fullmatch(url)
     assert analyse(url, None, provider).problems == []
+
+
+def _context_factory(bundle: str | None):
+    """A fresh Context per run (a Context keeps counts), over one loaded bundle."""
+    if bundle is None:
+        return lambda: None
+    loaded = load_bundle(BUNDLES / bundle / "integration.yaml")
+    return lambda: m.Context(loaded)

@@ -32,9 +32,25 @@ from .ids import DigestTable
 from .reader import ManifestError, NotArray, iter_assets, iter_batches
 from .rewrite import FixReport, fix_file, fix_url, write_array
 from .rules import (
-    BAD_ESCAPE, BUCKET_NO_CORS, BUCKET_UNREACHABLE, DATA_MISSING, DEFAULT_REGION, DIMENSIONS, DUPLICATE_ID,
-    EXTERNAL_ID, FIELD_TYPES, NOT_ARRAY, NOT_HTTPS, NOT_OBJECT, NOT_UTF8, NOT_VIRTUAL_HOSTED, PLUS_IN_KEY,
-    RAW_CHARS, REGION_DIFFERS, REGION_MISSING, SEVERITY,
+    BAD_ESCAPE,
+    BUCKET_NO_CORS,
+    BUCKET_UNREACHABLE,
+    DATA_MISSING,
+    DEFAULT_REGION,
+    DIMENSIONS,
+    DUPLICATE_ID,
+    EXTERNAL_ID,
+    FIELD_TYPES,
+    NOT_ARRAY,
+    NOT_HTTPS,
+    NOT_OBJECT,
+    NOT_UTF8,
+    NOT_VIRTUAL_HOSTED,
+    PLUS_IN_KEY,
+    RAW_CHARS,
+    REGION_DIFFERS,
+    REGION_MISSING,
+    SEVERITY,
 )
 from .url import Analysis, Problem, analyse, decode, encode_key
 from .validator import Validator

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import InputError
 from ..findings import Finding
@@ -19,6 +20,7 @@ from .reader import NotArray
 from .rules import NOT_ARRAY
 from .validator import Validator
 from .values import TooManyFindings, type_name
+
 
 @dataclass
 class Result:

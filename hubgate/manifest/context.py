@@ -3,8 +3,8 @@ per-bucket :class:`BucketFacts` it learns while reading."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from ..findings import Finding
 

@@ -43,7 +43,7 @@ class FastPaths:
         except KeyError:  # a host not settled yet: the whole block the ordinary way (this learns it)
             self._batch(block.base, block.items())
             return
-        for f, n in zip(facts, uses.values()):
+        for f, n in zip(facts, uses.values(), strict=False):
             f.uses += n
         i = block.base
         done = 0  # canonical assets checked
@@ -74,9 +74,9 @@ class FastPaths:
             self._batch(i, items)
             return
         good = self._good
-        for i, item in enumerate(items, i):
-            self.count = i + 1
-            self.asset(i, item)
+        for k, item in enumerate(items, i):
+            self.count = k + 1
+            self.asset(k, item)
             if type(item) is dict:
                 url = item.get("data")
                 if type(url) is str and url[:url.find("/", 8) + 1] not in good:

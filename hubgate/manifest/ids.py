@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from itertools import count
-from typing import Iterable
 
 # CPython hashes ASCII bytes and str alike, so raw-scanned ids and parsed ones share the duplicate-id table
 BYTES_HASH_LIKE_STR = hash(b"hubgate-id-0") == hash("hubgate-id-0")
@@ -80,7 +80,7 @@ class DigestTable:
         n = self._n
         self._alloc((self._mask + 1) * 2)
         keys, first, mask = self._keys, self._first, self._mask
-        for k, f in zip(old_keys, old_first):
+        for k, f in zip(old_keys, old_first, strict=False):
             if k != -1:
                 slot = k & mask
                 while keys[slot] != -1:

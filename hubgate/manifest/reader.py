@@ -5,9 +5,10 @@ backend ``yajl2_c``) a run at a time, with byte offsets for malformed JSON and t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..errors import InputError
 from .depth import MAX_DEPTH, DepthGuard

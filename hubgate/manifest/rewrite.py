@@ -4,9 +4,10 @@ expects, and write arrays of assets atomically (also for ``manifest build``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..output import replacing
 from .api import validate_file

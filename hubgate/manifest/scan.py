@@ -24,13 +24,13 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .depth import too_deep
-from .reader import IJSON, array_start, iter_batches, ijson, open_manifest
+from .reader import IJSON, array_start, ijson, iter_batches, open_manifest
 
 _WS = rb"[ \t\n\r]*+"  # JSON whitespace only (\s would admit \f and \v)
 # the validator's fast-path host (url.FAST_S3): <bucket without dots>.s3.<region>.amazonaws.com
@@ -148,7 +148,7 @@ class Block:
 
 _MARK = "\0hubgate-gap\0"  # between the gaps of a block when they are parsed together
 _GAP_MARK = json.dumps(_MARK).encode()
-_items = getattr(IJSON, "items_gen", None) or getattr(IJSON, "items")  # items_gen skips ijson's source sniffing
+_items = getattr(IJSON, "items_gen", None) or IJSON.items  # items_gen skips ijson's source sniffing
 
 
 def _parse(text: bytes) -> list | None:

@@ -7,13 +7,21 @@ Shared by the validator, the rule documentation and ``hubgate manifest fix``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import quote, unquote_to_bytes
 
 from .rules import (
-    BAD_ESCAPE, DATA_MISSING, DEFAULT_REGION, NOT_HTTPS, NOT_UTF8, NOT_VIRTUAL_HOSTED, PLUS_IN_KEY, RAW_CHARS,
-    REGION_DIFFERS, REGION_MISSING,
+    BAD_ESCAPE,
+    DATA_MISSING,
+    DEFAULT_REGION,
+    NOT_HTTPS,
+    NOT_UTF8,
+    NOT_VIRTUAL_HOSTED,
+    PLUS_IN_KEY,
+    RAW_CHARS,
+    REGION_DIFFERS,
+    REGION_MISSING,
 )
 
 _URL = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(//([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?", re.S)

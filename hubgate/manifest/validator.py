@@ -6,8 +6,9 @@ Findings go to a sink as they are found (the CLI streams them out); nothing keep
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from ..findings import Finding
@@ -18,7 +19,15 @@ from .ids import DigestTable
 from .locate import Locator
 from .reader import iter_batches
 from .rules import (
-    BUCKET_NO_CORS, BUCKET_UNREACHABLE, DATA_MISSING, DUPLICATE_ID, EXTERNAL_ID, HELP, NOT_ARRAY, NOT_OBJECT, SEVERITY,
+    BUCKET_NO_CORS,
+    BUCKET_UNREACHABLE,
+    DATA_MISSING,
+    DUPLICATE_ID,
+    EXTERNAL_ID,
+    HELP,
+    NOT_ARRAY,
+    NOT_OBJECT,
+    SEVERITY,
 )
 from .scan import Block, scan
 from .url import FAST_AZURE, FAST_GCS, FAST_S3, FAST_S3_PCT, URL_PROVIDER, analyse, fix_for, short
