@@ -171,7 +171,7 @@ def test_weak_or_environment_external_id_is_not_written(hubgate, tmp_path):
 
 
 def test_shared_policy_is_fixed_once(hubgate, tmp_path):
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     shared.mkdir()
     pol = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [
         "s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject", "s3:GetBucketLocation"],
@@ -181,7 +181,7 @@ def test_shared_policy_is_fixed_once(hubgate, tmp_path):
 
     for team in ("a", "b"):
         (tmp_path / team).mkdir()
-        data = good_bundle(name=f"team-{team}", permission_policy="../shared/policy.json",
+        data = good_bundle(name=f"team-{team}", permission_policy="../common/policy.json",
                            buckets=[{"name": "b", "cors": cors()}])
         (tmp_path / team / "integration.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     # the teams' bundles share a policy beside their directories: references outside a bundle's tree need
