@@ -160,10 +160,10 @@ class _YamlBuilder:
     def err(self, mark, problem: str) -> InputError:
         return InputError(self.file, f"line {mark.line + 1}: {problem}")
 
-    def _attach(self, value: Any, pos_node: Any) -> None:
+    def _place(self, value: Any) -> None:
+        """Put ``value`` where the parser is: the root, the open mapping's pending key, or the open sequence."""
         if not self.values:
             self.root = value
-            self.tb.attach(pos_node)
             return
         top = self.values[-1]
         if type(top) is dict:
@@ -171,6 +171,9 @@ class _YamlBuilder:
             self.open_keys[-1] = None
         else:
             top.append(value)
+
+    def _attach(self, value: Any, pos_node: Any) -> None:
+        self._place(value)
         self.tb.attach(pos_node)
 
     def _key(self, key: str, mark) -> None:
@@ -224,15 +227,7 @@ class _YamlBuilder:
 
     def _open(self, value: Any, node: Any, anchor: str | None) -> None:
         # attach the (still empty) collection to its parent, then make it the current one
-        if not self.values:
-            self.root = value
-        else:
-            top = self.values[-1]
-            if type(top) is dict:
-                top[self.open_keys[-1]] = value
-                self.open_keys[-1] = None
-            else:
-                top.append(value)
+        self._place(value)
         self.tb.start(node)
         self.values.append(value)
         self.open_keys.append(None)

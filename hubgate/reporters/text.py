@@ -40,14 +40,19 @@ def render(report, color: bool = False) -> str:
             console.print(f"    [green]fix:[/green] {escape(f.fix)}")
     for e in report.errors:
         console.print(f"[bold]{escape(e.file)}[/bold] [bold red]input error[/] {escape(e.problem)}")
+    console.print(_summary_line(report))
+    return buf.getvalue()
+
+
+def _summary_line(report) -> str:
+    """The last line: what was checked and the counts (after a blank line when anything was listed)."""
     s = report.summary()
     parts = [f"{report.checked()} checked", f"{s['error']} error(s)", f"{s['warning']} warning(s)", f"{s['info']} info"]
     if s["suppressed"]:
         parts.append(f"{s['suppressed']} suppressed")
     if s["input_errors"]:
         parts.append(f"{s['input_errors']} unreadable input(s)")
-    console.print(("" if not report.findings and not report.errors else "\n") + ", ".join(parts))
-    return buf.getvalue()
+    return ("" if not report.findings and not report.errors else "\n") + ", ".join(parts)
 
 
 def _render_plain(report) -> str | None:
@@ -61,13 +66,7 @@ def _render_plain(report) -> str | None:
             lines.append(f"    fix: {f.fix}")
     for e in report.errors:
         lines.append(f"{e.file} input error {e.problem}")
-    s = report.summary()
-    parts = [f"{report.checked()} checked", f"{s['error']} error(s)", f"{s['warning']} warning(s)", f"{s['info']} info"]
-    if s["suppressed"]:
-        parts.append(f"{s['suppressed']} suppressed")
-    if s["input_errors"]:
-        parts.append(f"{s['input_errors']} unreadable input(s)")
-    lines.append(("" if not report.findings and not report.errors else "\n") + ", ".join(parts))
+    lines.append(_summary_line(report))
     text = "\n".join(lines) + "\n"
     if "\\" in text or not text.replace("\n", "").isprintable():
         return None
