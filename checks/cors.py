@@ -16,14 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hubgate import docrefs as ref
-from hubgate.cors import S3
-from hubgate.cors.checks import (
-    CorsSite,
-    MethodMissingCheck,
-    NoCorsCheck,
-    OriginMissingCheck,
-    OriginTooWideCheck,
-)
+from hubgate.cors import S3, checks as base
 from hubgate.example import cors, good_bundle
 from hubgate.providers import S3_PROVIDERS
 from hubgate.rules import Target, register
@@ -37,61 +30,63 @@ class S3Cors:
 
     dialect = S3
 
-    def sites(self, target: Target) -> Iterable[CorsSite]:
+    def sites(self, target: Target) -> Iterable[base.CorsSite]:
         b = target.bundle
         if b is None or b.provider not in S3_PROVIDERS:
             return
         for bucket in b.buckets:
-            yield CorsSite(bucket.name, bucket.cors, S3.rules(bucket.cors), b.doc, bucket.pointer, bucket=bucket)
+            yield base.CorsSite(bucket.name, bucket.cors, S3.rules(bucket.cors), b.doc, bucket.pointer, bucket=bucket)
 
 
 def _origins(origins: list[str]) -> str:
     return ("origin " if len(origins) == 1 else "origins ") + ", ".join(repr(o) for o in origins)
 
 
-@register
-class NoCors(S3Cors, NoCorsCheck):
-    id = "HG301"
-    severity = "error"
-    title = "Bucket has no CORS configuration"
-    what = (
-        "Each bucket of an `aws` or `s3-compatible` bundle must have a CORS configuration (`cors:`) with at "
-        "least one rule. An empty rule list counts as none."
-    )
-    why = (
-        'The docs call CORS the "Mandatory step": Hub\'s web app loads assets straight from your bucket in '
-        "the browser, and without CORS headers from the bucket the browser refuses the responses, so assets "
-        "do not display even when IAM is right."
-    )
-    fix = "Add a CORS configuration allowing GET from the Hub origins (the fix prints one)."
-    references = (ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG)
+@register("HG301", "error", references=(ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG))
+class NoCors(S3Cors, base.NoCorsCheck):
+    """Bucket has no CORS configuration
+
+    ## What it checks
+    Each bucket of an `aws` or `s3-compatible` bundle must have a CORS configuration (`cors:`) with at least
+    one rule. An empty rule list counts as none.
+
+    ## Why it matters
+    The docs call CORS the "Mandatory step": Hub's web app loads assets straight from your bucket in the
+    browser, and without CORS headers from the bucket the browser refuses the responses, so assets do not
+    display even when IAM is right.
+
+    ## Fix
+    Add a CORS configuration allowing GET from the Hub origins (the fix prints one).
+    """
+
     fail_examples = (good_bundle(buckets=[{"name": "my-bucket"}]), good_bundle(buckets=[{"name": "my-bucket", "cors": []}]))
     pass_examples = (good_bundle(), good_bundle(provider="gcp", buckets=[{"name": "my-bucket"}]))
 
-    def message(self, site: CorsSite, state: str, origins: str) -> str:
+    def message(self, site: base.CorsSite, state: str, origins: str) -> str:
         return f"Bucket {site.name!r} has {state}, so browsers on {origins} cannot load its objects"
 
-    def fix_for(self, site: CorsSite, profile) -> str:
+    def fix_for(self, site: base.CorsSite, profile) -> str:
         return f"Set the bucket's CORS (and cors: in the bundle) to {self.suggestion(profile)}"
 
 
-@register
-class OriginNotAllowed(S3Cors, OriginMissingCheck):
-    id = "HG302"
-    severity = "error"
-    title = "Hub origin allowed by no CORS rule"
-    what = (
-        "Every origin of the profile (Ango Hub: `https://hub.ango.ai`, `https://api.ango.ai`) must be "
-        "matched by the `AllowedOrigins` of some rule, exactly or through S3's single `*` wildcard (one "
-        "finding per missing origin; origin matching is case-sensitive, as S3 compares it)."
-    )
-    why = (
-        "The docs' CORS configuration \"allows your cloud storage to explicitly allow requests from Hub\". "
-        "If an origin Hub runs on is in no rule, S3 answers without CORS headers and the browser blocks "
-        "the asset for users of that origin."
-    )
-    fix = "Add the origin to the AllowedOrigins of the rule that allows GET."
-    references = (ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG)
+@register("HG302", "error", references=(ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG))
+class OriginNotAllowed(S3Cors, base.OriginMissingCheck):
+    """Hub origin allowed by no CORS rule
+
+    ## What it checks
+    Every origin of the profile (Ango Hub: `https://hub.ango.ai`, `https://api.ango.ai`) must be matched by
+    the `AllowedOrigins` of some rule, exactly or through S3's single `*` wildcard (one finding per missing
+    origin; origin matching is case-sensitive, as S3 compares it).
+
+    ## Why it matters
+    The docs' CORS configuration "allows your cloud storage to explicitly allow requests from Hub". If an
+    origin Hub runs on is in no rule, S3 answers without CORS headers and the browser blocks the asset for
+    users of that origin.
+
+    ## Fix
+    Add the origin to the AllowedOrigins of the rule that allows GET.
+    """
+
     fail_examples = (good_bundle(buckets=[{"name": "my-bucket", "cors": cors("https://hub.ango.ai")}]),)
     pass_examples = (
         good_bundle(),
@@ -100,30 +95,31 @@ class OriginNotAllowed(S3Cors, OriginMissingCheck):
             {"AllowedOrigins": ["https://api.ango.ai"], "AllowedMethods": ["GET"]}]}]),
     )
 
-    def message(self, site: CorsSite, origin: str) -> str:
+    def message(self, site: base.CorsSite, origin: str) -> str:
         return f"No CORS rule of bucket {site.name!r} allows origin {origin!r}"
 
-    def fix_for(self, site: CorsSite, origin: str, rule) -> str:
+    def fix_for(self, site: base.CorsSite, origin: str, rule) -> str:
         return f"Add \"{origin}\" to AllowedOrigins of CORS rule {rule.index}"
 
 
-@register
-class MethodNotAllowed(S3Cors, MethodMissingCheck):
-    id = "HG303"
-    severity = "error"
-    title = "CORS rule for a Hub origin does not allow GET"
-    what = (
-        "For each profile origin that some rule matches (else HG302), S3's own evaluation must find a rule "
-        "for the origin with each profile method (`GET`) and, when the profile lists request headers "
-        "(`cors.headers`), with those headers in `AllowedHeaders` (the preflight). The finding points at "
-        "the first rule matching the origin."
-    )
-    why = (
-        "Hub's browser fetches assets with GET (signed URLs). A rule that matches Hub's origin but only "
-        "allows, say, PUT gives no CORS headers to the GET, and the browser blocks the asset."
-    )
-    fix = 'Add "GET" to the AllowedMethods of the rule that matches the Hub origin.'
-    references = (ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG)
+@register("HG303", "error", references=(ref.ANGO_AWS, ref.S3_CORS, ref.S3_CORS_CONFIG))
+class MethodNotAllowed(S3Cors, base.MethodMissingCheck):
+    """CORS rule for a Hub origin does not allow GET
+
+    ## What it checks
+    For each profile origin that some rule matches (else HG302), S3's own evaluation must find a rule for the
+    origin with each profile method (`GET`) and, when the profile lists request headers (`cors.headers`), with
+    those headers in `AllowedHeaders` (the preflight). The finding points at the first rule matching the
+    origin.
+
+    ## Why it matters
+    Hub's browser fetches assets with GET (signed URLs). A rule that matches Hub's origin but only allows,
+    say, PUT gives no CORS headers to the GET, and the browser blocks the asset.
+
+    ## Fix
+    Add "GET" to the AllowedMethods of the rule that matches the Hub origin.
+    """
+
     fail_examples = (
         good_bundle(buckets=[{"name": "my-bucket", "cors": cors(methods=("PUT", "POST"))}]),
         good_bundle(buckets=[{"name": "my-bucket", "cors": [
@@ -155,23 +151,24 @@ class MethodNotAllowed(S3Cors, MethodMissingCheck):
                 f"Add {', '.join(repr(h) for h in headers)} (or \"*\") to AllowedHeaders of CORS rule {rule.index}")
 
 
-@register
-class OriginTooWide(S3Cors, OriginTooWideCheck):
-    id = "HG304"
-    severity = "warning"
-    title = "CORS allows any origin or origins outside the profile"
-    what = (
-        "Every `AllowedOrigins` entry of every rule should be one of the profile's origins. Findings: `*`, "
-        "wildcard patterns (`https://*.ango.ai` also allows hosts that are not Hub), and other origins "
-        "(including `http://` variants of Hub's)."
-    )
-    why = (
-        "CORS decides which web pages may read what your bucket returns to a signed-in browser. The docs "
-        "allow Hub's origins; `*` or another site lets pages that are not Hub read responses, for example "
-        "from signed URLs that leak into them."
-    )
-    fix = "List exactly the Hub origins in AllowedOrigins."
-    references = (ref.S3_CORS, ref.S3_CORS_CONFIG)
+@register("HG304", "warning", references=(ref.S3_CORS, ref.S3_CORS_CONFIG))
+class OriginTooWide(S3Cors, base.OriginTooWideCheck):
+    """CORS allows any origin or origins outside the profile
+
+    ## What it checks
+    Every `AllowedOrigins` entry of every rule should be one of the profile's origins. Findings: `*`, wildcard
+    patterns (`https://*.ango.ai` also allows hosts that are not Hub), and other origins (including `http://`
+    variants of Hub's).
+
+    ## Why it matters
+    CORS decides which web pages may read what your bucket returns to a signed-in browser. The docs allow
+    Hub's origins; `*` or another site lets pages that are not Hub read responses, for example from signed
+    URLs that leak into them.
+
+    ## Fix
+    List exactly the Hub origins in AllowedOrigins.
+    """
+
     fail_examples = (
         good_bundle(buckets=[{"name": "my-bucket", "cors": cors("*")}]),
         good_bundle(buckets=[{"name": "my-bucket", "cors": cors(*HUB, "https://example.com")}]),

@@ -19,29 +19,27 @@ from hubgate.rules import Rule, Target, register
 IAC_KEY = "x-hubgate-iac"
 
 
-@register
+@register("HG801", "info", family="iac", references=(ref.CFN_INTRINSICS, ref.TF_JSON))
 class Unresolved(Rule):
-    id = "HG801"
-    severity = "info"
-    title = "Value in infrastructure code not resolvable statically"
-    family = "iac"
-    what = (
-        "For a bundle assembled from a Terraform plan or a CloudFormation template, each value the file "
-        "alone does not decide: a Terraform attribute known only after apply, a CloudFormation intrinsic "
-        "(`!ImportValue`, `!GetAZs`, `!If` on a deploy-time condition, `!Ref` to a parameter without "
-        "default or to `AWS::AccountId`), a managed policy attached by ARN but not defined in the file, a "
-        "bucket granted by the policy but defined elsewhere. The finding points at the value."
-    )
-    why = (
-        "What cannot be read cannot be proven: the rules judge only what the file states, and an unresolved "
-        "policy, bucket or CORS rule is never counted as correct. Knowing which values were left out tells "
-        "the reviewer what the result does not cover (check them with `hubgate snapshot` after deploy)."
-    )
-    fix = (
-        "Give the value literally (a parameter Default, a constant in Terraform), pass it to hubgate "
-        "(account id, external ID, region options), or check the deployed account with `hubgate snapshot`."
-    )
-    references = (ref.CFN_INTRINSICS, ref.TF_JSON)
+    """Value in infrastructure code not resolvable statically
+
+    ## What it checks
+    For a bundle assembled from a Terraform plan or a CloudFormation template, each value the file alone does
+    not decide: a Terraform attribute known only after apply, a CloudFormation intrinsic (`!ImportValue`,
+    `!GetAZs`, `!If` on a deploy-time condition, `!Ref` to a parameter without default or to
+    `AWS::AccountId`), a managed policy attached by ARN but not defined in the file, a bucket granted by the
+    policy but defined elsewhere. The finding points at the value.
+
+    ## Why it matters
+    What cannot be read cannot be proven: the rules judge only what the file states, and an unresolved policy,
+    bucket or CORS rule is never counted as correct. Knowing which values were left out tells the reviewer
+    what the result does not cover (check them with `hubgate snapshot` after deploy).
+
+    ## Fix
+    Give the value literally (a parameter Default, a constant in Terraform), pass it to hubgate (account id,
+    external ID, region options), or check the deployed account with `hubgate snapshot`.
+    """
+
     fail_examples = (
         good_bundle(**{IAC_KEY: {"source": "cloudformation", "resource": "AngoHubRole", "unresolved": [
             {"pointer": "/permission_policy/Statement/0/Resource/0",

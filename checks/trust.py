@@ -30,7 +30,7 @@ from hubgate.example import EXTERNAL_ID, good_bundle, trust_policy
 from hubgate.findings import Finding
 from hubgate.iam import actions as act
 from hubgate.iam.policy import Condition
-from hubgate.rules import Rule, Target, register
+from hubgate.rules import BUNDLE_OR_POLICY, Rule, Target, register
 from hubgate.trust import (  # the rules' local names for the trust-policy model
     CONFUSED_DEPUTY as _CONFUSED_DEPUTY,
     NEGATED_STRING as _NEGATED_STRING,
@@ -49,39 +49,40 @@ from hubgate.trust import (  # the rules' local names for the trust-policy model
 # --- HG202 ---------------------------------------------------------------------------------------------
 
 
-@register
+
+def with_condition(condition: dict) -> dict:
+    """The example bundle whose trust policy's statement has this Condition block."""
+    return good_bundle(trust_policy=trust_policy(condition=condition))
+
+@register("HG202", "error", targets=BUNDLE_OR_POLICY,
+          references=(ref.ANGO_AWS, ref.IAM_THIRD_PARTY, ref.IAM_CONFUSED_DEPUTY))
 class NoExternalId(Rule):
-    id = "HG202"
-    severity = "error"
-    title = "No sts:ExternalId condition"
-    references = (ref.ANGO_AWS, ref.IAM_THIRD_PARTY, ref.IAM_CONFUSED_DEPUTY)
-    targets = ("bundle", "policy")
-    what = (
-        "Each Allow statement through which the profile's principal can call `sts:AssumeRole` (its own "
-        "principal, or a wider one such as `*` or the account) must hold a condition on `sts:ExternalId` "
-        "(the key in any letter case, under any operator), or a Deny of `sts:AssumeRole` for that principal must "
-        "carry only `StringNotEquals`/`StringNotLike` on `sts:ExternalId` (which IAM also applies when the ID "
-        "is absent). When one does, HG203/HG204 judge the condition."
-    )
+    """No sts:ExternalId condition
+
+    ## What it checks
+    Each Allow statement through which the profile's principal can call `sts:AssumeRole` (its own principal,
+    or a wider one such as `*` or the account) must hold a condition on `sts:ExternalId` (the key in any
+    letter case, under any operator), or a Deny of `sts:AssumeRole` for that principal must carry only
+    `StringNotEquals`/`StringNotLike` on `sts:ExternalId` (which IAM also applies when the ID is absent). When
+    one does, HG203/HG204 judge the condition.
+
+    ## Fix
+    Add "Condition": {"StringEquals": {"sts:ExternalId": "<the External ID you enter in Hub>"}} to the
+    statement. The finding's fix names the record's external ID, or a fresh random one (a UUID4) when the
+    record's is guessable (HG206): a weak ID pasted into the condition would not protect the role.
+    """
+
     why = (
         'The docs: "In the sts:externalId property, enter an external ID by which this role will be known." '
         + _CONFUSED_DEPUTY
         + "without an external-ID condition Hub assumes the role for whoever names it, and reads your "
         "buckets into their project."
     )
-    fix = (
-        'Add "Condition": {"StringEquals": {"sts:ExternalId": "<the External ID you enter in Hub>"}} to the '
-        "statement. The finding's fix names the record's external ID, or a fresh random one (a UUID4) when the "
-        "record's is guessable (HG206): a weak ID pasted into the condition would not protect the role."
-    )
     fail_examples = (
-        good_bundle(trust_policy=trust_policy(condition={})),
-        good_bundle(trust_policy=trust_policy(condition={"StringEquals": {"aws:SourceAccount": "397578311638"}})),
+        with_condition({}),
+        with_condition({"StringEquals": {"aws:SourceAccount": "397578311638"}}),
     )
-    pass_examples = (
-        good_bundle(),
-        good_bundle(trust_policy=trust_policy(condition={"stringequals": {"sts:externalid": EXTERNAL_ID}})),
-    )
+    pass_examples = (good_bundle(), with_condition({"stringequals": {"sts:externalid": EXTERNAL_ID}}))
 
     def check(self, target: Target) -> Iterable[Finding]:
         pol = _applies(target)
@@ -170,39 +171,37 @@ def _guard_weakness(c: Condition) -> str | None:
     return None
 
 
-@register
+@register("HG203", "error", targets=BUNDLE_OR_POLICY,
+          references=(ref.IAM_THIRD_PARTY, ref.IAM_CONDITION_OPERATORS))
 class WeakExternalIdCondition(Rule):
-    id = "HG203"
-    severity = "error"
-    title = "Weak external-ID condition"
-    targets = ("bundle", "policy")
-    what = (
-        "The `sts:ExternalId` condition of a statement Hub can use must pin one exact value: "
-        "`StringEquals` (or `StringEqualsIgnoreCase`, or `StringLike` without wildcards) with a single value. "
-        "Findings: `StringLike` with `*`/`?`, any `...IfExists`, `ForAnyValue:`/`ForAllValues:`, `Null`, "
-        "negated operators (`StringNotEquals`, ...), non-string operators, unknown operators, and more than "
-        "one allowed value. Operators and keys are matched case-insensitively, as IAM does; conditions in a "
-        "statement are ANDed, so one exact condition on the key makes the statement strong."
-    )
+    """Weak external-ID condition
+
+    ## What it checks
+    The `sts:ExternalId` condition of a statement Hub can use must pin one exact value: `StringEquals` (or
+    `StringEqualsIgnoreCase`, or `StringLike` without wildcards) with a single value. Findings: `StringLike`
+    with `*`/`?`, any `...IfExists`, `ForAnyValue:`/`ForAllValues:`, `Null`, negated operators
+    (`StringNotEquals`, ...), non-string operators, unknown operators, and more than one allowed value.
+    Operators and keys are matched case-insensitively, as IAM does; conditions in a statement are ANDed, so
+    one exact condition on the key makes the statement strong.
+
+    ## Fix
+    Use "StringEquals": {"sts:ExternalId": "<your external ID>"} with exactly one value.
+    """
+
     why = (
         _CONFUSED_DEPUTY[0].upper() + _CONFUSED_DEPUTY[1:]
         + "the external ID is what tells your storage apart from theirs. A condition that accepts a pattern, "
         "several values, or no external ID at all (`IfExists`, `ForAllValues:` of an empty set) lets a "
         "request that is not from your storage record through."
     )
-    fix = 'Use "StringEquals": {"sts:ExternalId": "<your external ID>"} with exactly one value.'
-    references = (ref.IAM_THIRD_PARTY, ref.IAM_CONDITION_OPERATORS)
     fail_examples = (
-        good_bundle(trust_policy=trust_policy(condition={"StringLike": {"sts:ExternalId": "6f0b1d4e-*"}})),
-        good_bundle(trust_policy=trust_policy(condition={"StringEqualsIfExists": {"sts:ExternalId": EXTERNAL_ID}})),
-        good_bundle(trust_policy=trust_policy(condition={"ForAnyValue:StringEquals": {"sts:ExternalId": EXTERNAL_ID}})),
-        good_bundle(trust_policy=trust_policy(condition={"Null": {"sts:ExternalId": "false"}})),
-        good_bundle(trust_policy=trust_policy(condition={"StringEquals": {"sts:ExternalId": [EXTERNAL_ID, "c0ffee00-1111-4222-8333-444455556666"]}})),
+        with_condition({"StringLike": {"sts:ExternalId": "6f0b1d4e-*"}}),
+        with_condition({"StringEqualsIfExists": {"sts:ExternalId": EXTERNAL_ID}}),
+        with_condition({"ForAnyValue:StringEquals": {"sts:ExternalId": EXTERNAL_ID}}),
+        with_condition({"Null": {"sts:ExternalId": "false"}}),
+        with_condition({"StringEquals": {"sts:ExternalId": [EXTERNAL_ID, "c0ffee00-1111-4222-8333-444455556666"]}}),
     )
-    pass_examples = (
-        good_bundle(),
-        good_bundle(trust_policy=trust_policy(condition={"StringLike": {"sts:ExternalId": EXTERNAL_ID}})),
-    )
+    pass_examples = (good_bundle(), with_condition({"StringLike": {"sts:ExternalId": EXTERNAL_ID}}))
 
     def check(self, target: Target) -> Iterable[Finding]:
         pol = _applies(target)
@@ -228,25 +227,28 @@ class WeakExternalIdCondition(Rule):
 # --- HG204 ---------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG204", "error", references=(ref.ANGO_AWS, ref.IAM_THIRD_PARTY))
 class ExternalIdMismatch(Rule):
-    id = "HG204"
-    severity = "error"
-    title = "Trust policy's external ID differs from the record's"
-    needs = "it compares the trust policy with the storage record's external_id, which a bare policy file lacks"
-    what = (
-        "The literal external IDs of the trust policy (values of `StringEquals`, `StringEqualsIgnoreCase`, "
-        "or wildcard-free `StringLike` on `sts:ExternalId`, in statements Hub can use) must include the "
-        "bundle's `external_id`. Placeholders from the docs are left to HG109."
-    )
-    why = (
-        'The docs: "paste the Role ARN and the External IDs we took note of earlier". Hub sends the external '
-        "ID of the storage record; if the trust policy demands another value, AssumeRole is refused and no "
-        "asset can be loaded. (Fixing it by widening the condition would reopen the confused-deputy hole the "
-        "external ID closes.)"
-    )
-    fix = "Make the trust condition's value and the storage's External ID in Hub the same string."
-    references = (ref.ANGO_AWS, ref.IAM_THIRD_PARTY)
+    """Trust policy's external ID differs from the record's
+
+    ## What it checks
+    The literal external IDs of the trust policy (values of `StringEquals`, `StringEqualsIgnoreCase`, or
+    wildcard-free `StringLike` on `sts:ExternalId`, in statements Hub can use) must include the bundle's
+    `external_id`. Placeholders from the docs are left to HG109.
+
+    ## Why it matters
+    The docs: "paste the Role ARN and the External IDs we took note of earlier". Hub sends the external ID of
+    the storage record; if the trust policy demands another value, AssumeRole is refused and no asset can be
+    loaded. (Fixing it by widening the condition would reopen the confused-deputy hole the external ID
+    closes.)
+
+    ## Fix
+    Make the trust condition's value and the storage's External ID in Hub the same string.
+
+    ## Needs
+    it compares the trust policy with the storage record's external_id, which a bare policy file lacks
+    """
+
     fail_examples = (good_bundle(external_id="c0ffee00-1111-4222-8333-444455556666"),)
     pass_examples = (
         good_bundle(),
@@ -333,14 +335,19 @@ def low_entropy(value: str) -> str | None:
     return None
 
 
-@register
+@register("HG206", "error", references=(ref.IAM_THIRD_PARTY, ref.IAM_CONFUSED_DEPUTY))
 class GuessableExternalId(Rule):
-    id = "HG206"
-    severity = "error"
-    title = "External ID is guessable"
-    references = (ref.IAM_THIRD_PARTY, ref.IAM_CONFUSED_DEPUTY)
-    needs = ("it judges the storage record's external ID (and the role, bucket and storage names it must not "
-             "equal), which a bare policy file lacks")
+    """External ID is guessable
+
+    ## Fix
+    Use a random external ID, e.g. a UUID (`python -c 'import uuid; print(uuid.uuid4())'`), in the trust
+    policy and in Hub.
+
+    ## Needs
+    it judges the storage record's external ID (and the role, bucket and storage names it must not equal),
+    which a bare policy file lacks
+    """
+
     what = (
         "The bundle's `external_id` (or, when the record has none, the trust policy's literal values) must "
         "not be trivially guessable -- `error`: under 8 characters, digits only, a dictionary word (zxcvbn's "
@@ -355,7 +362,6 @@ class GuessableExternalId(Rule):
         + "what stops them is that they do not know your external ID. A short or patterned value, or one "
         "equal to a name they can see or guess (the role name is in the role ARN), can be found by trying."
     )
-    fix = "Use a random external ID, e.g. a UUID (`python -c 'import uuid; print(uuid.uuid4())'`), in the trust policy and in Hub."
     fail_examples = (
         good_bundle(external_id="12345", trust_policy=trust_policy("12345")),
         good_bundle(external_id="hub-1234", trust_policy=trust_policy("hub-1234")),

@@ -14,8 +14,8 @@ from hubgate.findings import Finding
 from hubgate.iam import actions as act
 from hubgate.iam.arn import ArnError, parse_arn
 from hubgate.iam.evaluate import action_in, principal_in
-from hubgate.iam.policy import Principal
-from hubgate.rules import Rule, Target, register
+from hubgate.iam.policy import Policy, Principal, Statement
+from hubgate.rules import BUNDLE_OR_POLICY, Rule, Target, register
 from hubgate.trust import CONFUSED_DEPUTY, applies, cap
 
 # --- HG201 ---------------------------------------------------------------------------------------------
@@ -66,22 +66,31 @@ def _principal_problem(p: Principal, want: str) -> str:
     return f"Principal {v!r} is not Hub's principal {want!r}: it lets that principal assume the role"
 
 
-@register
+def _negated(rule: Rule, pol: Policy, s: Statement, element: str, items: list, grants: str, instead: str) -> Finding:
+    """The finding on an Allow statement of the trust policy with ``NotPrincipal`` or ``NotAction``."""
+    names = ", ".join(i.value for i in items)
+    return rule.finding(pol.doc, f"{s.pointer}/{element}", f"{cap(s.label)} is an Allow with {element} ({names}): {grants}",
+                        fix=f"Replace {element} with {instead}")
+
+
+@register("HG201", "error", family="trust", targets=BUNDLE_OR_POLICY,
+          references=(ref.ANGO_AWS, ref.IAM_PRINCIPAL, ref.IAM_CONFUSED_DEPUTY))
 class TrustPrincipal(Rule):
-    id = "HG201"
-    family = "trust"
-    severity = "error"
-    title = "Trust principal is not exactly Hub's principal"
-    targets = ("bundle", "policy")
-    what = (
-        "Every Allow statement of the trust policy must name exactly the profile's principal (Ango Hub: "
-        "`arn:aws:iam::397578311638:user/angohub-delegate`) and nothing else. Findings: `\"*\"` and "
-        "`{\"AWS\": \"*\"}`, the account id `397578311638` or `arn:aws:iam::397578311638:root` (every "
-        "principal of the account), other users or roles, extra principals in a list, `Service`, "
-        "`Federated` and `CanonicalUser` principals, IAM unique ids (left when the trusted user was "
-        "deleted), `NotPrincipal` with Allow (this rule's in the trust policy; HG106 reports it in the permission "
-        "policy only), and a statement without Principal. One finding per entry."
-    )
+    """Trust principal is not exactly Hub's principal
+
+    ## What it checks
+    Every Allow statement of the trust policy must name exactly the profile's principal (Ango Hub:
+    `arn:aws:iam::397578311638:user/angohub-delegate`) and nothing else. Findings: `"*"` and `{"AWS": "*"}`,
+    the account id `397578311638` or `arn:aws:iam::397578311638:root` (every principal of the account), other
+    users or roles, extra principals in a list, `Service`, `Federated` and `CanonicalUser` principals, IAM
+    unique ids (left when the trusted user was deleted), `NotPrincipal` with Allow (this rule's in the trust
+    policy; HG106 reports it in the permission policy only), and a statement without Principal. One finding
+    per entry.
+
+    ## Fix
+    Set "Principal": {"AWS": "arn:aws:iam::397578311638:user/angohub-delegate"} and nothing else.
+    """
+
     why = (
         'The docs: the principal "must be pasted as-is and it is the same for all users". '
         + CONFUSED_DEPUTY
@@ -89,8 +98,6 @@ class TrustPrincipal(Rule):
         "wider principal (a wildcard, a whole account, a service) can assume the role with whatever "
         "external ID it chooses to send, and read your buckets."
     )
-    fix = 'Set "Principal": {"AWS": "arn:aws:iam::397578311638:user/angohub-delegate"} and nothing else.'
-    references = (ref.ANGO_AWS, ref.IAM_PRINCIPAL, ref.IAM_CONFUSED_DEPUTY)
     fail_examples = (
         good_bundle(trust_policy=trust_policy(principal="*")),
         good_bundle(trust_policy=trust_policy(principal={"AWS": "*"})),
@@ -112,12 +119,7 @@ class TrustPrincipal(Rule):
         for s in pol.allows():
             if s.not_principals is not None:
                 reported = True
-                names = ", ".join(p.value for p in s.not_principals)
-                yield self.finding(
-                    pol.doc, s.pointer + "/NotPrincipal",
-                    f"{cap(s.label)} is an Allow with NotPrincipal ({names}): it trusts every principal except those",
-                    fix=f"Replace NotPrincipal with {exact}",
-                )
+                yield _negated(self, pol, s, "NotPrincipal", s.not_principals, "it trusts every principal except those", exact)
                 continue
             if s.principals is None:
                 reported = True
@@ -148,22 +150,23 @@ class TrustPrincipal(Rule):
 # --- HG205 ---------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG205", "error", family="trust", targets=BUNDLE_OR_POLICY,
+          references=(ref.ANGO_AWS, ref.IAM_THIRD_PARTY))
 class TrustActions(Rule):
-    id = "HG205"
-    family = "trust"
-    severity = "error"
-    title = "Trust statement allows more than sts:AssumeRole"
-    targets = ("bundle", "policy")
-    what = (
-        "Allow statements of the trust policy may grant only the profile's trust action (`sts:AssumeRole`, "
-        "any letter case; a wildcard that expands to nothing else is accepted). Findings: other STS actions "
-        "(`sts:AssumeRoleWithWebIdentity`, ...), wildcards (`sts:*`, `*`, `sts:Assume*`), `NotAction` (this "
-        "rule's in the trust policy, not HG106's); the "
-        "profile's info actions (`sts:TagSession`) alone are reported as info. Also an error when no "
-        "statement for Hub's principal grants `sts:AssumeRole` at all (Hub cannot assume the role). Unknown "
-        "action names are HG111's."
-    )
+    """Trust statement allows more than sts:AssumeRole
+
+    ## What it checks
+    Allow statements of the trust policy may grant only the profile's trust action (`sts:AssumeRole`, any
+    letter case; a wildcard that expands to nothing else is accepted). Findings: other STS actions
+    (`sts:AssumeRoleWithWebIdentity`, ...), wildcards (`sts:*`, `*`, `sts:Assume*`), `NotAction` (this rule's
+    in the trust policy, not HG106's); the profile's info actions (`sts:TagSession`) alone are reported as
+    info. Also an error when no statement for Hub's principal grants `sts:AssumeRole` at all (Hub cannot
+    assume the role). Unknown action names are HG111's.
+
+    ## Fix
+    Set "Action": "sts:AssumeRole".
+    """
+
     why = (
         'The docs grant exactly "Action": "sts:AssumeRole". '
         + CONFUSED_DEPUTY
@@ -171,8 +174,6 @@ class TrustActions(Rule):
         "ways into the role that the external-ID condition was not written for. `sts:TagSession` only lets "
         "Hub tag its session: worth knowing if your policies use principal tags."
     )
-    fix = 'Set "Action": "sts:AssumeRole".'
-    references = (ref.ANGO_AWS, ref.IAM_THIRD_PARTY)
     fail_examples = (
         good_bundle(trust_policy=trust_policy(action="sts:*")),
         good_bundle(trust_policy=trust_policy(action=["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"])),
@@ -191,12 +192,7 @@ class TrustActions(Rule):
         unknown = False
         for s in pol.allows():
             if s.not_actions is not None:
-                names = ", ".join(a.value for a in s.not_actions)
-                yield self.finding(
-                    pol.doc, s.pointer + "/NotAction",
-                    f"{cap(s.label)} is an Allow with NotAction ({names}): it grants every other action on the role",
-                    fix=f"Replace NotAction with \"Action\": \"{want}\"",
-                )
+                yield _negated(self, pol, s, "NotAction", s.not_actions, "it grants every other action on the role", f'"Action": "{want}"')
                 continue
             for item in s.actions:
                 value = item.value

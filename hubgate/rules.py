@@ -1,15 +1,17 @@
 """Rule base class, registry and the engine that runs rules over targets.
 
-A rule is a small class in ``hubgate.checks.<family>`` with a stable id, a severity, its documentation
-(what, why, fix) and its own failing and passing examples (cfn-guard style: the tests run them).
+A rule is a small class in ``hubgate.checks.<family>``: ``@register(id, severity, ...)`` gives it a stable id,
+a severity, its targets and references; its docstring is its documentation (title, what, why, fix: see
+``rule_docs``); ``fail_examples``/``pass_examples`` are its own examples (cfn-guard style: the tests run them).
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -21,6 +23,9 @@ from .profile import Profile, builtin
 from .providers import PROVIDER_FIELDS
 from .s3policy import view
 from .source import Document, join_pointer
+
+DocRef = tuple[str, str]  # (page title, URL): see hubgate.docrefs
+BUNDLE_OR_POLICY = ("bundle", "policy")  # the targets of a rule that also judges a bare policy file
 
 _REGISTRY: dict[str, Rule] = {}
 _LOADED = False
@@ -127,6 +132,13 @@ class Rule:
     fail_examples: ClassVar[tuple[Any, ...]] = ()
     pass_examples: ClassVar[tuple[Any, ...]] = ()
 
+    references: ClassVar[tuple[DocRef, ...]] = ()
+
+    @classmethod
+    def default_severity(cls, rule_id: str) -> str:
+        """The severity of a rule registered without one (a family with its own table overrides this)."""
+        return cls.severity
+
     def check(self, target: Target) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -165,13 +177,57 @@ class ProviderRule(Rule):
         raise NotImplementedError
 
 
-def register(cls: type[Rule]) -> type[Rule]:
-    if not re.fullmatch(r"HG\d{3}", cls.id):
-        raise ValueError(f"bad rule id {cls.id!r}")
-    if cls.id in _REGISTRY and type(_REGISTRY[cls.id]) is not cls:
-        raise ValueError(f"duplicate rule id {cls.id}")
-    _REGISTRY[cls.id] = cls()
-    return cls
+_SECTIONS = {"What it checks": "what", "Why it matters": "why", "Fix": "fix", "Needs": "needs"}
+
+
+def rule_docs(doc: str | None) -> dict[str, str]:
+    """A rule's documentation from its docstring, ruff-style: the title as the first paragraph, then
+    ``## What it checks``, ``## Why it matters``, ``## Fix`` and (for a rule that cannot judge a bare
+    policy) ``## Needs`` sections. Lines of a paragraph are joined with one space. An unknown heading is
+    an error: a misspelt section must not silently drop a rule's documentation."""
+    if not doc:
+        return {}
+    name, out, parts = "title", {}, []
+    for line in [*inspect.cleandoc(doc).splitlines(), "## "]:
+        if line.startswith("## "):
+            if parts:
+                out[name] = " ".join(parts)
+            name, parts = _SECTIONS.get(line[3:].strip(), ""), []
+            if not name and line[3:].strip():
+                raise ValueError(f"unknown rule docstring section {line!r}")
+        elif line.strip():
+            parts.append(line.strip())
+    return out
+
+
+def register(
+    rule_id: str, severity: str | None = None, *, family: str | None = None,
+    targets: tuple[str, ...] | None = None, references: tuple[DocRef, ...] = (),
+) -> Callable[[type[Rule]], type[Rule]]:
+    """Class decorator: gives the rule its id, severity (default: the class's ``default_severity``),
+    family, targets and references, reads its documentation from its docstring (``rule_docs``; an
+    attribute written in the class body wins, for text built from constants) and registers one
+    instance under its id."""
+
+    def decorate(cls: type[Rule]) -> type[Rule]:
+        if not re.fullmatch(r"HG\d{3}", rule_id):
+            raise ValueError(f"bad rule id {rule_id!r}")
+        if rule_id in _REGISTRY and type(_REGISTRY[rule_id]) is not cls:
+            raise ValueError(f"duplicate rule id {rule_id}")
+        cls.id = rule_id
+        cls.severity = severity or cls.default_severity(rule_id)
+        cls.references = references
+        if family is not None:
+            cls.family = family
+        if targets is not None:
+            cls.targets = targets
+        for attr, text in rule_docs(cls.__dict__.get("__doc__")).items():
+            if attr not in cls.__dict__:
+                setattr(cls, attr, text)
+        _REGISTRY[rule_id] = cls()
+        return cls
+
+    return decorate
 
 
 def all_rules() -> dict[str, Rule]:

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from hubgate.findings import SEVERITIES
-from hubgate.rules import run_rules
+from hubgate.rules import _REGISTRY, Rule, register, rule_docs, run_rules
 
 from rulehelpers import example_targets, load_rules
 
@@ -105,3 +105,52 @@ def test_unknown_rule_id_is_exit_2(hubgate):
     run = hubgate("rules", "HG999")
     assert run.code == 2
     assert "HG999" in run.stderr and "Traceback" not in run.output
+
+
+def test_rule_docstring_sections_become_the_documentation():
+    doc = """Title on
+    two lines
+
+    ## What it checks
+    One thing,
+    wrapped.
+
+    ## Why it matters
+    Because.
+
+    ## Fix
+    Do this.
+
+    ## Needs
+    The record.
+    """
+    assert rule_docs(doc) == {"title": "Title on two lines", "what": "One thing, wrapped.", "why": "Because.",
+                              "fix": "Do this.", "needs": "The record."}
+    assert rule_docs(None) == {}  # python -OO: no docstrings, nothing read
+
+
+def test_rule_docstring_with_a_misspelt_section_is_refused():
+    with pytest.raises(ValueError, match="Why it maters"):
+        rule_docs("Title\n\n## Why it maters\nBecause.\n")
+
+
+def test_attribute_written_in_the_class_wins_over_the_docstring():
+    @register("HG999", "info", references=(("page", "https://example.invalid/"),))
+    class Demo(Rule):
+        """Demo rule
+
+        ## What it checks
+        From the docstring.
+
+        ## Fix
+        Also from the docstring.
+        """
+
+        what = "From the attribute."
+
+    try:
+        assert (Demo.id, Demo.severity, Demo.title, Demo.what, Demo.fix) == (
+            "HG999", "info", "Demo rule", "From the attribute.", "Also from the docstring.")
+        assert Demo.references == (("page", "https://example.invalid/"),)
+    finally:
+        _REGISTRY.pop("HG999", None)

@@ -11,19 +11,23 @@ from hubgate.findings import Finding
 from hubgate.rules import ForeignFieldsRule, ProviderRule, Target, register
 
 
-@register
+@register("HG710", "error", family="azure", references=(ref.AZ_ANONYMOUS,))
 class PublicContainer(ProviderRule):
-    id = "HG710"
-    severity = "error"
-    title = "Container allows anonymous public access"
-    family = "azure"
-    what = "When the bundle states it, the container's public access level must be private (`private`/`off`/`None`); `blob` or `container` is a finding."
-    why = (
-        "Hub reads through its SAS; anonymous access makes every blob (`blob`) -- and with `container` the "
-        "listing too -- readable by anyone with the URL, with no token to revoke."
-    )
-    fix = "az storage container set-permission --name CONTAINER --public-access off (or disallow blob public access on the account)."
-    references = (ref.AZ_ANONYMOUS,)
+    """Container allows anonymous public access
+
+    ## What it checks
+    When the bundle states it, the container's public access level must be private (`private`/`off`/`None`);
+    `blob` or `container` is a finding.
+
+    ## Why it matters
+    Hub reads through its SAS; anonymous access makes every blob (`blob`) -- and with `container` the listing
+    too -- readable by anyone with the URL, with no token to revoke.
+
+    ## Fix
+    az storage container set-permission --name CONTAINER --public-access off (or disallow blob public access
+    on the account).
+    """
+
     fail_examples = (azure_bundle(public_access="container"), azure_bundle(public_access="blob"))
     pass_examples = (azure_bundle(), azure_bundle(public_access=None))
 
@@ -39,23 +43,23 @@ class PublicContainer(ProviderRule):
         )
 
 
-@register
+@register("HG712", "warning", family="azure", references=(ref.AZ_SERVICE_SAS,))
 class ForeignFieldsAzure(ForeignFieldsRule):
-    id = "HG712"
-    severity = "warning"
-    title = "Fields of another provider in an Azure bundle"
-    family = "azure"
-    what = (
-        "An `azure` bundle should carry no AWS fields (`role_arn`, `external_id`, `trust_policy`, "
-        "`permission_policy`, keys, `access_type`, `endpoint`) and no GCP fields (`service_account`, "
-        "`credentials`, IAM policies, `uniform_bucket_level_access`). One finding per field."
-    )
-    why = (
-        "Hub's Azure dialog takes an account, a container and a SAS: such fields are not what Hub uses, and "
-        "usually mean the bundle was copied from another provider."
-    )
-    fix = "Remove the field, or set provider to the provider it belongs to."
-    references = (ref.AZ_SERVICE_SAS,)
+    """Fields of another provider in an Azure bundle
+
+    ## What it checks
+    An `azure` bundle should carry no AWS fields (`role_arn`, `external_id`, `trust_policy`,
+    `permission_policy`, keys, `access_type`, `endpoint`) and no GCP fields (`service_account`, `credentials`,
+    IAM policies, `uniform_bucket_level_access`). One finding per field.
+
+    ## Why it matters
+    Hub's Azure dialog takes an account, a container and a SAS: such fields are not what Hub uses, and usually
+    mean the bundle was copied from another provider.
+
+    ## Fix
+    Remove the field, or set provider to the provider it belongs to.
+    """
+
     fail_examples = (azure_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubReadOnly"),)
     pass_examples = (azure_bundle(),)
     own = "Azure"

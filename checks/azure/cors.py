@@ -7,14 +7,7 @@ from collections.abc import Iterable
 from hubgate import docrefs as ref
 from hubgate.azure.record import azure_of
 from hubgate.bundle import Bundle
-from hubgate.cors import BLOB
-from hubgate.cors.checks import (
-    CorsSite,
-    MethodMissingCheck,
-    NoCorsCheck,
-    OriginMissingCheck,
-    OriginTooWideCheck,
-)
+from hubgate.cors import BLOB, checks as base
 from hubgate.example import azure_bundle, azure_cors
 from hubgate.rules import Target, register
 from hubgate.source import join_pointer
@@ -25,10 +18,10 @@ class BlobCors:
 
     dialect = BLOB
 
-    def sites(self, target: Target) -> Iterable[CorsSite]:
+    def sites(self, target: Target) -> Iterable[base.CorsSite]:
         b = azure_of(target)
         if b is not None:
-            yield CorsSite(b.account or "?", b.cors, BLOB.rules(b.cors), b.doc, b.doc.base, bundle=b)
+            yield base.CorsSite(b.account or "?", b.cors, BLOB.rules(b.cors), b.doc, b.doc.base, bundle=b)
 
 
 def _cors_cli(b: Bundle, profile) -> str:
@@ -37,64 +30,73 @@ def _cors_cli(b: Bundle, profile) -> str:
             f"--allowed-headers '*' --exposed-headers '*' --max-age 3600")
 
 
-@register
-class BlobNoCors(BlobCors, NoCorsCheck):
-    id = "HG706"
-    severity = "error"
-    title = "Blob service has no CORS rules"
-    family = "azure"
-    what = "An `azure` bundle needs the Blob service CORS rules (`cors:`) with at least one rule."
-    why = (
-        "Hub's web app loads blobs in the browser; without CORS headers from the Blob service the browser "
-        "refuses them, so assets do not display even with a valid SAS."
-    )
-    fix = "Add a Blob service CORS rule for the Hub origins with GET (az storage cors add --services b ...)."
-    references = (ref.AZ_CORS,)
+@register("HG706", "error", family="azure", references=(ref.AZ_CORS,))
+class BlobNoCors(BlobCors, base.NoCorsCheck):
+    """Blob service has no CORS rules
+
+    ## What it checks
+    An `azure` bundle needs the Blob service CORS rules (`cors:`) with at least one rule.
+
+    ## Why it matters
+    Hub's web app loads blobs in the browser; without CORS headers from the Blob service the browser refuses
+    them, so assets do not display even with a valid SAS.
+
+    ## Fix
+    Add a Blob service CORS rule for the Hub origins with GET (az storage cors add --services b ...).
+    """
+
     fail_examples = (azure_bundle(cors=None), azure_bundle(cors={"corsRules": []}))
     pass_examples = (azure_bundle(),)
 
     states = ("no CORS rules (cors:)", "empty CORS rules")
 
-    def message(self, site: CorsSite, state: str, origins: str) -> str:
+    def message(self, site: base.CorsSite, state: str, origins: str) -> str:
         return f"The Blob service of account {site.name!r} has {state}, so browsers on {origins} cannot load its blobs"
 
-    def fix_for(self, site: CorsSite, profile) -> str:
+    def fix_for(self, site: base.CorsSite, profile) -> str:
         return f"{_cors_cli(site.bundle, profile)}; in the bundle: cors: {self.suggestion(profile)}"
 
 
-@register
-class BlobOriginMissing(BlobCors, OriginMissingCheck):
-    id = "HG707"
-    severity = "error"
-    title = "Hub origin allowed by no Blob CORS rule"
-    family = "azure"
-    what = "Every profile origin must be in the `allowedOrigins` of some Blob CORS rule (exactly, or `*`). One finding per missing origin."
-    why = "An origin Hub runs on that no rule allows gets no CORS headers, and the browser blocks the asset."
-    fix = "Add the origin to allowedOrigins of the rule that allows GET."
-    references = (ref.AZ_CORS,)
+@register("HG707", "error", family="azure", references=(ref.AZ_CORS,))
+class BlobOriginMissing(BlobCors, base.OriginMissingCheck):
+    """Hub origin allowed by no Blob CORS rule
+
+    ## What it checks
+    Every profile origin must be in the `allowedOrigins` of some Blob CORS rule (exactly, or `*`). One finding
+    per missing origin.
+
+    ## Why it matters
+    An origin Hub runs on that no rule allows gets no CORS headers, and the browser blocks the asset.
+
+    ## Fix
+    Add the origin to allowedOrigins of the rule that allows GET.
+    """
+
     fail_examples = (azure_bundle(cors=azure_cors("https://hub.ango.ai")),)
     pass_examples = (azure_bundle(),)
 
-    def message(self, site: CorsSite, origin: str) -> str:
+    def message(self, site: base.CorsSite, origin: str) -> str:
         return f"No Blob CORS rule of account {site.name!r} allows origin {origin!r}"
 
-    def fix_for(self, site: CorsSite, origin: str, rule) -> str:
+    def fix_for(self, site: base.CorsSite, origin: str, rule) -> str:
         return f"Add \"{origin}\" to allowedOrigins of CORS rule {rule.index}"
 
 
-@register
-class BlobMethodMissing(BlobCors, MethodMissingCheck):
-    id = "HG708"
-    severity = "error"
-    title = "Blob CORS rule for a Hub origin does not allow GET"
-    family = "azure"
-    what = (
-        "For each profile origin some rule allows (else HG707), a rule must allow the origin with each profile "
-        "method (`GET`). The finding points at the first rule matching the origin."
-    )
-    why = "Hub's browser fetches blobs with GET; a rule for Hub's origin without GET gives the GET no CORS headers."
-    fix = 'Add "GET" to allowedMethods of the rule that matches the Hub origin.'
-    references = (ref.AZ_CORS,)
+@register("HG708", "error", family="azure", references=(ref.AZ_CORS,))
+class BlobMethodMissing(BlobCors, base.MethodMissingCheck):
+    """Blob CORS rule for a Hub origin does not allow GET
+
+    ## What it checks
+    For each profile origin some rule allows (else HG707), a rule must allow the origin with each profile
+    method (`GET`). The finding points at the first rule matching the origin.
+
+    ## Why it matters
+    Hub's browser fetches blobs with GET; a rule for Hub's origin without GET gives the GET no CORS headers.
+
+    ## Fix
+    Add "GET" to allowedMethods of the rule that matches the Hub origin.
+    """
+
     fail_examples = (azure_bundle(cors=azure_cors(methods=("PUT",))),)
     pass_examples = (azure_bundle(),)
 
@@ -105,19 +107,22 @@ class BlobMethodMissing(BlobCors, MethodMissingCheck):
                 f"Add \"{method}\" to allowedMethods of CORS rule {rule.index}")
 
 
-@register
-class BlobOriginTooWide(BlobCors, OriginTooWideCheck):
-    id = "HG709"
-    severity = "warning"
-    title = "Blob CORS allows any origin or origins outside the profile"
-    family = "azure"
-    what = "Every allowed origin of every Blob CORS rule should be a profile origin; `*`, wildcard patterns and other sites are findings."
-    why = (
-        "CORS decides which web pages may read what the Blob service returns to a browser: `*` or another site "
-        "lets pages that are not Hub read responses, for example from SAS URLs that leak into them."
-    )
-    fix = "List exactly the Hub origins in allowedOrigins."
-    references = (ref.AZ_CORS,)
+@register("HG709", "warning", family="azure", references=(ref.AZ_CORS,))
+class BlobOriginTooWide(BlobCors, base.OriginTooWideCheck):
+    """Blob CORS allows any origin or origins outside the profile
+
+    ## What it checks
+    Every allowed origin of every Blob CORS rule should be a profile origin; `*`, wildcard patterns and other
+    sites are findings.
+
+    ## Why it matters
+    CORS decides which web pages may read what the Blob service returns to a browser: `*` or another site lets
+    pages that are not Hub read responses, for example from SAS URLs that leak into them.
+
+    ## Fix
+    List exactly the Hub origins in allowedOrigins.
+    """
+
     fail_examples = (azure_bundle(cors=azure_cors("*")),)
     pass_examples = (azure_bundle(),)
 

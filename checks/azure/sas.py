@@ -57,22 +57,24 @@ class SasRule(ProviderRule):
         return self.finding(b.doc, sas_pointer(b), message, fix=_new_sas_fix(b, profile), **kw)
 
 
-@register
+@register("HG701", "error", references=(ref.AZ_SERVICE_SAS, ref.AZ_SAS_OVERVIEW))
 class SasTooWide(SasRule):
-    id = "HG701"
-    severity = "error"
-    title = "SAS grants more than read and list"
-    what = (
-        "The SAS permissions (`sp`) must be a subset of the profile's (`rl`: read, list). Any other letter "
-        "(`a`dd, `c`reate, `w`rite, `d`elete, `x`, `y`, `t`ags, `m`ove, `o`wnership, `p`ermissions, `i`mmutability, "
-        "...) is a finding."
-    )
-    why = (
-        "Hub only reads. A SAS that can also write or delete lets anyone holding Hub's token -- Hub, or whoever "
-        "obtains it -- change or destroy the labeled data; a SAS cannot be narrowed after it is issued."
-    )
-    fix = "Issue a new SAS with permissions rl only (and revoke the old one by rotating the key or its stored access policy)."
-    references = (ref.AZ_SERVICE_SAS, ref.AZ_SAS_OVERVIEW)
+    """SAS grants more than read and list
+
+    ## What it checks
+    The SAS permissions (`sp`) must be a subset of the profile's (`rl`: read, list). Any other letter (`a`dd,
+    `c`reate, `w`rite, `d`elete, `x`, `y`, `t`ags, `m`ove, `o`wnership, `p`ermissions, `i`mmutability, ...) is
+    a finding.
+
+    ## Why it matters
+    Hub only reads. A SAS that can also write or delete lets anyone holding Hub's token -- Hub, or whoever
+    obtains it -- change or destroy the labeled data; a SAS cannot be narrowed after it is issued.
+
+    ## Fix
+    Issue a new SAS with permissions rl only (and revoke the old one by rotating the key or its stored access
+    policy).
+    """
+
     fail_examples = (azure_bundle(sas=azure_sas(sp="racwdl")), azure_bundle(sas=azure_sas(sp="rlw")))
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(sp="r")))
 
@@ -86,19 +88,22 @@ class SasTooWide(SasRule):
                 b, profile, f"The SAS permissions sp={sas.get('sp')} include {letters(extra)}, beyond read and list")
 
 
-@register
+@register("HG702", "error", references=(ref.AZ_SERVICE_SAS,))
 class SasCannotRead(SasRule):
-    id = "HG702"
-    severity = "error"
-    title = "SAS lacks read or list"
-    what = (
-        "The SAS permissions (`sp`) must hold every profile letter (`r` to read blobs, `l` to list the "
-        "container), and a service SAS must be for the container (`sr=c`): a blob SAS (`sr=b`) cannot list. "
-        "A SAS tied to a stored access policy (`si`) without `sp` is not judged."
-    )
-    why = "Hub lists the container to import and reads each blob; without either the import or the display fails."
-    fix = "Issue a container SAS with permissions rl."
-    references = (ref.AZ_SERVICE_SAS,)
+    """SAS lacks read or list
+
+    ## What it checks
+    The SAS permissions (`sp`) must hold every profile letter (`r` to read blobs, `l` to list the container),
+    and a service SAS must be for the container (`sr=c`): a blob SAS (`sr=b`) cannot list. A SAS tied to a
+    stored access policy (`si`) without `sp` is not judged.
+
+    ## Why it matters
+    Hub lists the container to import and reads each blob; without either the import or the display fails.
+
+    ## Fix
+    Issue a container SAS with permissions rl.
+    """
+
     fail_examples = (azure_bundle(sas=azure_sas(sp="r")), azure_bundle(sas=azure_sas(sr="b")))
     pass_examples = (azure_bundle(), azure_bundle(sas=azure_sas(sp=None, si="ango-hub-read")))
 
@@ -121,18 +126,22 @@ class SasCannotRead(SasRule):
             )
 
 
-@register
+@register("HG703", "warning", references=(ref.AZ_SERVICE_SAS, ref.AZ_SAS_OVERVIEW))
 class SasHttp(SasRule):
-    id = "HG703"
-    severity = "warning"
-    title = "SAS allows HTTP"
-    what = "The SAS must set the protocol the profile requires (`spr=https`). A missing `spr` allows HTTP as well as HTTPS."
-    why = (
-        "A SAS used over plain HTTP travels in clear text: anyone on the path reads the token (and the "
-        "data) and can reuse it until it expires."
-    )
-    fix = "Issue the SAS with --https-only (spr=https)."
-    references = (ref.AZ_SERVICE_SAS, ref.AZ_SAS_OVERVIEW)
+    """SAS allows HTTP
+
+    ## What it checks
+    The SAS must set the protocol the profile requires (`spr=https`). A missing `spr` allows HTTP as well as
+    HTTPS.
+
+    ## Why it matters
+    A SAS used over plain HTTP travels in clear text: anyone on the path reads the token (and the data) and
+    can reuse it until it expires.
+
+    ## Fix
+    Issue the SAS with --https-only (spr=https).
+    """
+
     fail_examples = (azure_bundle(sas=azure_sas(spr="https,http")), azure_bundle(sas=azure_sas(spr=None)))
     pass_examples = (azure_bundle(),)
 
@@ -145,22 +154,24 @@ class SasHttp(SasRule):
         yield self.sas_finding(b, profile, f"The SAS allows {state}, not only {want}")
 
 
-@register
+@register("HG704", "error", references=(ref.AZ_SERVICE_SAS, ref.AZ_SAS_OVERVIEW))
 class SasExpiry(SasRule):
-    id = "HG704"
-    severity = "error"
-    title = "SAS expiry missing, past, or too far"
-    what = (
-        "An ad hoc SAS must carry an expiry (`se`) that parses and lies in the future (error otherwise); its "
-        "lifetime, from `st` (or now) to `se`, should not exceed the profile's `max_sas_lifetime_days` "
-        "(warning). A SAS tied to a stored access policy (`si`) keeps its expiry there and is not judged."
-    )
-    why = (
-        "An expired SAS stops every import and asset display at once; one valid for years cannot be revoked "
-        "except by rotating the account key, so a leaked token stays useful for its whole lifetime."
-    )
-    fix = "Issue a SAS with an expiry within the profile's bound, and renew it before it ends (or use a stored access policy)."
-    references = (ref.AZ_SERVICE_SAS, ref.AZ_SAS_OVERVIEW)
+    """SAS expiry missing, past, or too far
+
+    ## What it checks
+    An ad hoc SAS must carry an expiry (`se`) that parses and lies in the future (error otherwise); its
+    lifetime, from `st` (or now) to `se`, should not exceed the profile's `max_sas_lifetime_days` (warning). A
+    SAS tied to a stored access policy (`si`) keeps its expiry there and is not judged.
+
+    ## Why it matters
+    An expired SAS stops every import and asset display at once; one valid for years cannot be revoked except
+    by rotating the account key, so a leaked token stays useful for its whole lifetime.
+
+    ## Fix
+    Issue a SAS with an expiry within the profile's bound, and renew it before it ends (or use a stored access
+    policy).
+    """
+
     fail_examples = (
         azure_bundle(sas=azure_sas(se=None)),
         azure_bundle(sas=azure_sas(st="2019-01-01T00:00:00Z", se="2020-01-01T00:00:00Z")),
@@ -195,24 +206,25 @@ class SasExpiry(SasRule):
             )
 
 
-@register
+@register("HG705", "error", references=(ref.AZ_ACCOUNT_SAS, ref.AZ_SAS_OVERVIEW))
 class AccountSas(SasRule):
-    id = "HG705"
-    severity = "error"
-    title = "Account-level SAS"
-    what = (
-        "Hub should get a service SAS for its container, not an account SAS (one with `ss`/`srt`). An account "
-        "SAS for services other than Blob (`ss` with f, q, t) or for service-level operations (`srt` with s) "
-        "is an error; one for Blob containers and objects only is a warning: it still reaches every container "
-        "of the account."
-    )
-    why = (
-        "An account SAS is signed with the account key and covers every container (and with `ss`/`srt` beyond "
-        "`b`/`co`, file shares, queues, tables and the account's service settings): far more than the one "
-        "container Hub imports from."
-    )
-    fix = "Issue a service SAS for the container (az storage container generate-sas) instead."
-    references = (ref.AZ_ACCOUNT_SAS, ref.AZ_SAS_OVERVIEW)
+    """Account-level SAS
+
+    ## What it checks
+    Hub should get a service SAS for its container, not an account SAS (one with `ss`/`srt`). An account SAS
+    for services other than Blob (`ss` with f, q, t) or for service-level operations (`srt` with s) is an
+    error; one for Blob containers and objects only is a warning: it still reaches every container of the
+    account.
+
+    ## Why it matters
+    An account SAS is signed with the account key and covers every container (and with `ss`/`srt` beyond
+    `b`/`co`, file shares, queues, tables and the account's service settings): far more than the one container
+    Hub imports from.
+
+    ## Fix
+    Issue a service SAS for the container (az storage container generate-sas) instead.
+    """
+
     fail_examples = (
         azure_bundle(sas=azure_sas(sr=None, ss="bfqt", srt="sco")),
         azure_bundle(sas=azure_sas(sr=None, ss="b", srt="co")),
@@ -244,24 +256,26 @@ _ACCOUNT = re.compile(r"[a-z0-9]{3,24}")
 _CONTAINER = re.compile(r"\$root|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}")
 
 
-@register
+@register("HG711", "error", family="azure",
+          references=(ref.AZ_SERVICE_SAS, ref.AZ_NAMING, ref.AZ_ACCOUNT_NAME))
 class SasRecord(Rule):
-    id = "HG711"
-    severity = "error"
-    title = "Storage account, container or SAS missing, malformed or mismatched"
-    family = "azure"
-    what = (
-        "An `azure` bundle needs `account` (3-24 lower-case letters and digits), `container` (3-63 lower-case "
-        "letters, digits and single hyphens) and `sas`, a token (`sv=...&sig=...`) or a SAS URL. The SAS needs "
-        "`sv` and `sig`, and either `sp` or a stored access policy `si`; a SAS URL must be on "
-        "`https://<account>.blob.core.windows.net/<container>` of the bundle's account and container."
-    )
-    why = (
-        "Hub's Azure dialog takes the account, the container and the SAS; a SAS of another account or "
-        "container, or one missing its signature, is refused at every request."
-    )
-    fix = "Copy the container's SAS token (or SAS URL) as the portal or az prints it, with the account and container it was made for."
-    references = (ref.AZ_SERVICE_SAS, ref.AZ_NAMING, ref.AZ_ACCOUNT_NAME)
+    """Storage account, container or SAS missing, malformed or mismatched
+
+    ## What it checks
+    An `azure` bundle needs `account` (3-24 lower-case letters and digits), `container` (3-63 lower-case
+    letters, digits and single hyphens) and `sas`, a token (`sv=...&sig=...`) or a SAS URL. The SAS needs `sv`
+    and `sig`, and either `sp` or a stored access policy `si`; a SAS URL must be on
+    `https://<account>.blob.core.windows.net/<container>` of the bundle's account and container.
+
+    ## Why it matters
+    Hub's Azure dialog takes the account, the container and the SAS; a SAS of another account or container, or
+    one missing its signature, is refused at every request.
+
+    ## Fix
+    Copy the container's SAS token (or SAS URL) as the portal or az prints it, with the account and container
+    it was made for.
+    """
+
     fail_examples = (
         azure_bundle(sas=None),
         azure_bundle(sas=azure_sas(sig=None)),

@@ -53,26 +53,24 @@ SA = f"serviceAccount:{GCP_SERVICE_ACCOUNT}"
 # --- HG601 ------------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG601", "error", family="gcp", references=(ref.ANGO_GCP, ref.GCS_IAM_ROLES, ref.GCP_BASIC_ROLES))
 class RoleNotReadOnly(ProviderRule):
-    id = "HG601"
-    severity = "error"
-    title = "Service account role grants more than read"
-    family = "gcp"
-    what = (
-        "Every role that a bucket or project IAM policy grants Hub's service account must be read-only: no "
-        "permission that creates, deletes, updates, restores or sets IAM policies (`roles/storage.admin`, "
-        "`roles/storage.objectAdmin`, `roles/storage.objectUser`, `roles/storage.objectCreator`, legacy writer/owner "
-        "roles, the basic roles `roles/owner` and `roles/editor`). Role data: a cited table of the predefined "
-        "Cloud Storage roles and the basic roles; any other role (custom roles, other services) cannot be "
-        "judged and is a warning."
-    )
-    why = (
-        "The docs grant the service account Storage Object Viewer: Hub only reads. A key that can also write, "
-        "delete or change IAM turns a leaked or misused Hub credential into a way to destroy or expose the data."
-    )
+    """Service account role grants more than read
+
+    ## What it checks
+    Every role that a bucket or project IAM policy grants Hub's service account must be read-only: no
+    permission that creates, deletes, updates, restores or sets IAM policies (`roles/storage.admin`,
+    `roles/storage.objectAdmin`, `roles/storage.objectUser`, `roles/storage.objectCreator`, legacy
+    writer/owner roles, the basic roles `roles/owner` and `roles/editor`). Role data: a cited table of the
+    predefined Cloud Storage roles and the basic roles; any other role (custom roles, other services) cannot
+    be judged and is a warning.
+
+    ## Why it matters
+    The docs grant the service account Storage Object Viewer: Hub only reads. A key that can also write,
+    delete or change IAM turns a leaked or misused Hub credential into a way to destroy or expose the data.
+    """
+
     fix = f"Grant `{GCP_ROLE}` instead of the wider role."
-    references = (ref.ANGO_GCP, ref.GCS_IAM_ROLES, ref.GCP_BASIC_ROLES)
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding("roles/storage.objectAdmin", SA))),
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding("roles/storage.admin", SA))),
@@ -122,25 +120,23 @@ class RoleNotReadOnly(ProviderRule):
 # --- HG602 ------------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG602", "error", family="gcp", references=(ref.ANGO_GCP, ref.GCS_IAM_ROLES))
 class ReadRoleMissing(ProviderRule):
-    id = "HG602"
-    severity = "error"
-    title = "Service account cannot read the bucket"
-    family = "gcp"
-    what = (
-        "For each bucket, some role granted to Hub's service account (on the bucket's IAM policy, or on the "
-        "project when `project_iam_policy` is given) must hold every profile permission "
-        "(`storage.objects.get`, `storage.objects.list`). Bindings whose condition can never be true do not "
-        "count (HG606 says why). Skipped when a granted role is unknown (HG601 warns) or no IAM policy is given."
-    )
-    why = (
-        "Hub lists the bucket to import and signs URLs for objects with the key it was given. Without both "
-        "permissions for that service account imports find nothing or every asset fails to load; granting the "
-        "role to another member (a user, the wrong service account) does not help Hub."
-    )
+    """Service account cannot read the bucket
+
+    ## What it checks
+    For each bucket, some role granted to Hub's service account (on the bucket's IAM policy, or on the project
+    when `project_iam_policy` is given) must hold every profile permission (`storage.objects.get`,
+    `storage.objects.list`). Bindings whose condition can never be true do not count (HG606 says why). Skipped
+    when a granted role is unknown (HG601 warns) or no IAM policy is given.
+
+    ## Why it matters
+    Hub lists the bucket to import and signs URLs for objects with the key it was given. Without both
+    permissions for that service account imports find nothing or every asset fails to load; granting the role
+    to another member (a user, the wrong service account) does not help Hub.
+    """
+
     fix = f"Grant `{GCP_ROLE}` on the bucket to the service account whose key Hub has."
-    references = (ref.ANGO_GCP, ref.GCS_IAM_ROLES)
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, "user:alice@example.com"))),
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding("roles/storage.legacyObjectReader", SA))),
@@ -190,23 +186,24 @@ class ReadRoleMissing(ProviderRule):
 # --- HG603 ------------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG603", "error", family="gcp", references=(ref.GCS_PUBLIC,))
 class PublicMember(ProviderRule):
-    id = "HG603"
-    severity = "error"
-    title = "Bucket IAM grants allUsers or allAuthenticatedUsers"
-    family = "gcp"
-    what = (
-        "No binding of a bucket IAM policy (or of the project IAM policy, when given) may name `allUsers` or "
-        "`allAuthenticatedUsers`, whatever the role. One finding per binding."
-    )
-    why = (
-        "Hub reads private buckets through its service account and signed URLs. `allUsers` makes the objects "
-        "public on the internet and `allAuthenticatedUsers` opens them to any Google account: the data is "
-        "exposed whether or not Hub is configured."
-    )
-    fix = "Remove allUsers / allAuthenticatedUsers from the binding (gcloud storage buckets remove-iam-policy-binding)."
-    references = (ref.GCS_PUBLIC,)
+    """Bucket IAM grants allUsers or allAuthenticatedUsers
+
+    ## What it checks
+    No binding of a bucket IAM policy (or of the project IAM policy, when given) may name `allUsers` or
+    `allAuthenticatedUsers`, whatever the role. One finding per binding.
+
+    ## Why it matters
+    Hub reads private buckets through its service account and signed URLs. `allUsers` makes the objects public
+    on the internet and `allAuthenticatedUsers` opens them to any Google account: the data is exposed whether
+    or not Hub is configured.
+
+    ## Fix
+    Remove allUsers / allAuthenticatedUsers from the binding (gcloud storage buckets
+    remove-iam-policy-binding).
+    """
+
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, SA, "allUsers"))),
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, SA),
@@ -234,23 +231,23 @@ class PublicMember(ProviderRule):
 # --- HG604 ------------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG604", "warning", family="gcp", references=(ref.ANGO_GCP, ref.GCS_IAM_ROLES))
 class ReadRoleSharedWithOthers(ProviderRule):
-    id = "HG604"
-    severity = "warning"
-    title = "Hub's role also granted to other members"
-    family = "gcp"
-    what = (
-        "The binding of the profile role (`roles/storage.objectViewer`) in a bucket IAM policy should name only "
-        "Hub's service account. Other users, groups, domains or service accounts in it are findings (one per "
-        "binding); the project convenience members (`projectViewer:` ...) and public members (HG603) are not."
-    )
-    why = (
-        "The docs create a service account for Hub alone. Members sharing Hub's binding read the same data and "
-        "are removed or audited together with Hub's access, which is how a grant outlives its purpose."
-    )
-    fix = "Keep only Hub's service account in this binding; grant other readers in their own binding if needed."
-    references = (ref.ANGO_GCP, ref.GCS_IAM_ROLES)
+    """Hub's role also granted to other members
+
+    ## What it checks
+    The binding of the profile role (`roles/storage.objectViewer`) in a bucket IAM policy should name only
+    Hub's service account. Other users, groups, domains or service accounts in it are findings (one per
+    binding); the project convenience members (`projectViewer:` ...) and public members (HG603) are not.
+
+    ## Why it matters
+    The docs create a service account for Hub alone. Members sharing Hub's binding read the same data and are
+    removed or audited together with Hub's access, which is how a grant outlives its purpose.
+
+    ## Fix
+    Keep only Hub's service account in this binding; grant other readers in their own binding if needed.
+    """
+
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, SA, "user:alice@example.com"))),
     )
@@ -287,23 +284,22 @@ class ReadRoleSharedWithOthers(ProviderRule):
 # --- HG605 ------------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG605", "warning", family="gcp", references=(ref.GCP_RESOURCE_HIERARCHY, ref.GCS_IAM_ROLES))
 class ProjectLevelGrant(ProviderRule):
-    id = "HG605"
-    severity = "warning"
-    title = "Service account granted on the project, not the bucket"
-    family = "gcp"
-    what = (
-        "When `project_iam_policy` is given, no binding in it may grant Hub's service account a role with "
-        "storage permissions (a Cloud Storage role or a basic role): a project grant reaches every bucket of "
-        "the project."
-    )
-    why = (
-        "The docs grant the role on the bucket Hub imports from. Granted on the project, the same key reads "
-        "every bucket, including ones never meant for labeling."
-    )
-    fix = "Remove the project binding and grant the role on each bucket instead."
-    references = (ref.GCP_RESOURCE_HIERARCHY, ref.GCS_IAM_ROLES)
+    """Service account granted on the project, not the bucket
+
+    ## What it checks
+    When `project_iam_policy` is given, no binding in it may grant Hub's service account a role with storage
+    permissions (a Cloud Storage role or a basic role): a project grant reaches every bucket of the project.
+
+    ## Why it matters
+    The docs grant the role on the bucket Hub imports from. Granted on the project, the same key reads every
+    bucket, including ones never meant for labeling.
+
+    ## Fix
+    Remove the project binding and grant the role on each bucket instead.
+    """
+
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding("roles/storage.legacyBucketReader", f"projectViewer:{GCP_PROJECT}")),
                    project_iam_policy=gcp_iam_policy(gcp_binding(GCP_ROLE, SA))),
@@ -334,25 +330,25 @@ class ProjectLevelGrant(ProviderRule):
             )
 
 
-@register
+@register("HG606", "error", family="gcp", references=(ref.GCP_CONDITIONS,))
 class TrivialCondition(ProviderRule):
-    id = "HG606"
-    severity = "error"
-    title = "IAM condition never (or always) true"
-    family = "gcp"
-    what = (
-        "The condition of a binding that grants Hub's service account is evaluated for Hub's reads of the "
-        "bundle's buckets (a CEL subset: literals, `!`, `&&`, `||`, `request.time` against `timestamp(...)`, "
-        "`resource.name.startsWith(...)`). Never true (an expiry in the past, a prefix of another bucket, "
-        "`false`) is an error; always true (`true`, a start time already passed) is a warning: the condition "
-        "restricts nothing."
-    )
-    why = (
-        "A condition that can never hold silently removes Hub's access while the binding looks right; one "
-        "that always holds looks like a restriction (an expiry, a prefix) that is not there."
-    )
-    fix = "Correct the condition's expression (the timestamp or the bucket in resource.name), or remove it."
-    references = (ref.GCP_CONDITIONS,)
+    """IAM condition never (or always) true
+
+    ## What it checks
+    The condition of a binding that grants Hub's service account is evaluated for Hub's reads of the bundle's
+    buckets (a CEL subset: literals, `!`, `&&`, `||`, `request.time` against `timestamp(...)`,
+    `resource.name.startsWith(...)`). Never true (an expiry in the past, a prefix of another bucket, `false`)
+    is an error; always true (`true`, a start time already passed) is a warning: the condition restricts
+    nothing.
+
+    ## Why it matters
+    A condition that can never hold silently removes Hub's access while the binding looks right; one that
+    always holds looks like a restriction (an expiry, a prefix) that is not there.
+
+    ## Fix
+    Correct the condition's expression (the timestamp or the bucket in resource.name), or remove it.
+    """
+
     fail_examples = (
         gcp_bundle(bucket_iam_policy=gcp_iam_policy(gcp_binding(
             GCP_ROLE, SA, condition='request.time < timestamp("2020-01-01T00:00:00Z")'), version=3)),
@@ -403,23 +399,23 @@ class TrivialCondition(ProviderRule):
 # --- HG607 ------------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG607", "warning", family="gcp", references=(ref.GCS_UNIFORM,))
 class UniformAccessOff(ProviderRule):
-    id = "HG607"
-    severity = "warning"
-    title = "Uniform bucket-level access is off"
-    family = "gcp"
-    what = (
-        "When the bundle states it (`uniform_bucket_level_access`, on the bundle or a bucket), uniform "
-        "bucket-level access must be on. Unknown (not stated) is not a finding."
-    )
-    why = (
-        "With fine-grained access, object ACLs grant access besides IAM: a single object made public-read, or "
-        "readable by another account, is invisible in the IAM policy this check reviews. IAM conditions also "
-        "need uniform access."
-    )
-    fix = "gcloud storage buckets update gs://BUCKET --uniform-bucket-level-access"
-    references = (ref.GCS_UNIFORM,)
+    """Uniform bucket-level access is off
+
+    ## What it checks
+    When the bundle states it (`uniform_bucket_level_access`, on the bundle or a bucket), uniform bucket-level
+    access must be on. Unknown (not stated) is not a finding.
+
+    ## Why it matters
+    With fine-grained access, object ACLs grant access besides IAM: a single object made public-read, or
+    readable by another account, is invisible in the IAM policy this check reviews. IAM conditions also need
+    uniform access.
+
+    ## Fix
+    gcloud storage buckets update gs://BUCKET --uniform-bucket-level-access
+    """
+
     fail_examples = (gcp_bundle(uniform_bucket_level_access=False),
                      gcp_bundle(buckets=[{"name": BUCKET, "cors": gcs_cors(), "uniform_bucket_level_access": False}]))
     pass_examples = (gcp_bundle(), gcp_bundle(uniform_bucket_level_access=None))

@@ -15,25 +15,26 @@ from hubgate.rules import ForeignFieldsRule, ProviderRule, Target, register
 
 _SA_EMAIL = re.compile(r"[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.-]+\.gserviceaccount\.com")
 
-@register
+@register("HG612", "error", family="gcp", references=(ref.ANGO_GCP, ref.GCP_SA_KEYS))
 class KeyFile(ProviderRule):
-    id = "HG612"
-    severity = "error"
-    title = "Key file malformed or not a service account key"
-    family = "gcp"
-    what = (
-        "When `credentials` is given, it must have the shape of a service account JSON key (schema "
-        "`gcp-service-account-key`): `type: service_account`, `project_id`, a 40-hex `private_key_id`, a PEM "
-        "`private_key`, `client_email` of a service account, `client_id`, `token_uri`; and its `client_email` "
-        "must be the bundle's `service_account`. Only the shape is checked; no value of the key is ever printed."
-    )
-    why = (
-        "Hub signs V4 URLs with the service account's private key. A user credential (`authorized_user`) has "
-        "no private key and carries a person's full access; a truncated or hand-edited key fails at upload; a "
-        "key of another account makes every IAM check here describe the wrong identity."
-    )
-    fix = "Create a key for the service account (`gcloud iam service-accounts keys create key.json --iam-account=SA`) and give that file."
-    references = (ref.ANGO_GCP, ref.GCP_SA_KEYS)
+    """Key file malformed or not a service account key
+
+    ## What it checks
+    When `credentials` is given, it must have the shape of a service account JSON key (schema
+    `gcp-service-account-key`): `type: service_account`, `project_id`, a 40-hex `private_key_id`, a PEM
+    `private_key`, `client_email` of a service account, `client_id`, `token_uri`; and its `client_email` must
+    be the bundle's `service_account`. Only the shape is checked; no value of the key is ever printed.
+
+    ## Why it matters
+    Hub signs V4 URLs with the service account's private key. A user credential (`authorized_user`) has no
+    private key and carries a person's full access; a truncated or hand-edited key fails at upload; a key of
+    another account makes every IAM check here describe the wrong identity.
+
+    ## Fix
+    Create a key for the service account (`gcloud iam service-accounts keys create key.json --iam-account=SA`)
+    and give that file.
+    """
+
     fail_examples = (
         gcp_bundle(credentials={"type": "authorized_user", "client_id": "1234.apps.googleusercontent.com",
                                 "client_secret": "example-client-secret", "refresh_token": "example-refresh-token"}),
@@ -77,24 +78,22 @@ class KeyFile(ProviderRule):
             )
 
 
-@register
+@register("HG613", "error", family="gcp", references=(ref.ANGO_GCP, ref.GCP_SERVICE_ACCOUNTS))
 class ServiceAccountField(ProviderRule):
-    id = "HG613"
-    severity = "error"
-    title = "service_account missing or not a service account"
-    family = "gcp"
-    what = (
-        "A `gcp` bundle names Hub's identity in `service_account` (or through the key file's `client_email`): "
-        "the e-mail of a service account, `NAME@PROJECT.iam.gserviceaccount.com` (or another "
-        "`*.gserviceaccount.com` account). A person's or group's address, a `serviceAccount:` member string or "
-        "a missing value are findings."
-    )
-    why = (
-        "The docs hand Hub a service account key; every IAM rule here looks for that account in the bucket's "
-        "policy. A user account cannot be given to Hub as a key, and without the account nothing can be checked."
-    )
+    """service_account missing or not a service account
+
+    ## What it checks
+    A `gcp` bundle names Hub's identity in `service_account` (or through the key file's `client_email`): the
+    e-mail of a service account, `NAME@PROJECT.iam.gserviceaccount.com` (or another `*.gserviceaccount.com`
+    account). A person's or group's address, a `serviceAccount:` member string or a missing value are
+    findings.
+
+    ## Why it matters
+    The docs hand Hub a service account key; every IAM rule here looks for that account in the bucket's
+    policy. A user account cannot be given to Hub as a key, and without the account nothing can be checked.
+    """
+
     fix = f"Set service_account to the service account's e-mail, e.g. {GCP_SERVICE_ACCOUNT}."
-    references = (ref.ANGO_GCP, ref.GCP_SERVICE_ACCOUNTS)
     fail_examples = (gcp_bundle(service_account=None, credentials=None),
                      gcp_bundle(service_account="alice@example.com"),
                      gcp_bundle(service_account=f"serviceAccount:{GCP_SERVICE_ACCOUNT}"))
@@ -124,23 +123,23 @@ class ServiceAccountField(ProviderRule):
 # --- HG614 ------------------------------------------------------------------------------------------------
 
 
-@register
+@register("HG614", "warning", family="gcp", references=(ref.ANGO_GCP,))
 class ForeignFieldsGcp(ForeignFieldsRule):
-    id = "HG614"
-    severity = "warning"
-    title = "Fields of another provider in a GCP bundle"
-    family = "gcp"
-    what = (
-        "A `gcp` bundle should carry no AWS fields (`role_arn`, `external_id`, `trust_policy`, "
-        "`permission_policy`, keys, `access_type`, `endpoint`) and no Azure fields (`account`, `container`, "
-        "`sas`, `cors`, `public_access`). One finding per field."
-    )
-    why = (
-        "Hub's GCP storage dialog takes a service account key and nothing else: such fields are not part of "
-        "the integration, are not what Hub uses, and usually mean the bundle was copied from another provider."
-    )
-    fix = "Remove the field, or set provider to the provider it belongs to."
-    references = (ref.ANGO_GCP,)
+    """Fields of another provider in a GCP bundle
+
+    ## What it checks
+    A `gcp` bundle should carry no AWS fields (`role_arn`, `external_id`, `trust_policy`, `permission_policy`,
+    keys, `access_type`, `endpoint`) and no Azure fields (`account`, `container`, `sas`, `cors`,
+    `public_access`). One finding per field.
+
+    ## Why it matters
+    Hub's GCP storage dialog takes a service account key and nothing else: such fields are not part of the
+    integration, are not what Hub uses, and usually mean the bundle was copied from another provider.
+
+    ## Fix
+    Remove the field, or set provider to the provider it belongs to.
+    """
+
     fail_examples = (gcp_bundle(role_arn="arn:aws:iam::123456789012:role/AngoHubReadOnly"),)
     pass_examples = (gcp_bundle(),)
     own = "GCP"
