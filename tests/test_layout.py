@@ -106,3 +106,15 @@ def test_every_rule_names_the_pages_it_enforces(rule_id, hubgate):
     assert all(isinstance(t, str) and t and u.startswith("https://") for t, u in refs)
     text = hubgate("rules", rule_id).stdout
     assert text.endswith("References\n" + "".join(f"- {t}: {u}\n" for t, u in refs))
+
+
+def test_rules_and_help_do_not_import_the_manifest_validator():
+    """`hubgate rules` needs only the HG5xx table of the manifest package; its validator, scanner and
+    readers are imported when a manifest is checked (PEP 562 in hubgate/manifest/__init__.py)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from hubgate import ruledocs; ruledocs.catalogue('text'); "
+            "print(sorted(m for m in sys.modules if m.startswith('hubgate.manifest.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['hubgate.manifest.rules']", out
