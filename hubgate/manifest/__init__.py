@@ -26,52 +26,23 @@ This module re-exports the public API.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
 
-from .rules import (
-    BAD_ESCAPE,
-    BUCKET_NO_CORS,
-    BUCKET_UNREACHABLE,
-    DATA_MISSING,
-    DEFAULT_REGION,
-    DIMENSIONS,
-    DUPLICATE_ID,
-    EXTERNAL_ID,
-    FIELD_TYPES,
-    NOT_ARRAY,
-    NOT_HTTPS,
-    NOT_OBJECT,
-    NOT_UTF8,
-    NOT_VIRTUAL_HOSTED,
-    PLUS_IN_KEY,
-    RAW_CHARS,
-    REGION_DIFFERS,
-    REGION_MISSING,
-    SEVERITY,
-)
-
-# Everything else is imported when first used (PEP 562): `hubgate rules` and `--help` need only the HG5xx
-# table above, and the validator's modules (compiled patterns, ijson) cost ~60 ms to import.
+# Each name is imported from its module when first used (PEP 562): `hubgate rules` needs only the HG5xx
+# table (`.rules`), and the validator's modules (compiled patterns, ijson) cost ~60 ms to import.
 _LAZY = {
-    "Analysis": "url", "BucketFacts": "context", "BuildReport": "build", "Context": "context",
-    "DigestTable": "ids", "FixReport": "rewrite", "ManifestError": "reader", "NotArray": "reader",
-    "Problem": "url", "Result": "api", "TooManyFindings": "values", "Validator": "validator",
-    "analyse": "url", "build_manifest": "build", "bundle_findings": "api", "decode": "url",
-    "encode_key": "url", "fix_file": "rewrite", "fix_url": "rewrite", "iter_assets": "reader",
-    "iter_batches": "reader", "make_client": "build", "object_url": "build", "validate_file": "api",
-    "validate_items": "api", "write_array": "rewrite",
+    "Analysis": "url", "BAD_ESCAPE": "rules", "BUCKET_NO_CORS": "rules", "BUCKET_UNREACHABLE": "rules",
+    "BucketFacts": "context", "BuildReport": "build", "Context": "context", "DATA_MISSING": "rules",
+    "DEFAULT_REGION": "rules", "DIMENSIONS": "rules", "DUPLICATE_ID": "rules", "DigestTable": "ids",
+    "EXTERNAL_ID": "rules", "FIELD_TYPES": "rules", "FixReport": "rewrite", "ManifestError": "reader",
+    "NOT_ARRAY": "rules", "NOT_HTTPS": "rules", "NOT_OBJECT": "rules", "NOT_UTF8": "rules",
+    "NOT_VIRTUAL_HOSTED": "rules", "NotArray": "reader", "PLUS_IN_KEY": "rules", "Problem": "url",
+    "RAW_CHARS": "rules", "REGION_DIFFERS": "rules", "REGION_MISSING": "rules", "Result": "api",
+    "SEVERITY": "rules", "TooManyFindings": "values", "Validator": "validator", "analyse": "url",
+    "build_manifest": "build", "bundle_findings": "api", "decode": "url", "encode_key": "url",
+    "fix_file": "rewrite", "fix_url": "rewrite", "iter_assets": "reader", "iter_batches": "reader",
+    "make_client": "build", "object_url": "build", "validate_file": "api", "validate_items": "api",
+    "write_array": "rewrite",
 }
-
-if TYPE_CHECKING:  # for type checkers and readers: the names as they are re-exported
-    from .api import Result, bundle_findings, validate_file, validate_items
-    from .build import BuildReport, build_manifest, make_client, object_url
-    from .context import BucketFacts, Context
-    from .ids import DigestTable
-    from .reader import ManifestError, NotArray, iter_assets, iter_batches
-    from .rewrite import FixReport, fix_file, fix_url, write_array
-    from .url import Analysis, Problem, analyse, decode, encode_key
-    from .validator import Validator
-    from .values import TooManyFindings
 
 
 def __getattr__(name: str):
@@ -86,12 +57,4 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = [
-    "Analysis", "BAD_ESCAPE", "BUCKET_NO_CORS", "BUCKET_UNREACHABLE", "BucketFacts", "BuildReport", "Context",
-    "DATA_MISSING", "DEFAULT_REGION", "DIMENSIONS", "DUPLICATE_ID", "DigestTable", "EXTERNAL_ID", "FIELD_TYPES",
-    "FixReport", "ManifestError", "NOT_ARRAY", "NOT_HTTPS", "NOT_OBJECT", "NOT_UTF8", "NOT_VIRTUAL_HOSTED",
-    "NotArray", "PLUS_IN_KEY", "Problem", "RAW_CHARS", "REGION_DIFFERS", "REGION_MISSING", "Result", "SEVERITY",
-    "TooManyFindings", "Validator", "analyse", "build_manifest", "bundle_findings", "decode", "encode_key",
-    "fix_file", "fix_url", "iter_assets", "iter_batches", "make_client", "object_url", "validate_file",
-    "validate_items", "write_array",
-]
+__all__ = sorted(_LAZY)
