@@ -118,8 +118,7 @@ class S3View:
 
 def view(policy: Policy) -> S3View:
     """One S3View per policy object for the duration of a run."""
-    v = policy.__dict__.get("_s3view")
+    v = policy.views.get("s3")
     if v is None:
-        v = S3View(policy)
-        policy.__dict__["_s3view"] = v
+        v = policy.views["s3"] = S3View(policy)
     return v

@@ -80,6 +80,8 @@ class Policy:
     doc: Document
     version: str | None  # as written; None when absent
     statements: list[Statement] = field(default_factory=list)
+    # Views derived from this policy once per run and shared by every rule that asks (``s3policy.view``).
+    views: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def effective_version(self) -> str:
