@@ -101,11 +101,3 @@ def nesting_guard(text: str, file: str) -> type:
     room = max(MAX_DEPTH - flow - 2, 1)  # block levels (columns of indentation and indicators) left
     deep_block = re.search(rf"^[ \t?-]{{{room},}}", text, re.M) is not None
     return yaml.SafeLoader if deep_block else Loader
-
-
-def yaml_problem(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if mark is not None:
-        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
-    return str(problem)

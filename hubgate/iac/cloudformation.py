@@ -28,9 +28,10 @@ from typing import Any
 import yaml
 
 from ..errors import InputError
+from ..parsers import yaml_problem
 from ..profile import load_profile
 from ..source import Document, join_pointer, read_text
-from ..yamlcompose import NodeBuilder, nesting_guard, yaml_problem
+from ..yamlcompose import NodeBuilder, nesting_guard
 from .assemble import (
     PLACEHOLDER_ACCOUNT,
     BucketSpec,
