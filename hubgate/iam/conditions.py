@@ -30,6 +30,7 @@ says (case-sensitive unless ``...IgnoreCase``).
 from __future__ import annotations
 
 import ipaddress
+import operator
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -122,8 +123,19 @@ def _eq_ic(p: Any, v: Any) -> bool:
     return (var.plain(p) if isinstance(p, tuple) else _str(p)).lower() == _str(v).lower()
 
 
-_num_eq = _cmp(_num, lambda v, p: v == p)
-_date_eq = _cmp(_date, lambda v, p: v == p)
+def _compared(family: str, parse: Callable[[Any], Any]) -> dict[str, tuple[Callable[[Any, Any], bool], bool]]:
+    """The six operators of a family whose values are compared once parsed (numbers, dates): ``Equals``,
+    ``NotEquals``, ``LessThan``, ``LessThanEquals``, ``GreaterThan``, ``GreaterThanEquals``."""
+    equals = _cmp(parse, operator.eq)
+    return {
+        f"{family}equals": (equals, False),
+        f"{family}notequals": (equals, True),
+        f"{family}lessthan": (_cmp(parse, operator.lt), False),
+        f"{family}lessthanequals": (_cmp(parse, operator.le), False),
+        f"{family}greaterthan": (_cmp(parse, operator.gt), False),
+        f"{family}greaterthanequals": (_cmp(parse, operator.ge), False),
+    }
+
 
 # base operator -> (match(policy_value, request_value) -> bool, negated)
 _BASE: dict[str, tuple[Callable[[Any, Any], bool], bool]] = {
@@ -133,18 +145,8 @@ _BASE: dict[str, tuple[Callable[[Any, Any], bool], bool]] = {
     "stringnotequalsignorecase": (_eq_ic, True),
     "stringlike": (_string_like, False),
     "stringnotlike": (_string_like, True),
-    "numericequals": (_num_eq, False),
-    "numericnotequals": (_num_eq, True),
-    "numericlessthan": (_cmp(_num, lambda v, p: v < p), False),
-    "numericlessthanequals": (_cmp(_num, lambda v, p: v <= p), False),
-    "numericgreaterthan": (_cmp(_num, lambda v, p: v > p), False),
-    "numericgreaterthanequals": (_cmp(_num, lambda v, p: v >= p), False),
-    "dateequals": (_date_eq, False),
-    "datenotequals": (_date_eq, True),
-    "datelessthan": (_cmp(_date, lambda v, p: v < p), False),
-    "datelessthanequals": (_cmp(_date, lambda v, p: v <= p), False),
-    "dategreaterthan": (_cmp(_date, lambda v, p: v > p), False),
-    "dategreaterthanequals": (_cmp(_date, lambda v, p: v >= p), False),
+    **_compared("numeric", _num),
+    **_compared("date", _date),
     "bool": (_bool, False),
     "binaryequals": (_eq, False),  # policy value is base64; a bytes request value is base64-encoded by _str
     "ipaddress": (_ip, False),
