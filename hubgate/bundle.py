@@ -221,6 +221,11 @@ def load_policy(doc: Document) -> Policy:
     return normalise(doc)
 
 
+#: The bundle's fields taken from the record as written (an absent field: None).
+_AS_WRITTEN = ("access_type", "region", "role_arn", "endpoint", "service_account", "uniform_bucket_level_access",
+               "account", "container")
+
+
 def bundle_from_document(doc: Document, base_dir: Path | None, allow_outside_refs: bool | None = None) -> Bundle:
     allow = _ALLOW_OUTSIDE.get() if allow_outside_refs is None else allow_outside_refs
     data = doc.data
@@ -297,9 +302,7 @@ def bundle_from_document(doc: Document, base_dir: Path | None, allow_outside_ref
         profile=profile,
         name=data["name"],
         provider=provider,
-        access_type=data.get("access_type"),
-        region=data.get("region"),
-        role_arn=data.get("role_arn"),
+        **{key: data.get(key) for key in _AS_WRITTEN},
         external_id=external_id,
         access_key_id=access_key_id,
         secret_access_key=secret_access_key,
@@ -308,15 +311,10 @@ def bundle_from_document(doc: Document, base_dir: Path | None, allow_outside_ref
         buckets=buckets,
         manifest_ref=data.get("manifest") if isinstance(data.get("manifest"), str) else None,
         ignores=list(data.get("x-hubgate-ignore") or []),
-        endpoint=data.get("endpoint"),
-        service_account=data.get("service_account"),
         credentials=credentials,
         credentials_ref=credentials_ref,
         bucket_iam_policy=bucket_iam,
         project_iam_policy=project_iam,
-        uniform_bucket_level_access=data.get("uniform_bucket_level_access"),
-        account=data.get("account"),
-        container=data.get("container"),
         sas=sas,
         cors=azure_cors,
         public_access=None if public is None else _PUBLIC_ACCESS[str(public).lower()],
