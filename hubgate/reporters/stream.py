@@ -11,56 +11,10 @@ import json
 import tempfile
 from collections.abc import Callable
 from importlib import import_module
-from json.encoder import encode_basestring as _enc
 from typing import TextIO
 
 from . import FORMATS, Report
-
-
-def pretty_json(v, level: int = 0) -> str:
-    """``json.dumps(v, indent=2, ensure_ascii=False)`` for a value nested ``level`` deep (its lines indented
-    by ``2 * level`` more spaces), built with the C string encoder: json.dumps with ``indent`` takes the
-    pure-Python encoder, ~12 us for a flat finding and ~100 us for a SARIF result; this takes a few."""
-    t = type(v)
-    if t is str:
-        return _enc(v)
-    if t is dict:
-        if not v:
-            return "{}"
-        pad = "\n" + "  " * (level + 1)
-        return "{" + pad + ("," + pad).join(
-            _enc(k) + ": " + pretty_json(x, level + 1) for k, x in v.items()) + "\n" + "  " * level + "}"
-    if t is list or t is tuple:
-        if not v:
-            return "[]"
-        pad = "\n" + "  " * (level + 1)
-        return "[" + pad + ("," + pad).join(pretty_json(x, level + 1) for x in v) + "\n" + "  " * level + "]"
-    if v is None:
-        return "null"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if t is int:
-        return int.__repr__(v)
-    # floats (and anything else, e.g. str subclasses or dict keys that are not strings): json's own rendering
-    return json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
-
-
-def flat_json(d: dict) -> str:
-    """A finding's dict as the JSON report writes it (two levels deep): :func:`pretty_json` ``(d, 2)``,
-    inlined for the flat dict of strings, integers and nulls that a finding is (~2 us instead of ~5)."""
-    parts = []
-    for k, v in d.items():
-        if type(v) is str:
-            parts.append(_enc(k) + ": " + _enc(v))
-        elif v is None:
-            parts.append(_enc(k) + ": null")
-        elif type(v) is int:
-            parts.append(_enc(k) + ": " + int.__repr__(v))
-        else:
-            parts.append(_enc(k) + ": " + pretty_json(v, 3))
-    return "{\n      " + ",\n      ".join(parts) + "\n    }" if parts else "{}"
+from .json_out import flat_json, pretty_json
 
 
 class Stream:
