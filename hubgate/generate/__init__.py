@@ -12,6 +12,7 @@ refuses, with exit code 2, facts that would make a flawed integration (e.g. a gu
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 from ..errors import InputError
@@ -48,19 +49,10 @@ def self_check(facts: Facts) -> None:
 def render(facts: Facts, fmt: str, out: str = "DIR") -> dict[str, str]:
     """The files of the integration in ``fmt``: relative path -> text (``out``: the directory, as the README's
     command line names it)."""
-    if fmt == "bundle":
-        from .bundle import render_bundle
-
-        return render_bundle(facts, out)
-    if fmt == "cloudformation":
-        from .cloudformation import render_cloudformation
-
-        return render_cloudformation(facts, out)
-    if fmt == "terraform":
-        from .terraform import render_terraform
-
-        return render_terraform(facts, out)
-    raise ValueError(f"unknown format {fmt!r}")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    # the format's module (named as the format) imported when it is asked for, as the reporters are
+    return import_module(f"{__name__}.{fmt}").render(facts, out)
 
 
 def write_files(files: dict[str, str], out: Path, force: bool = False) -> list[Path]:

@@ -21,7 +21,7 @@ def readme(facts: Facts, fmt: str, out: str, body: str) -> str:
     )
 
 
-def render_bundle(facts: Facts, out: str = "DIR") -> dict[str, str]:
+def render(facts: Facts, out: str = "DIR") -> dict[str, str]:
     record = bundle_record(facts)
     header = (
         f"# Hub storage integration {facts.name!r} written by `hubgate generate`: read-only access to "

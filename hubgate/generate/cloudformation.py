@@ -73,7 +73,7 @@ class _NoAliases(yaml.SafeDumper):
         return True
 
 
-def render_cloudformation(facts: Facts, out: str = "DIR") -> dict[str, str]:
+def render(facts: Facts, out: str = "DIR") -> dict[str, str]:
     text = yaml.dump(template(facts), Dumper=_NoAliases, sort_keys=False, default_flow_style=False, width=120)
     body = (
         f"Deploy with `aws cloudformation deploy --template-file template.yaml --stack-name hub-storage "

@@ -20,15 +20,18 @@ def _list(values) -> str:
     return "[" + ", ".join(q(v) for v in values) + "]"
 
 
+def _variable(name: str, type_: str, default: str | None, description: str | None = None) -> str:
+    """A ``variable`` block (``description``: text for its quotes), ``=`` aligned as ``terraform fmt`` writes it."""
+    attributes = {"description": description and f'"{description}"', "type": type_, "default": default}
+    given = {k: v for k, v in attributes.items() if v is not None}
+    width = max(map(len, given))
+    return f'variable "{name}" {{\n' + "".join(f"  {k:<{width}} = {v}\n" for k, v in given.items()) + "}\n"
+
+
 def variables_tf(facts: Facts) -> str:
     p = facts.profile
     rule = cors_configuration(facts)["CORSRules"][0]
-    return f'''variable "buckets" {{
-  description = "The buckets Hub reads (each gets the bucket and object ARN in the policy, and CORS)"
-  type        = list(string)
-}}
-
-variable "external_id" {{
+    external_id = f'''variable "external_id" {{
   description = "The external ID of Hub's storage record; the trust policy demands it"
   type        = string
   sensitive   = true
@@ -37,47 +40,21 @@ variable "external_id" {{
     error_message = "Use a random external ID of at least {p.external_id_min_length} characters (e.g. a UUID)."
   }}
 }}
-
-variable "region" {{
-  description = "The region of the buckets and of Hub's storage record"
-  type        = string
-  default     = {q(facts.region)}
-}}
-
-variable "role_name" {{
-  description = "Name of the IAM role Hub assumes"
-  type        = string
-  default     = {q(facts.role_name)}
-}}
-
-variable "hub_principal" {{
-  description = "The principal Hub assumes the role as (vendor profile {facts.profile.name})"
-  type        = string
-  default     = {q(p.trusted_principal)}
-}}
-
-variable "read_actions" {{
-  description = "The read-only actions Hub needs"
-  type        = list(string)
-  default     = {_list(p.required_actions)}
-}}
-
-variable "hub_origins" {{
-  description = "The origins Hub's browser requests come from (CORS)"
-  type        = list(string)
-  default     = {_list(rule["AllowedOrigins"])}
-}}
-
-variable "cors_methods" {{
-  type    = list(string)
-  default = {_list(rule["AllowedMethods"])}
-}}
-
-variable "cors_headers" {{
-  type    = list(string)
-  default = {_list(rule["AllowedHeaders"])}
-}}
 '''
+    return "\n".join([
+        _variable("buckets", "list(string)", None,
+                  "The buckets Hub reads (each gets the bucket and object ARN in the policy, and CORS)"),
+        external_id,
+        _variable("region", "string", q(facts.region), "The region of the buckets and of Hub's storage record"),
+        _variable("role_name", "string", q(facts.role_name), "Name of the IAM role Hub assumes"),
+        _variable("hub_principal", "string", q(p.trusted_principal),
+                  f"The principal Hub assumes the role as (vendor profile {p.name})"),
+        _variable("read_actions", "list(string)", _list(p.required_actions), "The read-only actions Hub needs"),
+        _variable("hub_origins", "list(string)", _list(rule["AllowedOrigins"]),
+                  "The origins Hub's browser requests come from (CORS)"),
+        _variable("cors_methods", "list(string)", _list(rule["AllowedMethods"])),
+        _variable("cors_headers", "list(string)", _list(rule["AllowedHeaders"])),
+    ])
 
 
 def main_tf(facts: Facts) -> str:
@@ -170,7 +147,7 @@ def tfvars(facts: Facts) -> str:
             f"role_name   = {q(facts.role_name)}\n")
 
 
-def render_terraform(facts: Facts, out: str = "DIR") -> dict[str, str]:
+def render(facts: Facts, out: str = "DIR") -> dict[str, str]:
     body = (
         "`terraform init && terraform apply` (the values are in `terraform.tfvars`; keep it out of version "
         "control, it holds the external ID). Then add the storage in Hub with the `role_arn` output, the external "
