@@ -17,6 +17,7 @@ removed in ``finally``; nothing else is touched.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import secrets
@@ -330,8 +331,16 @@ class Context:
 
 
 # -- scenarios -------------------------------------------------------------------------------------------
-def _need_buckets(ctx: Context) -> str | None:
-    return None if ctx.buckets else "the bundle lists no buckets"
+Scenario = Callable[[Context, Verdict], str | None]
+
+
+def _needs_buckets(scenario: Scenario) -> Scenario:
+    """A scenario skipped (with the reason) when the bundle lists no buckets."""
+    @functools.wraps(scenario)
+    def run(ctx: Context, v: Verdict) -> str | None:
+        return scenario(ctx, v) if ctx.buckets else "the bundle lists no buckets"
+
+    return run
 
 
 def _first_bucket(ctx: Context) -> tuple[str, str, str]:
@@ -388,9 +397,8 @@ def sc_assume_role(ctx: Context, v: Verdict) -> str | None:
     return None
 
 
+@_needs_buckets
 def sc_read_only(ctx: Context, v: Verdict) -> str | None:
-    if (why := _need_buckets(ctx)):
-        return why
     ok, ev = ctx.try_call(ctx.control, "put_object", Bucket=ctx.ctl_bucket, Key="hubgate/written.txt", Body=b"x")
     v.control("read-only-put", not ok, f"PutObject by a read-only identity {ev}")
     for name, unique in ctx.buckets.items():
@@ -401,9 +409,8 @@ def sc_read_only(ctx: Context, v: Verdict) -> str | None:
     return None
 
 
+@_needs_buckets
 def sc_presigned_get(ctx: Context, v: Verdict) -> str | None:
-    if (why := _need_buckets(ctx)):
-        return why
     be = ctx.backend
     with be.presign_mode():
         url = be.presign(ctx.control, ctx.out_bucket, PROBE_KEY)
@@ -418,9 +425,8 @@ def sc_presigned_get(ctx: Context, v: Verdict) -> str | None:
     return None
 
 
+@_needs_buckets
 def sc_revocation(ctx: Context, v: Verdict) -> str | None:
-    if (why := _need_buckets(ctx)):
-        return why
     be = ctx.backend
     if ctx.hub_policy is None:
         return "the bundle has no permission policy to edit"
@@ -457,9 +463,8 @@ def sc_revocation(ctx: Context, v: Verdict) -> str | None:
     return None
 
 
+@_needs_buckets
 def sc_presign_expiry(ctx: Context, v: Verdict) -> str | None:
-    if (why := _need_buckets(ctx)):
-        return why
     be = ctx.backend
     _, unique, region = _first_bucket(ctx)
     past = time.time() - 120
@@ -479,9 +484,8 @@ def sc_presign_expiry(ctx: Context, v: Verdict) -> str | None:
     return None
 
 
+@_needs_buckets
 def sc_presign_tamper(ctx: Context, v: Verdict) -> str | None:
-    if (why := _need_buckets(ctx)):
-        return why
     be = ctx.backend
     _, unique, region = _first_bucket(ctx)
     with be.presign_mode():
@@ -498,9 +502,8 @@ def sc_presign_tamper(ctx: Context, v: Verdict) -> str | None:
     return None
 
 
+@_needs_buckets
 def sc_cors(ctx: Context, v: Verdict) -> str | None:
-    if (why := _need_buckets(ctx)):
-        return why
     with ctx.backend.presign_mode():  # browsers send preflights without credentials
         return _cors(ctx, v)
 
@@ -550,9 +553,8 @@ def key_from_manifest_url(url: str) -> tuple[str, str]:
     return p.hostname.split(".s3.")[0], unquote(p.path.lstrip("/"))
 
 
+@_needs_buckets
 def sc_key_encoding(ctx: Context, v: Verdict) -> str | None:
-    if (why := _need_buckets(ctx)):
-        return why
     be = ctx.backend
     first, unique, region = _first_bucket(ctx)
     bodies = {}
@@ -575,7 +577,7 @@ def sc_key_encoding(ctx: Context, v: Verdict) -> str | None:
     return None
 
 
-SCENARIO_FUNCS: dict[str, Callable[[Context, Verdict], str | None]] = {
+SCENARIO_FUNCS: dict[str, Scenario] = {
     "assume-role-external-id": sc_assume_role,
     "read-only-enforced": sc_read_only,
     "presigned-get": sc_presigned_get,
