@@ -198,6 +198,22 @@ def test_missing_env_variable_exit_2(hubgate, tmp_path):
                                   "HG_TEST_SECRET is not set")
 
 
+def test_all_missing_env_variables_in_one_message(hubgate, tmp_path):
+    bundle = USER_BUNDLE.replace("access_key_id:", "external_id: ${env:HG_TEST_EXT}\naccess_key_id:", 1)
+    _write(tmp_path, {"keys.hubgate.yaml": bundle})
+    unset = {"HG_TEST_EXT": None, "HG_TEST_KEY_ID": None, "HG_TEST_SECRET": None}
+    run = hubgate("check", "keys.hubgate.yaml", "--format", "json", cwd=tmp_path, env=unset)
+    assert run.code == 2
+    assert run.stderr.strip() == (
+        "hubgate: keys.hubgate.yaml: /external_id: environment variable HG_TEST_EXT is not set; "
+        "/access_key_id: environment variable HG_TEST_KEY_ID is not set; "
+        "/secret_access_key: environment variable HG_TEST_SECRET is not set")
+    one = hubgate("check", "keys.hubgate.yaml", "--format", "json", cwd=tmp_path,
+                  env={"HG_TEST_EXT": "x", "HG_TEST_KEY_ID": None, "HG_TEST_SECRET": "s3cr3t-value"})
+    assert one.stderr.strip() == ("hubgate: keys.hubgate.yaml: /access_key_id: environment variable HG_TEST_KEY_ID "
+                                  "is not set")
+
+
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
 def test_secret_never_printed(hubgate, tmp_path, fmt):
     """The secret's value also appears (deliberately) inside a Resource: every format masks it."""

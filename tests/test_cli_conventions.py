@@ -1,5 +1,5 @@
 """The CLI's conventions: NO_COLOR/FORCE_COLOR, help for bare groups, --bundle directories, truthful summaries,
-missing environment variables together, --version naming what findings depend on, Ctrl-C, the [all] extra,
+--version naming what findings depend on, Ctrl-C, the [all] extra,
 ``python -m hubgate``; and the layout of ``hubgate.cli`` (one registry of formats, no private imports)."""
 
 from __future__ import annotations
@@ -157,39 +157,6 @@ def test_check_summary_says_what_it_counts(hubgate, paths, counted):
 def test_manifest_summary_says_what_it_counts(hubgate):
     last = hubgate("manifest", "tests/fixtures/manifest/assets.json").stdout.rstrip().splitlines()[-1]
     assert last.startswith("1 manifest(s) checked, ")
-
-
-ENV_BUNDLE = """name: keys
-provider: aws
-access_type: iam-user
-region: eu-central-1
-external_id: ${env:HG_T_EXT}
-access_key_id: ${env:HG_T_KEY_ID}
-secret_access_key: ${env:HG_T_SECRET}
-permission_policy:
-  Version: "2012-10-17"
-  Statement:
-    - Effect: Allow
-      Action: [s3:GetObject]
-      Resource: ["arn:aws:s3:::b/*"]
-buckets:
-  - name: b
-"""
-
-
-def test_all_missing_env_variables_in_one_message(hubgate, tmp_path):
-    (tmp_path / "keys.hubgate.yaml").write_text(ENV_BUNDLE)
-    unset = {"HG_T_EXT": None, "HG_T_KEY_ID": None, "HG_T_SECRET": None}
-    run = hubgate("check", "keys.hubgate.yaml", "--format", "json", cwd=tmp_path, env=unset)
-    assert run.code == 2
-    assert run.stderr.strip() == (
-        "hubgate: keys.hubgate.yaml: /external_id: environment variable HG_T_EXT is not set; "
-        "/access_key_id: environment variable HG_T_KEY_ID is not set; "
-        "/secret_access_key: environment variable HG_T_SECRET is not set")
-    one = hubgate("check", "keys.hubgate.yaml", "--format", "json", cwd=tmp_path,
-                  env={"HG_T_EXT": "x", "HG_T_KEY_ID": None, "HG_T_SECRET": "s3cr3t-value"})
-    assert one.stderr.strip() == ("hubgate: keys.hubgate.yaml: /access_key_id: environment variable HG_T_KEY_ID "
-                                  "is not set")
 
 
 # --- version, Ctrl-C, extras, entry points ---------------------------------------------------------------------
