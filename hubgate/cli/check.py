@@ -12,13 +12,13 @@ from ..masking import mask
 from ..output import write_report
 from .options import (
     allow_outside_refs_option,
+    chosen_rules,
     color_option,
     fail_on_option,
     format_option,
     output_option,
     quiet_option,
     selection_options,
-    split_ids,
     use_color,
 )
 
@@ -67,7 +67,6 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
     from ..config import find_config, load_config
     from ..iac import IacOptions
     from ..reporters import render
-    from ..rules import expand_selection
 
     try:
         config = load_config(Path(config_path) if config_path else find_config())
@@ -75,11 +74,7 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
     except InputError as exc:
         click.echo(f"hubgate: {exc}", err=True)
         sys.exit(2)
-    try:
-        sel = expand_selection(split_ids(select) or config.select)
-        ign = expand_selection(split_ids(ignore) or config.ignore)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    sel, ign = chosen_rules(select, ignore, config.select, config.ignore)
     fail_on = fail_on or config.fail_on or "error"
     iac = IacOptions.from_env()
     iac = IacOptions(

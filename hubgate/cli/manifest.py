@@ -21,12 +21,12 @@ from .options import (
     CONTEXT,
     TEXT_JSON,
     allow_outside_refs_option,
+    chosen_rules,
     fail_on_option,
     format_option,
     output_option,
     quiet_option,
     selection_options,
-    split_ids,
 )
 
 
@@ -113,14 +113,10 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
 
     sel = ign = None
     if select or ignore:  # the rule registry (and what it imports) only when needed: startup counts
-        from ..rules import all_rules, expand_selection
+        from ..rules import all_rules
 
         all_rules()
-        try:
-            sel = expand_selection(split_ids(select))
-            ign = expand_selection(split_ids(ignore))
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
+        sel, ign = chosen_rules(select, ignore)
     errors: list[InputError] = []
     bundle = None
     try:

@@ -79,6 +79,19 @@ def split_ids(values: Sequence[str]) -> list[str]:
     return out
 
 
+def chosen_rules(select: Sequence[str], ignore: Sequence[str], default_select: Sequence[str] = (),
+                 default_ignore: Sequence[str] = ()) -> tuple[set[str] | None, set[str] | None]:
+    """``--select`` and ``--ignore`` (else the defaults, e.g. the config's) as the sets of rule ids they name
+    (``None``: no narrowing); a usage error for an id or prefix no rule has."""
+    from ..rules import expand_selection  # the rule registry only when a command reads a selection
+
+    try:
+        return (expand_selection(split_ids(select) or default_select),
+                expand_selection(split_ids(ignore) or default_ignore))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def use_color(flag: bool | None, output: str | None, stream=None) -> bool:
     """Whether to colour: ``--color/--no-color`` when given; else no colour when ``NO_COLOR`` is set to
     anything non-empty (no-color.org), colour when ``FORCE_COLOR`` is (force-color.org; NO_COLOR wins when
