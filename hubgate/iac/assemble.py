@@ -133,8 +133,33 @@ def vendor_could_assume(data: Any, profile: Profile) -> bool:
     return False
 
 
-def selected(spec_names: tuple[str, ...], options: IacOptions) -> bool:
-    return any(r in spec_names for r in options.roles)
+class RoleChoice:
+    """Which roles of a plan or template become bundles: those ``options.roles`` names or, when it names none,
+    every role the vendor could assume. The source module lists each role it finds (``found``), adds the spec
+    of each it keeps, and takes the bundles; a source that keeps none is refused, its roles named."""
+
+    def __init__(self, doc: Document, kind: str, options: IacOptions):
+        self.doc = doc
+        self.kind = kind
+        self.options = options
+        self.profile = load_profile(options.profile, None, doc.file)
+        self.found: list[str] = []
+        self._bundles: list[Bundle] = []
+
+    def named(self, names: tuple[str | None, ...]) -> bool:
+        """Whether ``options.roles`` names a role known by any of ``names``."""
+        return any(r in names for r in self.options.roles)
+
+    def vendor_could_assume(self, trust: PolicySource | None) -> bool:
+        return trust is not None and vendor_could_assume(trust.data, self.profile)
+
+    def add(self, spec: RoleSpec) -> None:
+        self._bundles.append(assemble(self.doc.file, self.doc.positions, spec, self.options))
+
+    def bundles(self) -> list[Bundle]:
+        if not self._bundles:
+            raise no_role_error(self.doc.file, self.kind, self.options, self.found, self.profile.trusted_principal)
+        return self._bundles
 
 
 # --------------------------------------------------------------------------------------------- assembly

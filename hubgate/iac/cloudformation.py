@@ -29,19 +29,9 @@ import yaml
 
 from ..errors import InputError
 from ..parsers import yaml_problem
-from ..profile import load_profile
 from ..source import Document, join_pointer, read_text
 from ..yamlcompose import NodeBuilder, nesting_guard
-from .assemble import (
-    PLACEHOLDER_ACCOUNT,
-    BucketSpec,
-    PolicySource,
-    RoleSpec,
-    Unresolved,
-    assemble,
-    no_role_error,
-    vendor_could_assume,
-)
+from .assemble import PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleChoice, RoleSpec, Unresolved
 from .options import IacOptions
 from .shape import check_shape
 
@@ -497,29 +487,23 @@ def load_template(doc: Document, options: IacOptions | None = None) -> list:
     if not is_template(doc.data):
         raise InputError(doc.file, "not a CloudFormation template")
     check_shape("template", doc, "CloudFormation template")
-    profile = load_profile(options.profile, None, doc.file)
-    bundles = []
-    found = []
+    choice = RoleChoice(doc, "CloudFormation template", options)
     probe = Template(doc, options)
     for logical in probe.of_type("AWS::IAM::Role"):
-        found.append(logical)
+        choice.found.append(logical)
         t = Template(doc, options)  # issues are per role
         tptr = t.ptr(logical, "Properties", "AssumeRolePolicyDocument")
         raw = t.props(logical).get("AssumeRolePolicyDocument")
         trust = _policy_source(t, raw, tptr, f"{logical} trust policy") if raw is not None else None
         if options.roles:
-            if not any(r in (logical, t.role_name(logical)) for r in options.roles):
+            if not choice.named((logical, t.role_name(logical))):
                 continue
-        elif trust is None or not vendor_could_assume(trust.data, profile):
+        elif not choice.vendor_could_assume(trust):
             continue
         if raw is None:
             t.issues.append(Unresolved(t.ptr(logical), f"Role {logical} has no AssumeRolePolicyDocument"))
-        buckets = _buckets(t)
-        spec = _role_spec(t, logical, trust, buckets)
-        bundles.append(assemble(doc.file, doc.positions, spec, options))
-    if not bundles:
-        raise no_role_error(doc.file, "CloudFormation template", options, found, profile.trusted_principal)
-    return bundles
+        choice.add(_role_spec(t, logical, trust, _buckets(t)))
+    return choice.bundles()
 
 
 def load_template_file(path: Path, options: IacOptions | None = None, shown: str | None = None) -> list:

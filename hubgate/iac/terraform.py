@@ -27,18 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from ..profile import load_profile
 from ..source import Document, join_pointer
-from .assemble import (
-    PLACEHOLDER_ACCOUNT,
-    BucketSpec,
-    PolicySource,
-    RoleSpec,
-    Unresolved,
-    assemble,
-    no_role_error,
-    vendor_could_assume,
-)
+from .assemble import PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleChoice, RoleSpec, Unresolved
 from .options import IacOptions
 from .shape import check_shape
 
@@ -394,25 +384,20 @@ def load_plan(doc: Document, options: IacOptions | None = None) -> list:
         raise InputError(doc.file, "not a Terraform plan (`terraform show -json` output)")
     check_shape("plan", doc, "Terraform plan")
     plan = Plan(doc)
-    profile = load_profile(options.profile, None, doc.file)
-    bundles = []
-    found = []
+    choice = RoleChoice(doc, "Terraform plan", options)
     for role in plan.of_type("aws_iam_role"):
-        found.append(role.address)
+        choice.found.append(role.address)
         unresolved: list[Unresolved] = []
         role_name = role.values.get("name")
         if options.roles:
-            if not any(r in (role_name, role.address, role.base_address) for r in options.roles):
+            if not choice.named((role_name, role.address, role.base_address)):
                 continue
             trust = plan.policy_doc(role, "assume_role_policy", f"Trust policy of {role.address}", unresolved)
         else:
             probe: list[Unresolved] = []
             trust = plan.policy_doc(role, "assume_role_policy", f"Trust policy of {role.address}", probe)
-            if trust is None or not vendor_could_assume(trust.data, profile):
+            if not choice.vendor_could_assume(trust):
                 continue
         buckets = _buckets(plan, unresolved)
-        spec = _role_spec(plan, role, buckets, options, trust, unresolved)
-        bundles.append(assemble(doc.file, doc.positions, spec, options))
-    if not bundles:
-        raise no_role_error(doc.file, "Terraform plan", options, found, profile.trusted_principal)
-    return bundles
+        choice.add(_role_spec(plan, role, buckets, options, trust, unresolved))
+    return choice.bundles()
