@@ -149,8 +149,7 @@ class _YamlBuilder:
     def __init__(self, file: str):
         self.file = file
         self.tb = TreeBuilder()
-        self.values: list[Any] = []  # open collections
-        self.open_keys: list[Any] = []  # the pending key of each open mapping (None: expecting a key)
+        self.values: list[Any] = []  # open collections; their pending keys are the position tree's (tb.keys)
         self.open_anchor: list[tuple[str | None, int]] = []
         self.anchors: dict[str, tuple[Any, int, Any]] = {}
         self.count = 0  # values produced, aliases counted by what they expand to
@@ -161,16 +160,14 @@ class _YamlBuilder:
         return InputError(self.file, f"line {mark.line + 1}: {problem}")
 
     def _place(self, value: Any) -> None:
-        """Put ``value`` where the parser is: the root, the open mapping's pending key, or the open sequence."""
+        """Put ``value`` where the parser is: the root, the open mapping's pending key (cleared when the value's
+        position is attached), or the open sequence."""
         if not self.values:
             self.root = value
-            return
-        top = self.values[-1]
-        if type(top) is dict:
-            top[self.open_keys[-1]] = value
-            self.open_keys[-1] = None
+        elif type(self.values[-1]) is dict:
+            self.values[-1][self.tb.keys[-1]] = value
         else:
-            top.append(value)
+            self.values[-1].append(value)
 
     def _attach(self, value: Any, pos_node: Any) -> None:
         self._place(value)
@@ -181,16 +178,16 @@ class _YamlBuilder:
             raise self.err(mark, "YAML merge keys are not supported")
         if not self.tb.key(key):
             raise self.err(mark, f"duplicate key {key!r}")
-        self.open_keys[-1] = key
 
     def run(self, loader, base: str) -> tuple[Any, Positions]:
         docs = 0
         get = loader.get_event
         check = loader.check_event
+        keys = self.tb.keys  # the pending key of each open mapping (None: expecting a key)
         while check():
             ev = get()
             kind = type(ev)
-            expects_key = bool(self.values) and type(self.values[-1]) is dict and self.open_keys[-1] is None
+            expects_key = bool(self.values) and type(self.values[-1]) is dict and keys[-1] is None
             if kind is yaml.ScalarEvent:
                 if expects_key:
                     self._key(ev.value, ev.start_mark)
@@ -230,12 +227,10 @@ class _YamlBuilder:
         self._place(value)
         self.tb.start(node)
         self.values.append(value)
-        self.open_keys.append(None)
         self.open_anchor.append((anchor, self.count))
 
     def _close(self) -> None:
         value = self.values.pop()
-        self.open_keys.pop()
         anchor, start = self.open_anchor.pop()
         node = self.tb.stack[-1]
         self.tb.end()
