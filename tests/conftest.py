@@ -1,4 +1,5 @@
-"""Shared helpers: repository paths, running the CLI in-process (click) or as a real subprocess."""
+"""Shared helpers: repository paths, running the CLI in-process (click) or as a real subprocess, and the one case
+table two test modules read (S3_TYPE_ROWS)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,18 @@ TESTS = REPO / "tests"
 FIXTURES = TESTS / "fixtures"
 EXAMPLES = REPO / "examples"
 DATA = TESTS / "data"  # vendored test data (SARIF schema, AWS managed-policy corpus), each with its licence
+
+#: Can a Resource pattern name an S3 bucket or an object? (pattern, resource type, expected): one table for the
+#: ARN tests of test_iam_evaluate and the pattern/template table of test_arn_patterns.
+S3_TYPE_ROWS = [
+    ("arn:aws:s3:::b", "bucket", True),
+    ("arn:aws:s3:::b", "object", False),
+    ("arn:aws:s3:::b/*", "object", True),
+    ("arn:aws:s3:::b/*", "bucket", False),
+    ("arn:aws:s3:::*", "bucket", True),
+    ("arn:aws:s3:::*", "object", True),
+    ("*", "object", True),
+]
 
 
 @dataclass

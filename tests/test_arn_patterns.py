@@ -15,6 +15,8 @@ from hubgate.iam.policy import normalise
 from hubgate.rules import Target, run_rules
 from hubgate.source import Document
 
+from conftest import S3_TYPE_ROWS
+
 
 @pytest.mark.parametrize(("pattern", "service", "type_key", "expected"), [
     # empty fields: the snapshot template has no account; a policy * stands for the empty text too
@@ -67,19 +69,13 @@ from hubgate.source import Document
     ("arn:aws:ec2:??-east-1::snapshot/s", "ec2", "snapshot", True),
     ("arn:aws:iam:?:1:role/r", "iam", "role", False),  # ? is one character, never the empty region
     # S3 object vs bucket
-    ("arn:aws:s3:::b", "s3", "bucket", True),
-    ("arn:aws:s3:::b", "s3", "object", False),
-    ("arn:aws:s3:::b/*", "s3", "object", True),
-    ("arn:aws:s3:::b/*", "s3", "bucket", False),
-    ("arn:aws:s3:::*", "s3", "bucket", True),
-    ("arn:aws:s3:::*", "s3", "object", True),
+    *[(pattern, "s3", type_key, expected) for pattern, type_key, expected in S3_TYPE_ROWS],
     ("arn:aws:s3:::b/a:b", "s3", "object", True),  # an object key holds any character
     ("arn:aws:s3:::*/CodeDeploy/*", "s3", "bucket", False),
     ("arn:aws:s3:::*/CodeDeploy/*", "s3", "accesspoint", False),  # an access point has a region
     ("arn:aws:s3:::${aws:username}", "s3", "bucket", True),
     ("arn:aws:s3:::b/${aws:username}", "s3", "object", True),
     ("arn:aws:s3:::b/${aws:username}", "s3", "bucket", False),
-    ("*", "s3", "object", True),
 ])
 def test_could_be_type(pattern, service, type_key, expected):
     assert could_be_type(pattern, service, type_key) is expected

@@ -10,6 +10,8 @@ from hubgate.iam.evaluate import Request, evaluate, principal_matches
 from hubgate.iam.policy import PolicyError, Principal, normalise
 from hubgate.source import Document, parse_text
 
+from conftest import S3_TYPE_ROWS
+
 OBJ = "arn:aws:s3:::my-bucket/k.jpg"
 BUCKET = "arn:aws:s3:::my-bucket"
 READ = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
@@ -195,15 +197,7 @@ def test_arn_matches(pattern, arn, expected):
     assert arn_matches(pattern, arn) is expected
 
 
-@pytest.mark.parametrize(("pattern", "type_key", "expected"), [
-    ("arn:aws:s3:::b", "bucket", True),
-    ("arn:aws:s3:::b", "object", False),
-    ("arn:aws:s3:::b/*", "object", True),
-    ("arn:aws:s3:::b/*", "bucket", False),
-    ("arn:aws:s3:::*", "bucket", True),
-    ("arn:aws:s3:::*", "object", True),
-    ("*", "object", True),
-])
+@pytest.mark.parametrize(("pattern", "type_key", "expected"), S3_TYPE_ROWS)
 def test_could_be_type(pattern, type_key, expected):
     assert could_be_type(pattern, "s3", type_key) is expected
 
