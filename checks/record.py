@@ -13,11 +13,13 @@ with), never from a list in this file. Secret values are never quoted: key ids a
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
-from hubgate import docrefs as ref
+from hubgate import cache as table_cache, docrefs as ref
 from hubgate.bundle import Bundle, Secret
 from hubgate.example import (
     BUCKET,
@@ -43,18 +45,14 @@ AWS_PROVIDERS = ("aws",)
 
 def _endpoint_data_key() -> tuple:
     """What botocore's endpoint data depends on: its endpoints.json (and the user's overrides)."""
-    import os
-    from pathlib import Path
-
-    from hubgate import cache
-
-    folder = cache.package_dir("botocore")
-    stamps = [cache.file_stamp(folder / "data" / "endpoints.json")] if folder else [None]
-    stamps.append(cache.file_stamp(Path("~/.aws/models/endpoints.json").expanduser()))
+    folder = table_cache.package_dir("botocore")
+    stamps = [table_cache.file_stamp(folder / "data" / "endpoints.json")] if folder else [None]
+    stamps.append(table_cache.file_stamp(Path("~/.aws/models/endpoints.json").expanduser()))
     return ("botocore endpoints", tuple(stamps), os.environ.get("AWS_DATA_PATH"))
 
 
 def _build_endpoint_tables() -> dict:
+    # deferred: botocore (~100 ms) only when the cached endpoint tables are missing or stale
     import botocore.session
     from botocore.loaders import create_loader
 
@@ -76,9 +74,7 @@ def _build_endpoint_tables() -> dict:
 def _endpoint_tables() -> dict:
     # kept in the user's cache per botocore data version: importing botocore and reading its endpoint data
     # costs ~0.5 s, more than the rest of checking a bundle
-    from hubgate import cache
-
-    return cache.cached("botocore-endpoints", _endpoint_data_key(), _build_endpoint_tables)
+    return table_cache.cached("botocore-endpoints", _endpoint_data_key(), _build_endpoint_tables)
 
 
 @cache

@@ -14,6 +14,7 @@ from .errors import InputError
 from .findings import Finding
 from .output import atomic_write
 from .redact import clean
+from .source import read_text
 
 VERSION = 1
 _FINGERPRINT = re.compile(r"[0-9a-f]{32}")
@@ -32,8 +33,6 @@ def write_baseline(path: str, findings: list[Finding]) -> None:
 
 
 def read_baseline(path: str) -> set[str]:
-    from .source import read_text
-
     text = read_text(Path(path), path) if Path(path).exists() else None
     if text is None:
         raise InputError(path, "baseline file not found (create it with --write-baseline)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from contextvars import ContextVar
@@ -15,7 +16,7 @@ from .errors import InputError
 from .iam.policy import Policy, normalise
 from .profile import BUILTIN as BUILTIN_PROFILES, Profile, load_profile
 from .source import Document, load_file, parse_text
-from .validation import validate
+from .validation import validate, validator
 
 BUNDLE_NAMES = ("integration.yaml", "integration.yml", "integration.json")
 BUNDLE_SUFFIXES = (".hubgate.yaml", ".hubgate.yml", ".hubgate.json")
@@ -330,8 +331,6 @@ def _registered(values: list[str]) -> list[str]:
 def _gcs_cors_form(cors: Document) -> str:
     """"gcs" for gcloud's CORS JSON; "s3" for an S3 CORS document given for a GCS bucket (loaded, so that
     the rules can say what is wrong); anything else is not a CORS configuration (input error)."""
-    from .validation import validator
-
     if not any(True for _ in validator("gcs-cors").iter_errors(cors.data)):
         return "gcs"
     if cors.data and not any(True for _ in validator("cors").iter_errors(cors.data)):
@@ -347,7 +346,5 @@ def load_bundle(path: Path, shown: str | None = None, allow_outside_refs: bool |
 
 def bundle_from_data(data: Any, file: str = "<inline>") -> Bundle:
     """A bundle from an in-memory mapping (rule examples, tests); documents must be inline."""
-    import json
-
     doc = parse_text(json.dumps(data, indent=2), file)
     return bundle_from_document(doc, None)

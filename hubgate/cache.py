@@ -12,6 +12,7 @@ from the package as before, silently. Findings never depend on whether the cache
 
 from __future__ import annotations
 
+import importlib.util
 import marshal
 import os
 import sys
@@ -89,8 +90,6 @@ def _store(path: Path, full_key: tuple, value: Any) -> None:
 
 def package_dir(package: str) -> Path | None:
     """The folder of an installed package, found without importing it (importing botocore costs ~0.2 s)."""
-    import importlib.util
-
     try:
         spec = importlib.util.find_spec(package)
     except (ImportError, ValueError):

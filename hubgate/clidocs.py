@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 
+from .cli import cli
+
 REGENERATE = "python -m hubgate.clidocs > docs/cli.md"
 WIDTH = 100
 
@@ -27,7 +29,7 @@ def _contexts(cmd: click.Command, name: str, parent: click.Context | None):
 def render_markdown(root: click.Command | None = None) -> str:
     """Every command's ``--help`` (``hubgate`` and each subcommand, groups' subcommands too) as Markdown."""
     if root is None:
-        from .cli import cli as root
+        root = cli
     pages = list(_contexts(root, "hubgate", None))
     out = [
         "# hubgate command-line reference", "",

@@ -128,9 +128,9 @@ def _add_iac(out: Discovery, doc, options: IacOptions) -> bool:
     """Terraform plans and CloudFormation templates: one bundle per role, the file's bundles one
     organization. False when the document is neither."""
     if is_terraform_plan(doc.data):
-        from .iac.terraform import load_plan as load
+        from .iac.terraform import load_plan as load  # deferred: the IaC readers (jsonschema, ~100 ms)
     elif is_cloudformation_template(doc.data):
-        from .iac.cloudformation import load_template as load
+        from .iac.cloudformation import load_template as load  # deferred: as above
     else:
         return False
     try:

@@ -17,6 +17,7 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?#]*)(?P<rest>.*)$", re.S)
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -137,12 +138,10 @@ def parse_endpoint(url, allow_remote: bool = False) -> Endpoint:
 
 def _agree(url: str, ep: Endpoint) -> None:
     """The rebuilt URL reads the same to the parsers the clients use (urllib3: requests and botocore)."""
-    from urllib.parse import urlsplit
-
     want = ep.host
     seen = {urlsplit(ep.url).hostname}
     try:
-        from urllib3.util import parse_url
+        from urllib3.util import parse_url  # deferred: urllib3 costs ~40 ms; only for a given endpoint
 
         seen.add((parse_url(ep.url).host or "").strip("[]").lower())
     except ImportError:  # pragma: no cover - urllib3 comes with botocore

@@ -7,7 +7,14 @@ engine, and ``hubgate rules ID`` prints them.
 from __future__ import annotations
 
 import copy
+import datetime as _dt
+import json
 from typing import Any
+
+from .bundle import bundle_from_data
+from .iam.policy import normalise
+from .rules import Target
+from .source import parse_text
 
 BUCKET = "my-bucket"
 EXTERNAL_ID = "6f0b1d4e-9a7c-4c55-8a6e-2f4f3b9c1d20"
@@ -119,13 +126,6 @@ def example_targets(example: Any) -> list:
     bundle is a target, all sharing the organization), used by organization rules such as HG404; a
     mapping with a top-level ``Statement`` is a bare policy.
     """
-    import json
-
-    from .bundle import bundle_from_data
-    from .iam.policy import normalise
-    from .rules import Target
-    from .source import parse_text
-
     if isinstance(example, dict) and "Statement" in example:
         doc = parse_text(json.dumps(example, indent=2), "<inline policy>")
         return [Target("policy", policy=normalise(doc))]
@@ -218,8 +218,6 @@ EXAMPLE_SAS_SIG = "dGhpc2lzYW5leGFtcGxlc2lnbmF0dXJlbm90cmVhbDE%3D"
 
 
 def _iso(days: int) -> str:
-    import datetime as _dt
-
     t = _dt.datetime.now(_dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0) + _dt.timedelta(days=days)
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 

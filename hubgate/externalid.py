@@ -15,6 +15,8 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 
+from . import cache
+
 TRIVIAL_LENGTH = 8
 DOC_EXAMPLES = frozenset({
     "unique id assigned by example corp",
@@ -35,7 +37,7 @@ def _build_words() -> str | None:
 
 @lru_cache(maxsize=1)
 def _word_set() -> frozenset[str]:
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # deferred: ~40 ms, only when the cache is cold
 
     return frozenset(w.lower() for words in FREQUENCY_LISTS.values() for w in words)
 
@@ -44,8 +46,6 @@ def _word_set() -> frozenset[str]:
 def _word_text() -> str | None:
     # importing zxcvbn's lists and lower-casing ~94k words costs ~0.1 s a run; the joined text is kept in the
     # user's cache per zxcvbn install (hubgate.cache), and a run does a substring search or two
-    from . import cache
-
     folder = cache.package_dir("zxcvbn")
     key = ("zxcvbn words", cache.file_stamp(folder / "frequency_lists.py") if folder else None)
     if folder is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .redact import mask  # a secret in a message does not leak through a fingerprint's hash either
+
 SEVERITIES = ("error", "warning", "info")
 _RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -27,9 +29,7 @@ class Finding:
 
     def fingerprint(self) -> str:
         """Stable identity for baselines: rule, file, pointer and message, not line numbers."""
-        import hashlib  # here: only baselines need it, and it is not on every command's start-up path
-
-        from .redact import mask  # a secret in a message does not leak through its hash either
+        import hashlib  # deferred: ~3 ms, only baselines need it; not on every command's start-up path
 
         key = "\x1f".join((self.rule, self.file.replace("\\", "/"), self.pointer, mask(self.message)))
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from .rules import Rule, all_rules
 
@@ -55,8 +56,6 @@ _SECRET_FIELDS = ("private_key", "client_secret", "refresh_token")
 
 def _mask_example(value):
     """Examples are printed; the secrets in them (even made-up ones) are shown as users would see them."""
-    import re
-
     if isinstance(value, dict):
         return {k: ("****" if k in _SECRET_FIELDS and isinstance(v, str) else _mask_example(v)) for k, v in value.items()}
     if isinstance(value, list):
@@ -158,8 +157,6 @@ def render_markdown() -> str:
 
 def _anchor(rule: Rule) -> str:
     """GitHub's heading anchor for ``## ID title``: lower case, punctuation dropped, spaces to hyphens."""
-    import re
-
     text = f"{rule.id} {rule.title}".lower()
     return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
 

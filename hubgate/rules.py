@@ -235,7 +235,7 @@ def all_rules() -> dict[str, Rule]:
     was imported (and registered its rules) before."""
     global _LOADED
     if not _LOADED:
-        import hubgate.checks as pkg
+        import hubgate.checks as pkg  # deferred: plugin discovery; the rule modules import this registry
 
         for mod in pkgutil.iter_modules(pkg.__path__):
             importlib.import_module(f"hubgate.checks.{mod.name}")

@@ -118,12 +118,12 @@ def take_snapshot(
     name: str | None = None,
     external_id: str | None = None,
 ) -> Snapshot:
-    try:
+    try:  # deferred: optional extra 'live' (boto3, ~150 ms)
         import boto3
         from botocore.exceptions import BotoCoreError, ClientError
     except ImportError:  # pragma: no cover - depends on the installation
         raise SnapshotError("hubgate snapshot needs boto3: pip install 'hubgate[live]'") from None
-    from .profile import builtin
+    from .profile import builtin  # deferred: --help imports this module; the profiles only for a run
 
     profile = builtin()
     session = session or boto3.session.Session()

@@ -9,6 +9,8 @@ itself (moto, seaweedfs) listen on 127.0.0.1 only; ``--endpoint`` refuses other 
 
 from __future__ import annotations
 
+import datetime
+import importlib
 import json
 import os
 import socket
@@ -17,6 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
+
+from .signals import critical
 
 BACKENDS = ("moto", "seaweedfs", "minio", "aws")
 DEFAULT_REGION = "us-east-1"
@@ -64,7 +69,7 @@ def free_port(pair_offset: int | None = None) -> int:
 
 
 def is_loopback_url(url: str) -> bool:
-    from hubgate.endpoints import EndpointError, parse_endpoint
+    from hubgate.endpoints import EndpointError, parse_endpoint  # deferred: ~5 ms, only for --endpoint
 
     try:
         return parse_endpoint(url, allow_remote=True).loopback
@@ -75,7 +80,7 @@ def is_loopback_url(url: str) -> bool:
 def check_endpoint(url: str, allow_remote: bool) -> str:
     """The endpoint URL to give the clients, rebuilt from its checked parts (see ``hubgate.endpoints``);
     raises ValueError with one line for a refused URL."""
-    from hubgate.endpoints import parse_endpoint
+    from hubgate.endpoints import parse_endpoint  # deferred: ~5 ms, only for --endpoint
 
     return parse_endpoint(url, allow_remote).url
 
@@ -83,7 +88,7 @@ def check_endpoint(url: str, allow_remote: bool) -> str:
 def http_session(direct: bool = True):
     """A requests session; ``direct``: never through a proxy named in the environment (the connection goes
     to the checked address)."""
-    import requests
+    import requests  # deferred: optional extra 'live' (requests)
 
     s = requests.Session()
     s.trust_env = not direct
@@ -92,8 +97,6 @@ def http_session(direct: bool = True):
 
 def require(backend: str, modules: tuple[str, ...], extra: str) -> None:
     """Raise BackendUnavailable naming the ``pip install`` that fixes it when a module is missing."""
-    import importlib
-
     missing = []
     for m in modules:
         try:
@@ -106,7 +109,7 @@ def require(backend: str, modules: tuple[str, ...], extra: str) -> None:
 
 
 def wait_http(url: str, timeout: float, proc: Any = None) -> None:
-    import requests
+    import requests  # deferred: optional extra 'live' (requests)
 
     session = http_session()
     deadline = time.monotonic() + timeout
@@ -179,6 +182,7 @@ class Backend:
 
     # -- clients -----------------------------------------------------------------------------------
     def client(self, service: str, creds: Credentials | None = None, region: str | None = None):
+        # deferred: optional extra 'live' (boto3, ~150 ms)
         import boto3
         from botocore.config import Config
 
@@ -204,8 +208,6 @@ class Backend:
 
     # -- buckets -----------------------------------------------------------------------------------
     def create_bucket(self, name: str, region: str | None = None) -> None:
-        from .signals import critical
-
         region = region or self.region
         s3 = self.client("s3", region=region)
         with critical():
@@ -252,8 +254,6 @@ class Backend:
 
     # -- identities ----------------------------------------------------------------------------------
     def create_user(self, name: str, policy: dict | None) -> Credentials:
-        from .signals import critical
-
         iam = self.client("iam")
         with critical():
             self._record("user", name, None)
@@ -293,6 +293,7 @@ class Backend:
 
     def _unique_id(self, kind: str, name: str) -> str | None:
         """The unique id of the IAM ``kind`` (User, Role) called ``name``; None when there is none."""
+        # deferred: botocore (~15 ms) only once a client is used; `hubgate report` imports this module
         from botocore.exceptions import ClientError
 
         try:
@@ -336,8 +337,6 @@ class Backend:
         return [u["UserName"] for u in self.client("iam").list_users().get("Users", [])]
 
     def create_role(self, name: str, trust: dict, policy: dict | None = None) -> str:
-        from .signals import critical
-
         iam = self.client("iam")
         with critical():
             self._record("role", name, None)
@@ -368,6 +367,7 @@ class Backend:
 
     def assume_role(self, creds: Credentials, role_arn: str, external_id: str | None) -> tuple[bool, str]:
         """Try AssumeRole; (accepted, evidence)."""
+        # deferred: botocore (~15 ms) only once a client is used; `hubgate report` imports this module
         from botocore.exceptions import ClientError
 
         kwargs: dict = {"RoleArn": role_arn, "RoleSessionName": "hubgate-prove"}
@@ -388,8 +388,6 @@ class Backend:
         yield
 
     def object_url(self, bucket: str, key: str) -> str:
-        from urllib.parse import quote
-
         return f"{self.endpoint.rstrip('/')}/{bucket}/{quote(key, safe='/~')}"
 
     def preflight_url(self, bucket: str, key: str) -> str:
@@ -402,8 +400,7 @@ class Backend:
     def presign_at(self, creds: Credentials, bucket: str, key: str, signed_at: float, expires: int,
                    region: str | None = None) -> str:
         """A presigned GET URL as if signed at ``signed_at`` (epoch seconds): expiry without waiting."""
-        import datetime
-
+        # deferred: botocore (~15 ms) only once a client is used; `hubgate report` imports this module
         from botocore.auth import SIGV4_TIMESTAMP, S3SigV4QueryAuth
         from botocore.awsrequest import AWSRequest
         from botocore.credentials import Credentials as BotoCredentials
@@ -451,15 +448,13 @@ class AwsBackend(Backend):
     def object_url(self, bucket: str, key: str) -> str:
         if self.endpoint:
             return super().object_url(bucket, key)
-        from urllib.parse import quote
-
         return f"https://{bucket}.s3.{self.region}.amazonaws.com/{quote(key, safe='/~')}"
 
 
 def docker_available() -> tuple[bool, str]:
     """Whether a Docker engine answers (the docker client honours DOCKER_HOST)."""
     try:
-        import docker  # type: ignore
+        import docker  # type: ignore  # deferred: optional extra 'minio' (docker)
     except ImportError:
         return False, "the docker package is not installed"
     try:
@@ -486,7 +481,7 @@ class MinioBackend(Backend):
             raise BackendUnavailable(f"{why}: the minio backend runs MinIO in a container; start a Docker engine "
                                      "(or set DOCKER_HOST), or use --backend seaweedfs")
         require(self.name, ("testcontainers.minio",), "minio")
-        from testcontainers.minio import MinioContainer  # type: ignore
+        from testcontainers.minio import MinioContainer  # type: ignore  # deferred: optional extra 'minio'
         self._container = MinioContainer()
         self._container.start()
         host = self._container.get_container_host_ip()

@@ -24,12 +24,13 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .backends import Backend, BackendError, Credentials, require
+from .backends import Backend, BackendError, Credentials, http_session, require
 from .signals import critical
 
 LOCK_WAIT = float(os.environ.get("HUBGATE_MOTO_LOCK_WAIT", "300"))
@@ -71,8 +72,6 @@ class MotoBackend(Backend):
 
     def _auth(self, count: str) -> str:
         """Set moto's enforcement switch; the value it had."""
-        from .backends import http_session
-
         with http_session() as s:
             r = s.post(f"{self.endpoint}/moto-api/reset-auth", data=count.encode(), timeout=10)
         try:
@@ -93,7 +92,7 @@ class MotoBackend(Backend):
         os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "1"  # read by moto when it answers; the bucket CORS must decide
         require(self.name, ("boto3", "requests", "moto.server"), "live")
         if self.endpoint is None:
-            from moto.server import ThreadedMotoServer
+            from moto.server import ThreadedMotoServer  # deferred: optional extra 'live' (moto, ~1 s)
 
             logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # moto's 500s are reported as evidence
             with critical():
@@ -111,8 +110,6 @@ class MotoBackend(Backend):
                 if self.journal is not None:
                     self.journal.note("moto-auth", previous)
         self.admin = Credentials("hubgate-bootstrap", "hubgate-bootstrap")
-        import secrets
-
         name = f"hubgate-admin-{secrets.token_hex(3)}"
         with critical():  # made and remembered together
             creds = self.create_user(name, ADMIN_POLICY)

@@ -50,6 +50,7 @@ def pytest_configure(config) -> None:
 
 def pytest_generate_tests(metafunc) -> None:
     if "hubgate_scenario" in metafunc.fixturenames:
+        # deferred: pytest loads this plugin in every run (an entry point); hubgate's modules only when used
         from .catalog import scenario_ids
 
         metafunc.parametrize("hubgate_scenario", scenario_ids())
@@ -60,6 +61,7 @@ _RESULTS = pytest.StashKey[list]()
 
 @pytest.fixture(scope="session")
 def hubgate_backend(request):
+    # deferred: pytest loads this plugin in every run (an entry point); hubgate's modules only when used
     from .choose import make_backend
     from .session import start_backend
 
@@ -79,6 +81,7 @@ def hubgate_backend(request):
 
 @pytest.fixture(scope="session")
 def hubgate_bundle(request):
+    # deferred: pytest loads this plugin in every run (an entry point); hubgate's modules only when used
     from hubgate.bundle import is_bundle_filename, load_bundle
 
     path = request.config.getoption("--hubgate-bundle")
@@ -95,6 +98,7 @@ def hubgate_bundle(request):
 
 @pytest.fixture(scope="session")
 def hubgate_context(hubgate_backend, hubgate_bundle):
+    # deferred: pytest loads this plugin in every run (an entry point); hubgate's modules only when used
     from .runner import Context
     from .session import cannot_serve, short_error
 
@@ -115,6 +119,7 @@ def hubgate_context(hubgate_backend, hubgate_bundle):
 
 @pytest.fixture
 def hubgate_prove(hubgate_context, request):
+    # deferred: pytest loads this plugin in every run (an entry point); hubgate's modules only when used
     from .report import headline
     from .runner import run_scenario
 

@@ -21,14 +21,18 @@ import functools
 import json
 import re
 import secrets
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlparse, urlunparse
 
-from .backends import Backend, BackendError, Credentials
+from botocore.exceptions import ClientError
+
+from .backends import Backend, BackendError, Credentials, http_session
 from .catalog import SCENARIOS
+from .journal import Journal
 from .signals import critical
 
 PROBE_KEY = "hubgate/probe.txt"
@@ -97,8 +101,6 @@ class Verdict:
 # -- HTTP ---------------------------------------------------------------------------------------------
 def _http(url: str):
     """Direct to the checked endpoint; a real AWS host may go through the environment's proxy."""
-    from .backends import http_session
-
     host = (urlparse(url).hostname or "").lower()
     return http_session(direct=not host.endswith(".amazonaws.com"))
 
@@ -320,8 +322,6 @@ class Context:
         return self.backend.client("s3", creds)
 
     def try_call(self, creds: Credentials | None, op: str, **kwargs) -> tuple[bool, str]:
-        from botocore.exceptions import ClientError
-
         try:
             getattr(self.s3(creds), op)(**kwargs)
             return True, "allowed"
@@ -353,8 +353,6 @@ def sc_assume_role(ctx: Context, v: Verdict) -> str | None:
     b = ctx.bundle
     if b.access_type != "iam-delegated" or b.trust_policy is None:
         return f"access_type {b.access_type}: no role and trust policy to assume"
-    from botocore.exceptions import ClientError
-
     be = ctx.backend
     ctl_ext = secrets.token_hex(12)
     step = "CreateUser with an sts:AssumeRole policy"
@@ -623,8 +621,6 @@ def run_bundle(bundle, backend: Backend, scenarios: list[str] | None = None) -> 
     finally:
         problems = ctx.cleanup()
         for p in problems:
-            import sys
-
             print(f"hubgate: {p}", file=sys.stderr)
 
 
@@ -632,8 +628,6 @@ def cleanup_stragglers(backend: Backend) -> list[str]:
     """Remove what killed runs against this server left, as their journals record it: a bucket only when it
     still carries the run's secret tag, a user or role only when it still has the recorded unique id.
     Nothing is chosen by name. What a journal names but can no longer be proven to be the run's stays."""
-    from .journal import Journal
-
     removed = []
     key = backend.journal.endpoint if backend.journal is not None else None
     for j in (Journal.pending(key) if key else []):

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from pathlib import Path
 
 from .backends import Backend, BackendError, BackendUnavailable, Credentials, free_port, require, wait_http
@@ -98,8 +99,6 @@ class SeaweedBackend(Backend):
             raise BackendError(f"seaweedfs did not start: {tail}") from None
 
     def _wait_admin_ready(self) -> None:
-        import time
-
         deadline = time.monotonic() + 30
         last = None
         while time.monotonic() < deadline:

@@ -26,7 +26,10 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
+from botocore.exceptions import ClientError
+
 from hubgate.signing.lock import LOCK_INPUTS
+from hubgate.signing.sigv4 import frozen_botocore_clock
 
 from .runner import http_get as fetch
 
@@ -68,8 +71,6 @@ class _Botocore:
         self.client = backend.client("s3")
 
     def presign(self, key: str, expires: int, signed_at: _dt.datetime | None = None) -> str:
-        from hubgate.signing.sigv4 import frozen_botocore_clock
-
         def sign() -> str:
             return self.client.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": key},
                                                       ExpiresIn=expires)
@@ -87,7 +88,7 @@ class _Minio:
     name = "minio"
 
     def __init__(self, backend):
-        from minio import Minio
+        from minio import Minio  # deferred: optional extra 'signing' (minio)
 
         parts = urlsplit(backend.endpoint)
         self.client = Minio(parts.netloc, backend.admin.access_key_id, backend.admin.secret_access_key,
@@ -192,8 +193,6 @@ def _bound(signer, key: str, body: bytes, seconds: int) -> Outcome:
 
 def _store(backend, notes: list[str]) -> tuple[dict[str, bytes], list[Outcome]]:
     """Put every key; the bytes expected back are what the server itself returns to its admin."""
-    from botocore.exceptions import ClientError
-
     s3 = backend.client("s3")
     stored: dict[str, bytes] = {}
     refused = []

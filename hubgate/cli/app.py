@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -98,8 +99,6 @@ def main() -> None:
     # default collector thresholds make it rescan them hundreds of times (~25 % of a corpus run). Objects of
     # the imports are frozen out of collection and collections come 140x less often; nothing here relies
     # on prompt collection of reference cycles.
-    import gc
-
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     try:

@@ -7,14 +7,13 @@ import sys
 import click
 
 from ..errors import InputError
+from ..fix import fix_paths
 from ..masking import mask
 
 
 def run_fix(paths, sel, ign, fail_on, config, baseline, iac, dry_run: bool, quiet: bool, verbose: bool = False):
     """Fix (or, ``dry_run``, print the diff and exit). Returns the report after the fixes, the secrets to
     mask and the summary line for stderr."""
-    from ..fix import fix_paths
-
     try:
         outcome = fix_paths(paths, sel, ign, fail_on, config, baseline, iac, write=not dry_run)
     except InputError as exc:

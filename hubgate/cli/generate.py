@@ -38,7 +38,7 @@ def generate_command(buckets, region, external_id, profile_ref, account_id, role
     The integration is checked by every rule before it is written; nothing is overwritten without --force.
     Exit codes: 0 written, 2 bad facts or files in the way.
     """
-    from ..generate import make_facts, render, self_check, write_files
+    from ..generate import make_facts, render, self_check, write_files  # deferred: ~15 ms, this command only
 
     secrets = [external_id] if external_id and external_id != "auto" else []
     try:

@@ -38,6 +38,7 @@ def report_command(paths, fmt, out, fail_on, backend, endpoint, lock) -> None:
     Exit codes (as check): 0 pass, 1 findings at or above --fail-on, a failed scenario or a changed lock,
     2 unreadable input.
     """
+    # deferred: the check pipeline and the S3 backends (~60 ms): only this command needs them
     from ..report import collect, render
     from ..scenarios.backends import BackendError
 

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import yaml
 
+from ..check import check_paths
+from ..discover import discover
 from ..errors import InputError
 from ..findings import Finding
+from ..iac import is_cloudformation_template, is_terraform_plan
 from ..masking import mask
 from ..output import replacing
 from ..reporters import Report
@@ -54,8 +57,6 @@ class SourceFile:
             data = parse(text, fmt)
         except (ValueError, yaml.YAMLError):  # e.g. CloudFormation's !Ref tags
             raise NotFixable("not plain JSON/YAML (tags): fix its source") from None
-        from ..iac import is_cloudformation_template, is_terraform_plan
-
         if is_terraform_plan(data) or is_cloudformation_template(data):
             raise NotFixable("generated from infrastructure code: fix its source")
         return cls(path, shown, bom, text, fmt, data)
@@ -129,8 +130,6 @@ def _strong_record_id(target: Target) -> str | None:
 def plan(report: Report, paths: list[str], select, ignore, iac) -> tuple[list[FileFix], dict[str, str], list[str]]:
     """The edits for the report's fixable findings, per file; findings no fixer can mend, with the reason;
     the record external IDs seen (masked in diffs)."""
-    from ..discover import discover
-
     unfixable: dict[str, str] = {}
     wanted = [f for f in report.findings if f.rule in FIXERS]
     ext_ids: list[str] = []
@@ -228,8 +227,6 @@ def fix_paths(paths: list[str], select=None, ignore=None, fail_on="error", confi
               write: bool = True) -> FixOutcome:
     """Fix what can be fixed. ``write=False`` (``--diff``): one pass, nothing written, the outcome holds
     the changes and the report from before them."""
-    from ..check import check_paths
-
     fixed = 0
     unfixable: dict[str, str] = {}
     for _ in range(MAX_PASSES):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
+from hubgate.validation import validator
+
 
 @cache
 def key_validator():
-    from hubgate.validation import validator
-
     return validator("gcp-service-account-key")
 
 

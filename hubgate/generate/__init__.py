@@ -15,7 +15,10 @@ from __future__ import annotations
 from importlib import import_module
 from pathlib import Path
 
+from ..bundle import bundle_from_data
 from ..errors import InputError
+from ..masking import mask
+from ..rules import Target, run_rules
 from .facts import (  # noqa: F401  (the package's interface)
     DEFAULT_ROLE_NAME,
     FORMATS,
@@ -32,15 +35,10 @@ from .facts import (  # noqa: F401  (the package's interface)
 
 def self_check(facts: Facts) -> None:
     """Every rule over the integration these facts make; InputError naming the findings when there are any."""
-    from ..bundle import bundle_from_data
-    from ..rules import Target, run_rules
-
     facts_for_check = facts if facts.account_id else Facts(**{**facts.__dict__, "account_id": "000000000000"})
     bundle = bundle_from_data(bundle_record(facts_for_check, inline=True), "<generated>")
     findings = run_rules([Target("bundle", bundle=bundle, organization=[bundle])])
     if findings:
-        from ..masking import mask
-
         what = "; ".join(f"{f.rule} {f.message}" for f in findings[:3])
         raise InputError("generate", mask(f"these facts make a flawed integration: {what}",
                                                   [facts.external_id]))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..example import cors, read_policy, trust_policy as trust
 from ..externalid import fresh_external_id
 from ..profile import Profile, load_profile
 
@@ -111,15 +112,11 @@ def make_facts(buckets, region=None, external_id="auto", profile=None, account_i
 
 
 def permission_policy(facts: Facts) -> dict:
-    from ..example import read_policy
-
     p = facts.profile
     return read_policy(*facts.buckets, actions=p.required_actions, version=p.policy_version, Sid=SID)
 
 
 def trust_policy(facts: Facts) -> dict:
-    from ..example import trust_policy as trust
-
     p = facts.profile
     return trust(facts.external_id, principal={"AWS": p.trusted_principal}, action=p.trust_action,
                  key=p.external_id_key, version=p.policy_version)
@@ -130,8 +127,6 @@ def cors_headers(profile: Profile) -> tuple[str, ...]:
 
 
 def cors_configuration(facts: Facts) -> dict:
-    from ..example import cors
-
     p = facts.profile
     return cors(*p.cors_origins, methods=p.cors_methods, headers=cors_headers(p))
 

@@ -29,7 +29,7 @@ import yaml
 
 from ..errors import InputError
 from ..parsers import yaml_problem
-from ..source import Document, join_pointer, read_text
+from ..source import Document, join_pointer, parse_text, read_text
 from ..yamlcompose import NodeBuilder, nesting_guard
 from .assemble import PLACEHOLDER_ACCOUNT, BucketSpec, PolicySource, RoleChoice, RoleSpec, Unresolved
 from .options import IacOptions
@@ -82,8 +82,6 @@ def parse_template(text: str, file: str) -> Document:
         except ValueError:
             pass
         else:  # JSON has no tags; source's parser handles it (and JSON's number rules)
-            from ..source import parse_text
-
             return parse_text(text, file)
     positions: dict[str, tuple[int, int]] = {}
     loader = nesting_guard(text, file)

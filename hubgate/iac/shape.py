@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 
 from ..errors import InputError
 from ..source import Document
+from ..validation import describe
 
 
 def _obj(**props) -> dict:
@@ -68,8 +69,6 @@ def _validator(which: str) -> Draft202012Validator:
 
 def check_shape(which: str, doc: Document, what: str) -> None:
     """InputError for the first place where the plan/template has a type its loader cannot walk."""
-    from ..validation import describe
-
     errors = sorted(_validator(which).iter_errors(doc.data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if errors:
         raise InputError(doc.file, f"not a valid {what}: {describe(doc, errors[0])}")

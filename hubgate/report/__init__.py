@@ -12,8 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..check import check_paths
+from ..discover import discover
 from ..errors import InputError
 from ..findings import SEVERITIES, Finding
+from ..iac import IacOptions
+from ..signing import SigningInputError
+from .html import render_html
+from .markdown import render_markdown
 from .review import Integration, LockStatus, Review  # noqa: F401  (the package's interface)
 
 FORMATS = ("html", "markdown")
@@ -55,10 +61,6 @@ def collect(paths: list[str], fail_on: str = "error", prove_backend: str | None 
             signing_lock: str | None = None, iac=None) -> Review:
     """Run check (and prove, and the lock comparison when asked) over ``paths``. Raises InputError for a bad
     lock file, ValueError for bad backend options and ``BackendError`` when the backend fails."""
-    from ..check import check_paths
-    from ..discover import discover
-    from ..iac import IacOptions
-
     iac = iac or IacOptions.from_env()
     lock = _lock_status(signing_lock) if signing_lock else None
     report, secrets = check_paths(list(paths), fail_on=fail_on, iac=iac)
@@ -68,6 +70,7 @@ def collect(paths: list[str], fail_on: str = "error", prove_backend: str | None 
     review = Review(list(paths), fail_on, _integrations(targets, report.findings), report.findings,
                     report.suppressed, report.errors, report.checked(), secrets, lock=lock)
     if prove_backend and not report.errors:
+        # deferred: the scenarios and their S3 clients (~30 ms, boto3 later) only with --prove
         from ..scenarios.choose import make_backend
         from ..scenarios.session import prove
 
@@ -79,8 +82,7 @@ def collect(paths: list[str], fail_on: str = "error", prove_backend: str | None 
 
 
 def _lock_status(path: str) -> LockStatus:
-    from ..signing import SigningInputError
-    from ..signing.lock import compare, read_lock, record
+    from ..signing.lock import compare, read_lock, record  # deferred: the signing libraries, only with a lock
 
     try:
         locked = read_lock(Path(path))
@@ -92,11 +94,7 @@ def _lock_status(path: str) -> LockStatus:
 
 def render(review: Review, fmt: str) -> str:
     if fmt == "html":
-        from .html import render_html
-
         return review.hide(render_html(review))
     if fmt == "markdown":
-        from .markdown import render_markdown
-
         return review.hide(render_markdown(review))
     raise ValueError(f"unknown format {fmt!r}")

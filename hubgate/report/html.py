@@ -6,6 +6,7 @@ import html
 
 from .. import __version__
 from ..findings import SEVERITIES
+from ..scenarios.catalog import SCENARIOS
 from .review import Review
 
 CSS = """
@@ -104,8 +105,6 @@ def _errors(r: Review) -> str:
 def _scenarios(r: Review) -> str:
     if r.results is None:
         return ""
-    from ..scenarios.catalog import SCENARIOS
-
     rows = []
     for res in r.results:
         evidence = "\n".join(r.hide(e) for e in res.evidence)

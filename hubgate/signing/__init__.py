@@ -87,14 +87,14 @@ def default_vectors_dir() -> Path:
     """The published vectors shipped inside the package (``hubgate/signing/third_party/vectors``, package
     data, vendored from upstream): ``aws-sigv4-testsuite/`` and ``gcs-v4-signatures/``, with their licences
     and ``PROVENANCE.md``."""
-    from importlib.resources import files
+    from importlib.resources import files  # deferred: --help imports this package; ~1 ms, vectors only
 
     return Path(str(files(__package__) / "third_party" / "vectors"))
 
 
 def library_versions() -> dict[str, str | None]:
     """Installed versions of the signing libraries (None when not installed)."""
-    from importlib import metadata
+    from importlib import metadata  # deferred: ~15 ms, only when versions are reported
 
     out: dict[str, str | None] = {}
     for dist in ("botocore", "minio", "google-cloud-storage", "google-auth"):

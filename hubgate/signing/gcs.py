@@ -57,6 +57,7 @@ def _ts(text: str) -> _dt.datetime:
 @contextlib.contextmanager
 def _patched(ts: _dt.datetime, env: dict[str, str | None]):
     """Freeze ``_NOW`` in the library modules that read it; set env vars; record what is hashed/signed."""
+    # deferred: optional extra 'signing' (google-cloud-storage, ~300 ms)
     import google.cloud.storage._signing as sg
     import google.cloud.storage.client as sc
 
@@ -96,7 +97,7 @@ def _patched(ts: _dt.datetime, env: dict[str, str | None]):
 
 
 def _credentials(key: dict, record: dict, universe: str | None):
-    from google.oauth2 import service_account
+    from google.oauth2 import service_account  # deferred: optional extra 'signing' (google-cloud-storage)
 
     creds = service_account.Credentials.from_service_account_info(key)
     if universe:
@@ -112,7 +113,7 @@ def _credentials(key: dict, record: dict, universe: str | None):
 
 
 def _client(key: dict, creds, case: dict):
-    from google.cloud.storage import Client
+    from google.cloud.storage import Client  # deferred: optional extra 'signing' (google-cloud-storage)
 
     opts = {}
     if case.get("clientEndpoint"):

@@ -26,7 +26,9 @@ import logging
 from pathlib import Path
 from urllib.parse import quote
 
-from . import SigningInputError, default_vectors_dir, library_versions
+from . import SigningInputError, default_vectors_dir, first_diff, library_versions
+from .gcs import _client, _credentials, _patched
+from .sigv4 import frozen_botocore_clock, minio_recorder
 
 LOCK_FORMAT = "hubgate-signing-lock/1"
 TIME = _dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=_dt.timezone.utc)
@@ -105,6 +107,7 @@ _clients: dict = {}
 def _botocore_client(region: str, style: str, token: str | None):
     k = (region, style, token)
     if k not in _clients:
+        # deferred: botocore (~100 ms) only when its signer runs
         import botocore.session
         from botocore.config import Config
 
@@ -116,10 +119,9 @@ def _botocore_client(region: str, style: str, token: str | None):
 
 
 def _botocore(inp: dict) -> dict:
-    from .sigv4 import frozen_botocore_clock
-
     with frozen_botocore_clock(TIME), _botocore_capture() as rec:
         if inp["query"]:
+            # deferred: botocore, as above
             from botocore.auth import S3SigV4QueryAuth
             from botocore.awsrequest import AWSRequest
             from botocore.credentials import Credentials
@@ -149,9 +151,7 @@ def _botocore(inp: dict) -> dict:
 
 
 def _minio(inp: dict) -> dict:
-    from minio import Minio
-
-    from .sigv4 import minio_recorder
+    from minio import Minio  # deferred: optional extra 'signing' (minio)
 
     client = Minio("s3.amazonaws.com", ACCESS_KEY, SECRET_KEY, session_token=inp["token"], region=inp["region"])
     if inp["style"] == "path":
@@ -177,8 +177,6 @@ def _gcs_key() -> dict | None:
 
 
 def _gcs(inp: dict, key: dict) -> dict:
-    from .gcs import _client, _credentials, _patched
-
     with _patched(TIME, {"STORAGE_EMULATOR_HOST": None}) as rec:
         creds = _credentials(key, rec, None)
         blob = _client(key, creds, {}).bucket(inp["bucket"]).blob(inp["key"])
@@ -245,8 +243,6 @@ def _short(v) -> str:
 
 def compare(locked: dict, now: dict) -> dict:
     """Differences between a lock and a fresh recording. ``changes`` fail; ``warnings`` do not (unless strict)."""
-    from . import first_diff
-
     changes: list[dict] = []
     warnings: list[str] = []
     for lib, v in locked.get("libraries", {}).items():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import hashlib
+import types
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -122,7 +123,7 @@ def amz_date(ts: _dt.datetime) -> str:
 @contextlib.contextmanager
 def frozen_botocore_clock(ts: _dt.datetime):
     """Make botocore's signers see ``ts`` as now (``get_current_datetime`` or, in older versions, utcnow)."""
-    import botocore.auth as ba
+    import botocore.auth as ba  # deferred: botocore (~100 ms) only when it signs
 
     naive = ts.astimezone(UTC).replace(tzinfo=None)
     if hasattr(ba, "get_current_datetime"):
@@ -133,8 +134,6 @@ def frozen_botocore_clock(ts: _dt.datetime):
         finally:
             ba.get_current_datetime = saved
     else:  # pragma: no cover - botocore before get_current_datetime
-        import types
-
         class _Frozen(_dt.datetime):
             @classmethod
             def utcnow(cls):
@@ -178,7 +177,7 @@ def _recording(cls):
 
 
 def botocore_classes(service: str, mode: str):
-    import botocore.auth as ba
+    import botocore.auth as ba  # deferred: botocore (~100 ms) only when it signs
 
     if service == "s3":
         return ba.S3SigV4Auth if mode == "header" else ba.S3SigV4QueryAuth
@@ -229,6 +228,7 @@ def sign_botocore(req: RawRequest, ctx: Context, mode: str, params_as: str = "pa
     """Sign ``req`` with botocore. ``params_as``: how the query reaches botocore, ``pairs`` (an ordered list
     of ``(key, value)``, repeated keys kept) or ``dict`` (one value per key, as botocore's own test runner
     and most callers build it)."""
+    # deferred: botocore (~100 ms) only when it signs
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
@@ -283,7 +283,7 @@ def sign_botocore(req: RawRequest, ctx: Context, mode: str, params_as: str = "pa
 def minio_recorder():
     """Record the canonical request minio hashes and the string to sign it signs (module attributes of
     ``minio.signer`` wrapped for the duration, restored after)."""
-    import minio.signer as ms
+    import minio.signer as ms  # deferred: optional extra 'signing' (minio)
 
     record: dict = {}
     saved_hash, saved_sts = ms.sha256_hash, ms._get_string_to_sign
@@ -309,6 +309,7 @@ def sign_minio(req: RawRequest, ctx: Context, mode: str) -> SignOutput:
     """Sign ``req`` with ``minio.signer.sign_v4_s3`` / ``presign_v4`` (S3 only). The path and query must be
     already percent-encoded, as the Minio client passes them; the headers are the ones the Minio client adds
     itself (``Host``, ``x-amz-date``, ``x-amz-content-sha256``, ``X-Amz-Security-Token``) plus the request's."""
+    # deferred: optional extra 'signing' (minio)
     import minio.signer as ms
     from minio.credentials import Credentials
 
