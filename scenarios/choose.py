@@ -4,6 +4,7 @@ backend class, so the base classes in ``backends`` need not import their own sub
 from __future__ import annotations
 
 from .backends import BACKENDS, AwsBackend, Backend, MinioBackend, check_endpoint
+from .journal import Journal
 
 
 def make_backend(name: str, endpoint: str | None = None, allow_remote: bool = False) -> Backend:
@@ -26,7 +27,5 @@ def make_backend(name: str, endpoint: str | None = None, allow_remote: bool = Fa
     else:
         backend = AwsBackend(endpoint=endpoint)
     if endpoint is not None or name == "aws":  # a server hubgate does not start: journal what the run makes
-        from .journal import Journal  # only for servers hubgate did not start
-
         backend.journal = Journal(endpoint or "aws")
     return backend
