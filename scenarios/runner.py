@@ -16,23 +16,30 @@ removed in ``finally``; nothing else is touched.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
-import re
 import secrets
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlparse, urlunparse
+from urllib.parse import quote, unquote, urlparse
 
 from botocore.exceptions import ClientError
 
-from .backends import Backend, BackendError, Credentials, http_session
+from .backends import Backend, BackendError, Credentials
 from .catalog import SCENARIOS
 from .journal import Journal
+from .probes import denied, http_get, poll_status, preflight, show_url, tamper
+from .provision import (
+    ASSUME_ANY,
+    cors_rules,
+    read_only_policy,
+    remove_action,
+    rewrite_buckets,
+    rewrite_principal,
+    unique_bucket,
+)
 from .signals import critical
 
 PROBE_KEY = "hubgate/probe.txt"
@@ -96,140 +103,6 @@ class Verdict:
         if any(not self.held(needs) for _, _, needs in self.checks):
             return "not-enforced"
         return "pass" if self.checks else "not-enforced"
-
-
-# -- HTTP ---------------------------------------------------------------------------------------------
-def _http(url: str):
-    """Direct to the checked endpoint; a real AWS host may go through the environment's proxy."""
-    host = (urlparse(url).hostname or "").lower()
-    return http_session(direct=not host.endswith(".amazonaws.com"))
-
-
-def http_get(url: str) -> tuple[int, bytes]:
-    with _http(url) as s:
-        r = s.get(url, timeout=15)
-    return r.status_code, r.content
-
-
-def show_url(url: str) -> str:
-    """A URL for evidence: path only, the query (credentials, signature) reduced to its parameter names."""
-    p = urlparse(url)
-    q = dict(parse_qsl(p.query))
-    if "X-Amz-Signature" in q:
-        return f"{p.path} (presigned, expires {q.get('X-Amz-Expires', '?')} s)"
-    return p.path
-
-
-def tamper(url: str, what: str, other_key_path: str | None = None) -> str:
-    p = urlparse(url)
-    q = parse_qsl(p.query, keep_blank_values=True)
-    if what == "signature":
-        q = [(k, (v[:-1] + ("0" if v[-1] != "0" else "1")) if k == "X-Amz-Signature" else v) for k, v in q]
-    elif what == "expiry":
-        q = [(k, "604800" if k == "X-Amz-Expires" else v) for k, v in q]
-    elif what == "key" and other_key_path:
-        p = p._replace(path=other_key_path)
-    return urlunparse(p._replace(query=urlencode(q, quote_via=quote, safe="")))
-
-
-def preflight(url: str, origin: str, method: str = "GET") -> tuple[bool, str]:
-    with _http(url) as s:
-        r = s.options(url, headers={"Origin": origin, "Access-Control-Request-Method": method}, timeout=15)
-    allow_origin = r.headers.get("Access-Control-Allow-Origin")
-    methods = r.headers.get("Access-Control-Allow-Methods")
-    ok = r.status_code == 200 and allow_origin in (origin, "*")
-    if ok and methods is not None:
-        ok = method in [m.strip().upper() for m in methods.split(",")]
-    return ok, (f"OPTIONS {urlparse(url).path} Origin: {origin} -> {r.status_code}, "
-                f"Allow-Origin: {allow_origin or '-'}, Allow-Methods: {methods or '-'}")
-
-
-def poll_status(url: str, want: Callable[[int], bool], timeout: float = 3.0) -> tuple[int, bool]:
-    deadline = time.monotonic() + timeout
-    while True:
-        status, _ = http_get(url)
-        if want(status) or time.monotonic() >= deadline:
-            return status, want(status)
-        time.sleep(0.2)
-
-
-def _denied(status: int) -> bool:
-    return status in (401, 403)
-
-
-# -- policies -------------------------------------------------------------------------------------------
-def _walk_strings(doc: Any, fn: Callable[[str], str]) -> Any:
-    if isinstance(doc, dict):
-        return {k: _walk_strings(v, fn) for k, v in doc.items()}
-    if isinstance(doc, list):
-        return [_walk_strings(v, fn) for v in doc]
-    if isinstance(doc, str):
-        return fn(doc)
-    return doc
-
-
-def rewrite_buckets(policy: Any, names: dict[str, str]) -> Any:
-    """Point the policy's bucket ARNs at the renamed buckets (wildcard ARNs are left as written)."""
-    if not names:
-        return copy.deepcopy(policy)
-    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    pattern = re.compile(rf"^(arn:[^:]*:s3:::)({alt})(?=$|/)")
-    return _walk_strings(policy, lambda s: pattern.sub(lambda m: m.group(1) + names[m.group(2)], s))
-
-
-def rewrite_principal(trust: Any, trusted: str, replacement: str) -> Any:
-    return _walk_strings(trust, lambda s: replacement if s == trusted else s)
-
-
-def remove_action(policy: dict, action: str) -> tuple[dict, list[str]]:
-    """The policy with ``action`` removed from its Allow statements, as a user would edit it; and the
-    wildcard actions that still grant it (removing the name does not revoke those)."""
-    out = copy.deepcopy(policy)
-    still: list[str] = []
-    statements = out.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    kept = []
-    for st in statements:
-        if st.get("Effect") != "Allow" or "Action" not in st:
-            kept.append(st)
-            continue
-        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
-        remaining = [a for a in actions if a.lower() != action.lower()]
-        for a in remaining:
-            if "*" in a or "?" in a:
-                rx = "^" + re.escape(a.lower()).replace(r"\*", ".*").replace(r"\?", ".") + "$"
-                if re.match(rx, action.lower()):
-                    still.append(a)
-        if remaining:
-            st["Action"] = remaining
-            kept.append(st)
-    if not kept:  # an empty policy is refused by some servers: keep one harmless statement
-        kept = [{"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::hubgate-nothing"]}]
-    out["Statement"] = kept
-    return out, still
-
-
-def read_only_policy(bucket: str) -> dict:
-    return {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
-        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]}]}
-
-
-ASSUME_ANY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
-
-
-def cors_rules(doc: Any) -> list[dict] | None:
-    if doc is None:
-        return None
-    if isinstance(doc, dict):
-        return list(doc.get("CORSRules") or [])
-    return list(doc)
-
-
-def unique_bucket(name: str, run: str) -> str:
-    suffix = f"-hg{run}"
-    return (name[: 63 - len(suffix)].rstrip("-.") + suffix).lower()
 
 
 # -- provisioning -----------------------------------------------------------------------------------------
@@ -413,7 +286,7 @@ def sc_presigned_get(ctx: Context, v: Verdict) -> str | None:
     with be.presign_mode():
         url = be.presign(ctx.control, ctx.out_bucket, PROBE_KEY)
         status, _ = http_get(url)
-        v.control("unauthorised-url-refused", _denied(status),
+        v.control("unauthorised-url-refused", denied(status),
                   f"GET {show_url(url)} signed by an identity without access -> {status}")
         for name, unique in ctx.buckets.items():
             url = be.presign(ctx.hub, unique, PROBE_KEY, region=ctx.regions[name])
@@ -434,7 +307,7 @@ def sc_revocation(ctx: Context, v: Verdict) -> str | None:
         url = be.presign(ctx.control, ctx.ctl_bucket, PROBE_KEY)
         before, _ = http_get(url)
         be.set_user_policy(ctx.ctl_user, remove_action(ctl_policy, action)[0])
-        after, refused = poll_status(url, _denied, 1.0)
+        after, refused = poll_status(url, denied, 1.0)
         be.set_user_policy(ctx.ctl_user, ctl_policy)
         restored, _ = poll_status(url, lambda s: s == 200, 2.0)
         v.control("revoke-control", before == 200 and refused,
@@ -452,7 +325,7 @@ def sc_revocation(ctx: Context, v: Verdict) -> str | None:
             return None
         be.set_user_policy(ctx.hub_user, revoked)
         try:
-            after, refused = poll_status(url, _denied, 3.0)
+            after, refused = poll_status(url, denied, 3.0)
             v.check("revoked", refused, f"same URL after {action} was removed from the permission policy -> {after}")
         finally:
             be.set_user_policy(ctx.hub_user, ctx.hub_policy)
@@ -472,13 +345,13 @@ def sc_presign_expiry(ctx: Context, v: Verdict) -> str | None:
         v.control("signed-earlier-valid", s == 200, f"GET of a control URL signed 120 s ago, valid 600 s -> {s}")
         url = be.presign_at(ctx.control, ctx.ctl_bucket, PROBE_KEY, past, 60)
         s, _ = http_get(url)
-        v.control("expired-refused", _denied(s), f"GET of a control URL signed 120 s ago, valid 60 s (expired) -> {s}")
+        v.control("expired-refused", denied(s), f"GET of a control URL signed 120 s ago, valid 60 s (expired) -> {s}")
         hub = be.presign(ctx.hub, unique, PROBE_KEY, expires=60, region=region)
         s, _ = http_get(hub)
         v.check("fresh", s == 200, f"GET {show_url(hub)} signed by the Hub identity, before expiry -> {s}")
         hub = be.presign_at(ctx.hub, unique, PROBE_KEY, past, 60, region=region)
         s, _ = http_get(hub)
-        v.check("expired", _denied(s), f"GET {show_url(hub)} signed by the Hub identity 120 s ago (expired) -> {s}")
+        v.check("expired", denied(s), f"GET {show_url(hub)} signed by the Hub identity 120 s ago (expired) -> {s}")
     return None
 
 
@@ -489,14 +362,14 @@ def sc_presign_tamper(ctx: Context, v: Verdict) -> str | None:
     with be.presign_mode():
         ctl = be.presign(ctx.control, ctx.ctl_bucket, PROBE_KEY)
         s, _ = http_get(tamper(ctl, "signature"))
-        v.control("tampered-refused", _denied(s), f"GET of a control URL with one signature digit changed -> {s}")
+        v.control("tampered-refused", denied(s), f"GET of a control URL with one signature digit changed -> {s}")
         hub = be.presign(ctx.hub, unique, PROBE_KEY, region=region)
         s, _ = http_get(hub)
         v.check("untouched", s == 200, f"GET {show_url(hub)} as signed -> {s}")
         victim_path = urlparse(be.object_url(unique, VICTIM_KEY)).path
         for what in ("signature", "key", "expiry"):
             s, _ = http_get(tamper(hub, what, victim_path))
-            v.check(f"tampered {what}", _denied(s), f"GET of the Hub URL with its {what} changed -> {s}")
+            v.check(f"tampered {what}", denied(s), f"GET of the Hub URL with its {what} changed -> {s}")
     return None
 
 

@@ -31,7 +31,7 @@ from botocore.exceptions import ClientError
 from hubgate.signing.lock import LOCK_INPUTS
 from hubgate.signing.sigv4 import frozen_botocore_clock
 
-from .runner import http_get as fetch
+from .probes import http_get as fetch
 
 BUCKET = "hub-behaviour"
 #: the keys checked: the lock's own awkward-key inputs (one documented input set for record and behaviour)

@@ -18,7 +18,7 @@ from hubgate import manifest as m
 from hubgate.cli.manifest import manifest_command
 from hubgate.manifest.build import build_manifest, encode_key, object_url
 from hubgate.scenarios.choose import make_backend
-from hubgate.scenarios.runner import http_get as _fetch
+from hubgate.scenarios.probes import http_get as _fetch
 
 from conftest import running_seaweedfs
 

@@ -10,18 +10,10 @@ import pytest
 
 from hubgate.scenarios.backends import check_endpoint, is_loopback_url
 from hubgate.scenarios.catalog import SCENARIOS
+from hubgate.scenarios.probes import tamper
+from hubgate.scenarios.provision import remove_action, rewrite_buckets, rewrite_principal, unique_bucket
 from hubgate.scenarios.report import render
-from hubgate.scenarios.runner import (
-    Result,
-    Verdict,
-    key_from_manifest_url,
-    manifest_url,
-    remove_action,
-    rewrite_buckets,
-    rewrite_principal,
-    tamper,
-    unique_bucket,
-)
+from hubgate.scenarios.runner import Result, Verdict, key_from_manifest_url, manifest_url
 
 
 def test_rewrite_buckets_exact_and_prefix_safe():
