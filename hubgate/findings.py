@@ -14,7 +14,7 @@ def at_or_above(severity: str, threshold: str) -> bool:
     return _RANK[severity] >= _RANK[threshold]
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands in a corpus run: no per-instance dict
 class Finding:
     rule: str
     severity: str

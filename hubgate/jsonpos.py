@@ -37,7 +37,10 @@ class LazyJsonPositions(Positions):
         self.extra: dict[str, tuple[int, int]] = {}
         self._root = _UNSET
         self._memo: dict[str, int | None] = {}
-        self._kids: dict[int, dict[str, int] | list[int]] = {}
+        self._offsets: dict[str, int | None] = {}
+        self._kids: dict[int, dict[str, int] | list[int]] = {}  # members or items read so far, by offset
+        self._resume: dict[int, int] = {}  # containers read in part: where their next member or item starts
+        self._line_at = (0, 1)  # (offset, its line): lines are counted on from the last answer
 
     @property
     def root(self):
@@ -53,65 +56,139 @@ class LazyJsonPositions(Positions):
         if self._root is not _UNSET:
             return super()._find(pointer)
         memo = self._memo
-        if pointer in memo:
-            return memo[pointer]
-        found = self._locate(pointer)
-        memo[pointer] = found
+        found = memo.get(pointer, _UNSET)
+        if found is _UNSET:
+            # deeper than any value of a loaded document (its nesting is capped): names nothing
+            idx = None if pointer.count("/") > MAX_DEPTH + self.base.count("/") else self._offset(pointer)
+            found = None if idx is None else pack(self._line(idx), idx - self.text.rfind("\n", 0, idx))
+            memo[pointer] = found
         return found
 
-    def _children(self, idx: int):
-        """Where each member (key -> offset) or item (list of offsets) of the container at ``idx`` starts;
-        read once per container: findings often name many items of one Action list."""
-        kids = self._kids.get(idx)
-        if kids is not None:
-            return kids
+    def _offset(self, pointer: str) -> int | None:
+        """Where the value at ``pointer`` starts in the text (None: it names nothing). Memoised per pointer, so
+        the items of one list are found from their list's offset, not from the root each time."""
+        offsets = self._offsets
+        idx = offsets.get(pointer, _UNSET)
+        if idx is not _UNSET:
+            return idx
+        base = self.base
+        if pointer == base:
+            idx = _WS.match(self.text, 0).end()
+        elif pointer.startswith(base) and pointer[len(base)] == "/":
+            parent, _, token = pointer.rpartition("/")
+            idx = self._offset(parent)
+            if idx is not None:
+                idx = self._child(idx, token)
+        else:
+            return None
+        offsets[pointer] = idx
+        return idx
+
+    def _child(self, idx: int, token: str) -> int | None:
+        """The offset of the member or item ``token`` of the value at ``idx`` (None: there is none)."""
+        c = self.text[idx]
+        if c == "{":
+            key = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
+            kids = self._kids.get(idx)
+            if kids is None or (key not in kids and idx in self._resume):
+                kids = self._scan(idx, key)
+            return kids.get(key)  # type: ignore[union-attr]
+        if c == "[":
+            if not token.isdigit():
+                return None
+            n = int(token)  # as the tree reads an index (``01`` is item 1)
+            kids = self._kids.get(idx)
+            if kids is None:
+                kids = self._string_items(idx)
+            if kids is None or (n >= len(kids) and idx in self._resume):
+                kids = self._scan(idx, n)
+            return kids[n] if n < len(kids) else None  # type: ignore[index]
+        return None
+
+    def _string_items(self, idx: int) -> list[int] | None:
+        """The item offsets of a list of strings written without a backslash (an Action list, as a rule),
+        from the decoded strings' lengths; None for any other list."""
         text = self.text
-        ws = _WS.match
-        is_map = text[idx] == "{"
-        kids = {} if is_map else []
-        j = ws(text, idx + 1).end()
-        if text[j] not in "}]":
-            while True:
-                if is_map:
-                    k, j = _scanstring(text, j + 1)
-                    j = ws(text, ws(text, j).end() + 1).end()  # past the ":"
-                    kids.setdefault(k, j)
-                else:
-                    kids.append(j)
-                j = ws(text, _decoder.raw_decode(text, j)[1]).end()
-                if text[j] != ",":
-                    break
-                j = ws(text, j + 1).end()
+        if text[_WS.match(text, idx + 1).end()] != '"':
+            return None  # empty, or its first item is no string
+        values, end = _decoder.raw_decode(text, idx)
+        if text.find("\\", idx, end) >= 0:
+            return None
+        find = text.find
+        kids: list[int] = []
+        j = idx
+        for v in values:  # no escapes: each string is its characters between two quotes
+            if type(v) is not str:
+                return None
+            j = find('"', j)
+            kids.append(j)
+            j += len(v) + 2
         self._kids[idx] = kids
         return kids
 
-    def _locate(self, pointer: str) -> int | None:
-        base = self.base
-        if not pointer.startswith(base):
-            return None
-        rest = pointer[len(base):]
-        if rest and rest[0] != "/":
-            return None
+    def _scan(self, idx: int, want: str | int) -> dict[str, int] | list[int]:
+        """Members or items of the container at ``idx`` read one by one until ``want`` (a key, or an index) is
+        found or the container ends; a later call resumes where this one stopped (the value found is not even
+        decoded until then). Keys are read by the C string scanner (or as written, when they hold no escape),
+        values passed over by the C decoder."""
         text = self.text
-        idx = _WS.match(text, 0).end()
-        for token in rest[1:].split("/") if rest else ():
-            c = text[idx]
-            if c == "{":
-                key = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
-                idx = self._children(idx).get(key)
-                if idx is None:
-                    return None
-            elif c == "[":
-                if not token.isdigit():
-                    return None
-                n = int(token)  # as the tree reads an index (``01`` is item 1)
-                items = self._children(idx)
-                if n >= len(items):
-                    return None
-                idx = items[n]
+        kids = self._kids.get(idx)
+        if kids is None:
+            is_map = text[idx] == "{"
+            kids = self._kids[idx] = {} if is_map else []
+            j = _WS.match(text, idx + 1).end()
+            if text[j] in "}]":
+                return kids
+        else:
+            is_map = type(kids) is dict
+            j = self._next(self._resume.pop(idx))
+        find = text.find
+        while j >= 0:
+            if is_map:
+                q = find('"', j + 1)
+                k = text[j + 1:q]
+                if "\\" in k:  # escapes: the C scanner reads the key
+                    k, q = _scanstring(text, j + 1)
+                    q -= 1
+                j = find(":", q + 1) + 1  # only whitespace lies between a key and its ":"
+                while text[j] in _BLANK:
+                    j += 1
+                kids.setdefault(k, j)  # type: ignore[union-attr]
+                found = k == want
             else:
-                return None
-        return pack(text.count("\n", 0, idx) + 1, idx - text.rfind("\n", 0, idx))
+                kids.append(j)  # type: ignore[union-attr]
+                found = len(kids) > want  # type: ignore[arg-type, operator]
+            if found:
+                self._resume[idx] = j
+                return kids
+            j = self._next(j)
+        return kids
+
+    def _next(self, j: int) -> int:
+        """Where the member or item after the value at ``j`` starts; -1 when the container ends there."""
+        text = self.text
+        j = _decoder.raw_decode(text, j)[1]
+        while text[j] in _BLANK:
+            j += 1
+        if text[j] != ",":
+            return -1
+        j += 1
+        while text[j] in _BLANK:
+            j += 1
+        return j
+
+    def _line(self, idx: int) -> int:
+        """The 1-based line of offset ``idx``: counted on from the previous answer when it lies before (the
+        findings of one rule come in document order), else from the start."""
+        last, line = self._line_at
+        if idx < last:
+            last, line = 0, 1
+        line += self.text.count("\n", last, idx)
+        self._line_at = (idx, line)
+        return line
+
+
+_BLANK = " \t\n\r"  # JSON whitespace
 
 
 _JTOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|[^\s,:{}\[\]"]+')

@@ -150,17 +150,7 @@ class Rule:
         self, doc: Document, pointer: str, message: str, fix: str | None = None, severity: str | None = None
     ) -> Finding:
         line, column = doc.position(pointer)
-        return Finding(
-            rule=self.id,
-            severity=severity or self.severity,
-            message=message,
-            file=doc.file,
-            pointer=pointer,
-            line=line,
-            column=column,
-            fix=fix,
-            help=self.help,
-        )
+        return Finding(self.id, severity or self.severity, message, doc.file, pointer, line, column, fix, self.help)
 
 
 

@@ -37,10 +37,13 @@ class Document:
 
     def position(self, pointer: str) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the value at ``pointer``; the nearest parent's when unknown."""
+        positions = self.positions
         p = pointer
         while True:
-            if p in self.positions:
-                return self.positions[p]
+            try:  # one look-up (a Positions raises KeyError exactly when it does not hold the pointer)
+                return positions[p]
+            except KeyError:
+                pass
             if not p:
                 return (None, None)
             p = p.rsplit("/", 1)[0]
