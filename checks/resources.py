@@ -144,11 +144,7 @@ class WrongResourceType(Rule):
         pol = target.permission_policy
         if pol is None:
             return
-        v = view(pol)
-        for _key, na in v.named_actions.items():
-            bad = v.wrong_type(na.name)
-            if bad is None:
-                continue
+        for na in view(pol).wrongly_typed:
             info = act.lookup(na.name)
             stmt, item = na.items[0]
             given = ", ".join(sorted({r.value for r in na.resources})) or "(no Resource)"

@@ -6,7 +6,7 @@ Shared by the rules so that no rule re-derives these facts its own way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .iam import actions as act
 from .iam.arn import arn_matches, could_be_type, s3_bucket_and_key
@@ -82,15 +82,31 @@ class S3View:
         info = act.lookup(action)
         if info is None:
             return None
-        values = [r.value for r in na.resources]
-        if any(v == "*" for v in values):
-            return None
-        if not info.resource_types:
-            return na  # needs Resource "*"
-        for v in values:
-            if any(could_be_type(v, info.service, t) for t in info.resource_types):
-                return None
-        return na
+        values = tuple(r.value for r in na.resources)
+        return None if "*" in values or _types_meet(info.service, info.resource_types, values) else na
+
+    @cached_property
+    def wrongly_typed(self) -> list[NamedAction]:
+        """``wrong_type`` of every named action, in the order of ``named_actions``: the actions granted only
+        on resources of types they cannot apply to. Judged statement by statement (an action applies when it
+        applies to some resource of some statement naming it), one look-up per action and statement, without
+        building ``named_actions`` unless some action is wrong."""
+        applies: dict[str, bool] = {}  # lower-case name -> applies somewhere, in the order first named
+        for s in self.policy.allows():
+            if s.not_resources is not None:
+                continue
+            values = tuple(r.value for r in s.resources)
+            keys = [n.lower() for n in (a.value for a in s.actions) if "*" not in n and "?" not in n]
+            if "*" in values:
+                applies.update(dict.fromkeys(keys, True))
+                continue
+            for key in keys:
+                if not applies.get(key):
+                    applies[key] = _applies(key, values)
+        if all(applies.values()):
+            return []
+        named = self.named_actions
+        return [named[key] for key, ok in applies.items() if not ok]
 
     def reachable(self, bucket: str, actions: tuple[str, ...], partition: str = "aws") -> bool:
         """Could any of the actions be allowed on the bucket (or an object in it), conditions aside?"""
@@ -114,6 +130,21 @@ class S3View:
         variables = self.policy.version == VARIABLES_VERSION
         return any(b == bucket_part or arn_matches(f"arn:aws:s3:::{b}/{k}", probe, variables)
                    for b, k, _ in self.object_arns)
+
+
+@lru_cache(maxsize=65536)
+def _types_meet(service: str, types: tuple[str, ...], values: tuple[str, ...]) -> bool:
+    """Can one of the resource patterns be a resource of one of the types (of the service)? An action with no
+    resource type needs Resource ``*``. Memoised: a corpus grants many actions of one service, with the same
+    resource types, on the same resources."""
+    return bool(types) and any(could_be_type(v, service, t) for v in values for t in types)
+
+
+@lru_cache(maxsize=65536)
+def _applies(action: str, values: tuple[str, ...]) -> bool:
+    """Does a named action (lower case) apply to one of the resources? An unknown action is not judged."""
+    info = act.lookup(action)
+    return info is None or _types_meet(info.service, info.resource_types, values)
 
 
 def view(policy: Policy) -> S3View:

@@ -240,62 +240,51 @@ def glob_meets_atoms(pattern: str, atoms: tuple) -> bool:
     """``atoms_intersect(_glob_atoms(pattern), atoms)``, computed as a bit-parallel NFA run: the set of
     positions in ``atoms`` reachable after reading some string the glob's prefix matches is one integer, so
     a pattern costs a few big-integer operations per character instead of a search over position pairs
-    (HG104 asks this thousands of times over a corpus)."""
-    rep, full, accept = _atom_masks(atoms)
-    end = len(atoms)
-    mask = _closure(1, rep)
+    (HG104 asks this thousands of times over a corpus).
+
+    Bit ``j`` is "before atom ``j``", bit ``len(atoms)`` the end. Leaving repeated atoms without consuming
+    (the closure) fills each run of repeated atoms from its lowest reached position up to the position after
+    the run: ``((m & rep) + rep) ^ rep`` does that for every run at once (the carry of the addition runs
+    through the run and stops just above it). Every atom accepts some character (the alphabet is unbounded),
+    so the glob's ``*`` reaches every position from the lowest one reached up to the end."""
+    rep, full, lits, unlike, excluded = _atom_masks(atoms)
+    top = 1 << (len(atoms) + 1)  # the bits 0..end, as top - 1
+    mask = 1 | (((1 & rep) + rep) ^ rep)
     for ch in pattern:
-        if ch == "*":  # any run: every position reachable through any number of any characters
-            while True:
-                grown = mask | _step(mask, full, rep)
-                if grown == mask:
-                    break
-                mask = grown
-        elif ch == "?":
-            mask = _step(mask, full, rep)
+        if ch == "*":  # any run: every position from the lowest reached one to the end
+            mask |= top - (mask & -mask)
+            continue
+        if ch == "?":
+            hit = mask & full
         else:
-            c = ch.lower()
-            acc = accept.get(c)
-            if acc is None:
-                acc = accept[c] = _accepting(atoms, c)
-            mask = _step(mask, acc, rep)
-        if not mask:
+            c = ch.lower()  # the atoms accepting c: its literals, and the classes that do not exclude it
+            hit = mask & (lits.get(c, 0) | (unlike & ~excluded.get(c, 0)))
+        if not hit:
             return False
-    return bool(mask >> end & 1)
+        mask = ((hit & ~rep) << 1) | (hit & rep)  # a repeated atom stays, another moves on
+        mask |= ((mask & rep) + rep) ^ rep
+    return bool(mask >> len(atoms) & 1)
 
 
 @lru_cache(maxsize=4096)
-def _atom_masks(atoms: tuple) -> tuple[int, int, dict]:
-    """(atoms that repeat, every atom, a per-character memo of the atoms that accept it) as bit masks; every
-    atom accepts some character (the alphabet is unbounded), so ``?`` and ``*`` step through all of them."""
-    rep = 0
-    for j, (_chars, repeats) in enumerate(atoms):
+def _atom_masks(atoms: tuple) -> tuple[int, int, dict[str, int], int, dict[str, int]]:
+    """Bit masks of the atoms: those that repeat, all of them, the literal atoms of each character, the
+    character classes ("not" atoms), and for each character the classes that exclude it. Every atom accepts
+    some character (the alphabet is unbounded), so ``?`` and ``*`` step through all of them."""
+    rep = unlike = 0
+    lits: dict[str, int] = {}
+    excluded: dict[str, int] = {}
+    for j, ((kind, chars), repeats) in enumerate(atoms):
+        bit = 1 << j
         if repeats:
-            rep |= 1 << j
-    return rep, (1 << len(atoms)) - 1, {}
-
-
-def _accepting(atoms: tuple, c: str) -> int:
-    mask = 0
-    for j, (chars, _repeats) in enumerate(atoms):
-        if (chars[1] == c) if chars[0] == "lit" else (c not in chars[1]):
-            mask |= 1 << j
-    return mask
-
-
-def _closure(mask: int, rep: int) -> int:
-    """Add the positions reached by leaving repeated atoms without consuming."""
-    while True:
-        grown = mask | ((mask & rep) << 1)
-        if grown == mask:
-            return mask
-        mask = grown
-
-
-def _step(mask: int, acc: int, rep: int) -> int:
-    """Read one character the atoms in ``acc`` accept: a repeated atom stays, another moves on."""
-    hit = mask & acc
-    return _closure(((hit & ~rep) << 1) | (hit & rep), rep)
+            rep |= bit
+        if kind == "lit":
+            lits[chars] = lits.get(chars, 0) | bit
+        else:
+            unlike |= bit
+            for c in chars:
+                excluded[c] = excluded.get(c, 0) | bit
+    return rep, (1 << len(atoms)) - 1, lits, unlike, excluded
 
 
 def s3_bucket_and_key(pattern: str) -> tuple[str, str | None] | None:
