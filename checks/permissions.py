@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
+from functools import lru_cache
 
 from hubgate import docrefs as ref
 from hubgate.example import BUCKET, good_bundle, policy, read_policy, statement
@@ -78,17 +79,25 @@ class NotReadOnly(Rule):
                     )
                 continue
             for item in s.actions:
-                bad = act.non_read_only(item.value)
-                if not bad:
+                msg = _not_read_only_message(item.value)
+                if msg is None:
                     continue
                 if act.has_wildcard(item.value):
-                    msg = (f"Action {item.value!r} grants {len(bad)} actions that are not read-only "
-                           f"({_levels(bad)}), e.g. {_sample(bad)}")
                     fix = f"Replace {item.value!r} with only the read actions needed: {needed}"
                 else:
-                    msg = f"Action {item.value!r} is not read-only (access level {bad[0].access_level})"
                     fix = f"Remove {item.value!r} from {s.label}"
                 yield self.finding(pol.doc, item.pointer, msg, fix=fix)
+
+
+@lru_cache(maxsize=65536)  # a corpus names the same actions and patterns again and again
+def _not_read_only_message(value: str) -> str | None:
+    """HG101's message for an Action entry that grants actions which are not read-only; None when it grants none."""
+    bad = act.non_read_only(value)
+    if not bad:
+        return None
+    if act.has_wildcard(value):
+        return f"Action {value!r} grants {len(bad)} actions that are not read-only ({_levels(bad)}), e.g. {_sample(bad)}"
+    return f"Action {value!r} is not read-only (access level {bad[0].access_level})"
 
 
 _NOT_ACTION_CACHE: dict[tuple[str, ...], tuple] = {}
@@ -273,7 +282,7 @@ class PlaceholderLeft(Rule):
             docs += [(bk.cors, bk.cors.data, bk.cors.base) for bk in b.buckets if bk.cors is not None and bk.cors_ref]
         docs += [(p.doc, p.doc.data, p.doc.base) for p in target.policies()]
         for doc, data, base in docs:
-            if not _any_string_holds(data, placeholders):
+            if not _any_string_holds(data, placeholders, doc.json_source):
                 continue  # the usual case: no pointer is built for the document's strings
             for ptr, value in walk_strings(data, base):
                 low = value.lower()
@@ -286,9 +295,17 @@ class PlaceholderLeft(Rule):
                 )
 
 
-def _any_string_holds(value, needles: list[str]) -> bool:
+def _any_string_holds(value, needles: list[str], text: str | None = None) -> bool:
     """Does some string in a JSON value (keys aside), lower-cased, contain one of the needles? The same test as
-    the walk that reports them, without building pointers."""
+    the walk that reports them, without building pointers.
+
+    ``text``: the JSON text the value was read from. Without a backslash in it, every string stands in it as
+    written, between quotes (which end a word for ``lower``, as the string's own ends do), so when no needle
+    is in the lower-cased text, none is in any string: the usual answer, without a walk."""
+    if text is not None and "\\" not in text:
+        low = text.lower()
+        if not any(p in low for p in needles):
+            return False
     stack = [value]
     while stack:
         v = stack.pop()
@@ -380,6 +397,7 @@ class UnknownAction(Rule):
                         yield self.finding(pol.doc, item.pointer, msg, fix=fix)
 
 
+@lru_cache(maxsize=65536)  # a corpus names the same actions again and again
 def _unknown_action(value: str) -> tuple[str | None, str | None]:
     if value == "*":
         return None, None

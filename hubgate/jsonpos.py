@@ -36,7 +36,7 @@ class LazyJsonPositions(Positions):
         self.base = base
         self.extra: dict[str, tuple[int, int]] = {}
         self._root = _UNSET
-        self._memo: dict[str, int | None] = {}
+        self._memo: dict[str, tuple[int, int] | tuple[()]] = {}  # answers: (line, column), () for none
         self._offsets: dict[str, int | None] = {}
         self._kids: dict[int, dict[str, int] | list[int]] = {}  # members or items read so far, by offset
         self._resume: dict[int, int] = {}  # containers read in part: where their next member or item starts
@@ -52,17 +52,31 @@ class LazyJsonPositions(Positions):
     def root(self, value) -> None:
         self._root = value
 
+    def __getitem__(self, pointer: str) -> tuple[int, int]:
+        if self._root is not _UNSET or (self.extra and pointer in self.extra):
+            return super().__getitem__(pointer)
+        pos = self._memo.get(pointer)
+        if pos is None:
+            pos = self._position(pointer)
+        if not pos:
+            raise KeyError(pointer)
+        return pos
+
     def _find(self, pointer: str) -> int | None:
         if self._root is not _UNSET:
             return super()._find(pointer)
-        memo = self._memo
-        found = memo.get(pointer, _UNSET)
-        if found is _UNSET:
-            # deeper than any value of a loaded document (its nesting is capped): names nothing
-            idx = None if pointer.count("/") > MAX_DEPTH + self.base.count("/") else self._offset(pointer)
-            found = None if idx is None else pack(self._line(idx), idx - self.text.rfind("\n", 0, idx))
-            memo[pointer] = found
-        return found
+        pos = self._memo.get(pointer)
+        if pos is None:
+            pos = self._position(pointer)
+        return pack(*pos) if pos else None
+
+    def _position(self, pointer: str) -> tuple[int, int] | tuple[()]:
+        """(line, column) of the value at ``pointer``, ``()`` when it names nothing; memoised."""
+        # deeper than any value of a loaded document (its nesting is capped): names nothing
+        idx = None if pointer.count("/") > MAX_DEPTH + self.base.count("/") else self._offset(pointer)
+        pos = () if idx is None else (self._line(idx), idx - self.text.rfind("\n", 0, idx))
+        self._memo[pointer] = pos
+        return pos
 
     def _offset(self, pointer: str) -> int | None:
         """Where the value at ``pointer`` starts in the text (None: it names nothing). Memoised per pointer, so
@@ -76,7 +90,9 @@ class LazyJsonPositions(Positions):
             idx = _WS.match(self.text, 0).end()
         elif pointer.startswith(base) and pointer[len(base)] == "/":
             parent, _, token = pointer.rpartition("/")
-            idx = self._offset(parent)
+            idx = offsets.get(parent, _UNSET)
+            if idx is _UNSET:
+                idx = self._offset(parent)
             if idx is not None:
                 idx = self._child(idx, token)
         else:

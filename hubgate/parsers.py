@@ -64,12 +64,17 @@ def _int(text: str) -> int:
     return int(text)
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int)
+
+
 def load_json(text: str, file: str, base: str) -> tuple[Any, Positions] | None:
     """The value and positions of a JSON text; None when the text is not JSON (it may still be YAML)."""
     if bracket_depth(text) > MAX_DEPTH:
         raise InputError(file, f"nested more than {MAX_DEPTH} levels deep")
     try:
-        data = json.loads(text, object_pairs_hook=_pairs, parse_int=_int)
+        if text.startswith("\ufeff"):  # as json.loads refuses a str: then read as YAML
+            return None
+        data = _DECODER.decode(text)  # json.loads(text, object_pairs_hook=_pairs, parse_int=_int), one decoder
     except _Duplicate as dup:
         json_positions(text, file, base)  # names the line
         raise InputError(file, f"duplicate key {dup.key!r}") from None  # pragma: no cover - located above

@@ -24,13 +24,16 @@ class Document:
     """A parsed JSON/YAML value with where it came from.
 
     ``base`` is the pointer of this value inside its file (``""`` for a whole file, ``/trust_policy``
-    for a document given inline in a bundle).
+    for a document given inline in a bundle). ``json_source``: the JSON text ``data`` was read from (the
+    whole file's), when it was; ``data`` then holds only values written in it (a value built in memory, as
+    infrastructure code's assembled documents are, has no source).
     """
 
     file: str
     data: Any
     base: str = ""
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    json_source: str | None = field(default=None, repr=False)
 
     def pointer(self, *tokens: Any) -> str:
         return join_pointer(self.base, *tokens)
@@ -49,7 +52,8 @@ class Document:
             p = p.rsplit("/", 1)[0]
 
     def child(self, data: Any, *tokens: Any) -> Document:
-        return Document(self.file, data, self.pointer(*tokens), self.positions)
+        """The document of a value inside this one (``data``, found at ``tokens``)."""
+        return Document(self.file, data, self.pointer(*tokens), self.positions, self.json_source)
 
 
 def parse_text(text: str, file: str, base: str = "") -> Document:
@@ -64,10 +68,11 @@ def parse_text(text: str, file: str, base: str = "") -> Document:
         raise InputError(file, "binary file (contains NUL bytes), expected YAML or JSON")
     if not text.strip():
         raise InputError(file, "empty file, expected a YAML or JSON document")
-    loaded = None
     if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
         loaded = load_json(text, file, base)
-    data, positions = loaded if loaded is not None else load_yaml(text, file, base)
+        if loaded is not None:
+            return Document(file, loaded[0], base, loaded[1], text)
+    data, positions = load_yaml(text, file, base)
     return Document(file, data, base, positions)
 
 
@@ -92,14 +97,16 @@ def read_text(path: Path, shown: str | None = None) -> str:
     except BaseException:
         os.close(fd)
         raise
-    with os.fdopen(fd, "rb") as fh:
+    try:
         size = st.st_size
         if size > MAX_BYTES:
             raise InputError(shown, f"file is {size} bytes, larger than the {MAX_BYTES} byte limit")
         try:
-            raw = fh.read(MAX_BYTES + 1)
+            raw = _read_capped(fd, size)
         except OSError as exc:
             raise InputError(shown, f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
     if len(raw) > MAX_BYTES:
         raise InputError(shown, f"file is larger than the {MAX_BYTES} byte limit")
     if b"\x00" in raw:
@@ -108,6 +115,25 @@ def read_text(path: Path, shown: str | None = None) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(shown, f"not UTF-8 text (byte {exc.start})") from None
+
+
+def _read_capped(fd: int, size: int) -> bytes:
+    """The bytes of an open file up to its end, or up to one byte past ``MAX_BYTES`` (so that a file which
+    grew is still refused). Read in chunks sized from ``stat`` (a buffered read of ``MAX_BYTES + 1`` would
+    reserve that much memory for every file)."""
+    chunks = []
+    total = 0
+    want = min(size + 1, MAX_BYTES + 1)
+    while True:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_BYTES:
+            break
+        want = min(max(want, 1 << 16), MAX_BYTES + 1 - total)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def load_file(path: Path, shown: str | None = None) -> Document:

@@ -163,6 +163,9 @@ def expand(pattern: str) -> tuple[ActionInfo, ...]:
         if not has_wildcard(name):
             info = actions.get(name)
             return (info,) if info is not None else ()
+        prefix = _prefix_glob(name)
+        if prefix is not None and _ascii_keys(service):  # ``Describe*``: no regex needed
+            return tuple(a for k, a in actions.items() if k.startswith(prefix))
         rx = glob_regex(name)
         return tuple(a for k, a in actions.items() if rx.fullmatch(k))
     if not has_wildcard(pattern):
@@ -183,7 +186,27 @@ def action_matches(pattern: str, action: str) -> bool:
         return True
     if not has_wildcard(pattern):
         return pattern.lower() == action.lower()
+    prefix = _prefix_glob(pattern)
+    if prefix is not None and action.isascii():
+        return action.lower().startswith(prefix)
     return glob_regex(pattern).fullmatch(action) is not None
+
+
+@lru_cache(maxsize=65536)
+def _prefix_glob(pattern: str) -> str | None:
+    """For an ASCII pattern whose one wildcard is a final ``*`` (``s3:Get*``), its text before the ``*`` in lower
+    case, else None. Between ASCII texts the case-insensitive glob is then ``startswith`` on the lower-cased
+    name (outside ASCII, case-insensitive matching pairs characters ``lower`` does not, such as ``ſ`` and
+    ``s``)."""
+    head = pattern[:-1]
+    if pattern.endswith("*") and pattern.isascii() and not has_wildcard(head):
+        return head.lower()
+    return None
+
+
+@functools.cache
+def _ascii_keys(service: str) -> bool:
+    return "".join(service_actions(service)).isascii()
 
 
 @functools.cache

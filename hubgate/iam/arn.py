@@ -247,18 +247,21 @@ def glob_meets_atoms(pattern: str, atoms: tuple) -> bool:
     the run: ``((m & rep) + rep) ^ rep`` does that for every run at once (the carry of the addition runs
     through the run and stops just above it). Every atom accepts some character (the alphabet is unbounded),
     so the glob's ``*`` reaches every position from the lowest one reached up to the end."""
-    rep, full, lits, unlike, excluded = _atom_masks(atoms)
+    rep, full, accept, lits, unlike, excluded = _atom_masks(atoms)
     top = 1 << (len(atoms) + 1)  # the bits 0..end, as top - 1
     mask = 1 | (((1 & rep) + rep) ^ rep)
-    for ch in pattern:
-        if ch == "*":  # any run: every position from the lowest reached one to the end
+    # each character lower-cased on its own, as the atoms' characters are (for ASCII, the whole text at once)
+    for c in pattern.lower() if pattern.isascii() else [ch.lower() for ch in pattern]:
+        if c == "*":  # any run: every position from the lowest reached one to the end
             mask |= top - (mask & -mask)
             continue
-        if ch == "?":
+        if c == "?":
             hit = mask & full
         else:
-            c = ch.lower()  # the atoms accepting c: its literals, and the classes that do not exclude it
-            hit = mask & (lits.get(c, 0) | (unlike & ~excluded.get(c, 0)))
+            acc = accept.get(c)
+            if acc is None:  # the atoms accepting c: its literals, and the classes that do not exclude it
+                acc = accept[c] = lits.get(c, 0) | (unlike & ~excluded.get(c, 0))
+            hit = mask & acc
         if not hit:
             return False
         mask = ((hit & ~rep) << 1) | (hit & rep)  # a repeated atom stays, another moves on
@@ -267,10 +270,11 @@ def glob_meets_atoms(pattern: str, atoms: tuple) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _atom_masks(atoms: tuple) -> tuple[int, int, dict[str, int], int, dict[str, int]]:
-    """Bit masks of the atoms: those that repeat, all of them, the literal atoms of each character, the
-    character classes ("not" atoms), and for each character the classes that exclude it. Every atom accepts
-    some character (the alphabet is unbounded), so ``?`` and ``*`` step through all of them."""
+def _atom_masks(atoms: tuple) -> tuple[int, int, dict[str, int], dict[str, int], int, dict[str, int]]:
+    """Bit masks of the atoms: those that repeat, all of them, a memo of the atoms accepting each character
+    (filled as characters come), the literal atoms of each character, the character classes ("not" atoms),
+    and for each character the classes that exclude it. Every atom accepts some character (the alphabet is
+    unbounded), so ``?`` and ``*`` step through all of them."""
     rep = unlike = 0
     lits: dict[str, int] = {}
     excluded: dict[str, int] = {}
@@ -284,7 +288,7 @@ def _atom_masks(atoms: tuple) -> tuple[int, int, dict[str, int], int, dict[str, 
             unlike |= bit
             for c in chars:
                 excluded[c] = excluded.get(c, 0) | bit
-    return rep, (1 << len(atoms)) - 1, lits, unlike, excluded
+    return rep, (1 << len(atoms)) - 1, {}, lits, unlike, excluded
 
 
 def s3_bucket_and_key(pattern: str) -> tuple[str, str | None] | None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .actions import action_matches
+from .actions import action_matches, has_wildcard
 from .arn import ArnError, parse_arn, resource_matches
 from .conditions import Context, conditions_hold, normalise_context
 from .policy import Policy, Principal, Statement
@@ -50,9 +50,24 @@ class Decision:
 
 
 def action_in(stmt: Statement, action: str) -> bool:
-    if stmt.not_actions is not None:
-        return not any(action_matches(a.value, action) for a in stmt.not_actions)
-    return any(action_matches(a.value, action) for a in stmt.actions)
+    """Does the statement's Action (or NotAction) cover the action? ``action_matches`` over its entries, read
+    through the statement's literal names as one set (kept on the statement, for its entries as they are)."""
+    negated, star, names, globs = _action_entries(stmt)
+    hit = star or action.lower() in names or any(action_matches(p, action) for p in globs)
+    return not hit if negated else hit
+
+
+def _action_entries(stmt: Statement) -> tuple[bool, bool, frozenset[str], tuple[str, ...]]:
+    """(NotAction?, a ``*`` entry?, the literal entries in lower case, the other wildcard entries)."""
+    kept = stmt.__dict__.get("_action_entries")
+    if kept is not None and kept[0] is stmt.actions and kept[1] is stmt.not_actions:
+        return kept[2]
+    negated = stmt.not_actions is not None
+    values = [a.value for a in (stmt.not_actions if negated else stmt.actions)]
+    entries = (negated, "*" in values, frozenset(v.lower() for v in values if not has_wildcard(v)),
+               tuple(v for v in values if has_wildcard(v) and v != "*"))
+    stmt.__dict__["_action_entries"] = (stmt.actions, stmt.not_actions, entries)
+    return entries
 
 
 def resource_in(stmt: Statement, resource: str | None, context: Context | None = None, mode: Mode = "evaluate") -> bool:

@@ -8,9 +8,12 @@ keeping for every value the JSON pointer it came from so findings point at the s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from itertools import count, repeat
+from typing import Any, NamedTuple
 
 from ..errors import InputError
+from ..jsonpos import LazyJsonPositions
 from ..source import Document, escape_token
 from .conditions import UnknownOperator, split_operator
 
@@ -19,8 +22,7 @@ VARIABLES_VERSION = "2012-10-17"  # "Variables were introduced in version 2012-1
 VERSIONS = (VARIABLES_VERSION, DEFAULT_VERSION)
 
 
-@dataclass(frozen=True, slots=True)  # one per policy string: a large policy holds millions
-class Item:
+class Item(NamedTuple):  # one per policy string: a large policy holds millions (a tuple: made in C, see _strings)
     """One string value of a policy element, with its pointer (``base``, or entry ``index`` of the list at
     ``base``: the pointer string is made when asked for, not kept for every entry)."""
 
@@ -114,11 +116,20 @@ def _count_values(value, limit: int) -> int:
         if isinstance(v, dict):
             stack.extend(v.values())
         elif isinstance(v, list):
-            n += len(v) - sum(isinstance(x, (dict, list)) for x in v)
-            stack.extend(x for x in v if isinstance(x, (dict, list)))
+            kids = [x for x in v if isinstance(x, (dict, list))]
+            n += len(v) - len(kids)
+            stack += kids
         else:
             n += 1
     return n
+
+
+def _may_hold_too_many(doc: Document) -> bool:
+    """Could the document hold more than ``MAX_POLICY_VALUES`` values? Not when it was read from a JSON text
+    of fewer than ``2 * MAX_POLICY_VALUES`` characters: each value takes a character and all but the last a
+    separator. (YAML aliases repeat values without text, and a document built in memory has none: counted.)"""
+    positions = doc.positions
+    return not isinstance(positions, LazyJsonPositions) or len(positions.text) >= 2 * MAX_POLICY_VALUES
 
 
 # Element names are case-sensitive in the IAM policy grammar ("action" is not "Action").
@@ -134,13 +145,16 @@ def _strings(doc: Document, value: Any, ptr: str, what: str) -> tuple[Item, ...]
     if isinstance(value, list):
         if not value:
             raise PolicyError(doc.file, f"{ptr}: {what} is an empty list")
-        out = []
-        for i, v in enumerate(value):
+        for i, v in enumerate(value) if set(map(type, value)) != _STR else ():
             if not isinstance(v, str):
                 raise PolicyError(doc.file, f"{ptr}/{i}: {what} entries must be strings")
-            out.append(Item(v, ptr, i))
-        return tuple(out)
+        # Item(v, ptr, i) for each entry, made by the tuple constructor in C (no Python frame per entry)
+        return tuple(map(_new_item, repeat(Item), zip(value, repeat(ptr), count())))
     raise PolicyError(doc.file, f"{ptr}: {what} must be a string or a list of strings")
+
+
+_STR = {str}
+_new_item = tuple.__new__
 
 
 def _principals(doc: Document, value: Any, ptr: str) -> tuple[Principal, ...]:
@@ -175,6 +189,7 @@ def _conditions(doc: Document, value: Any, ptr: str) -> tuple[Condition, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def _known_operator(op: str) -> bool:
     try:
         split_operator(op)
@@ -205,18 +220,19 @@ def normalise(doc: Document) -> Policy:
         raw_list, single = raw, False
     else:
         raise PolicyError(doc.file, f"{doc.pointer('Statement')}: Statement must be an object or a list")
-    if _count_values(raw, MAX_POLICY_VALUES) > MAX_POLICY_VALUES:
+    if _may_hold_too_many(doc) and _count_values(raw, MAX_POLICY_VALUES) > MAX_POLICY_VALUES:
         raise PolicyError(doc.file, f"{doc.pointer('Statement')}: more than {MAX_POLICY_VALUES:,} values in the "
                                     "statements: far beyond any policy AWS accepts (10,240 characters for an "
                                     "identity policy), refused")
     policy = Policy(doc, version)
     stmt_base = doc.pointer("Statement")
+    variables = version == VARIABLES_VERSION
     for i, st in enumerate(raw_list):
         ptr = stmt_base if single else f"{stmt_base}/{i}"
         if not isinstance(st, dict):
             raise PolicyError(doc.file, f"{ptr}: a statement must be an object")
-        unknown = [k for k in st if k not in _STATEMENT_KEYS]
-        if unknown:
+        if not _STATEMENT_KEYS.issuperset(st):
+            unknown = [k for k in st if k not in _STATEMENT_KEYS]
             raise PolicyError(doc.file, f"{ptr}: unknown statement element {unknown[0]!r}")
         effect = st.get("Effect")
         if effect not in ("Allow", "Deny"):
@@ -224,23 +240,22 @@ def normalise(doc: Document) -> Policy:
         if ("Action" in st) == ("NotAction" in st):
             raise PolicyError(doc.file, f"{ptr}: a statement needs exactly one of Action and NotAction")
         sid = st.get("Sid")
-        s = Statement(index=i, pointer=ptr, sid=sid if isinstance(sid, str) else None, effect=effect,
-                      variables=version == VARIABLES_VERSION)
+        actions, not_actions = (), None
         if "Action" in st:
-            s.actions = _strings(doc, st["Action"], f"{ptr}/Action", "Action")
+            actions = _strings(doc, st["Action"], f"{ptr}/Action", "Action")
         else:
-            s.not_actions = _strings(doc, st["NotAction"], f"{ptr}/NotAction", "NotAction")
+            not_actions = _strings(doc, st["NotAction"], f"{ptr}/NotAction", "NotAction")
         if "Resource" in st and "NotResource" in st:
             raise PolicyError(doc.file, f"{ptr}: a statement cannot have both Resource and NotResource")
+        resources, not_resources = (), None
         if "Resource" in st:
-            s.resources = _strings(doc, st["Resource"], f"{ptr}/Resource", "Resource")
+            resources = _strings(doc, st["Resource"], f"{ptr}/Resource", "Resource")
         elif "NotResource" in st:
-            s.not_resources = _strings(doc, st["NotResource"], f"{ptr}/NotResource", "NotResource")
-        if "Principal" in st:
-            s.principals = _principals(doc, st["Principal"], f"{ptr}/Principal")
-        if "NotPrincipal" in st:
-            s.not_principals = _principals(doc, st["NotPrincipal"], f"{ptr}/NotPrincipal")
-        if "Condition" in st:
-            s.conditions = _conditions(doc, st["Condition"], f"{ptr}/Condition")
-        policy.statements.append(s)
+            not_resources = _strings(doc, st["NotResource"], f"{ptr}/NotResource", "NotResource")
+        principals = _principals(doc, st["Principal"], f"{ptr}/Principal") if "Principal" in st else None
+        not_principals = _principals(doc, st["NotPrincipal"], f"{ptr}/NotPrincipal") if "NotPrincipal" in st else None
+        conditions = _conditions(doc, st["Condition"], f"{ptr}/Condition") if "Condition" in st else ()
+        policy.statements.append(Statement(i, ptr, sid if isinstance(sid, str) else None, effect, actions, not_actions,
+                                           resources, not_resources, principals, not_principals, conditions,
+                                           variables))
     return policy
