@@ -48,14 +48,23 @@ def replacing(path: str | os.PathLike, binary: bool = False, newline: str | None
     a temporary file in the same directory (given the existing file's mode, or the umask's default for a new
     one) which then takes ``path``'s place by rename. On any error, or a signal turned into an exception, the
     temporary file is removed and any existing file is left as it was. The one atomic writer of hubgate
-    (reports, baselines, ``manifest fix/build`` output, ``check --fix``)."""
+    (reports, baselines, ``manifest fix/build`` output, ``check --fix``).
+
+    A device or a FIFO (``-o /dev/null``, ``/dev/stdout``, a named pipe) is written in place: nothing can take
+    its place (a rename would put a regular file where ``/dev/null`` was, for every program after)."""
     target = Path(path)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        st_mode = os.stat(target).st_mode
+        mode = stat.S_IMODE(st_mode)
     except FileNotFoundError:
+        st_mode = 0
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    if stat.S_ISCHR(st_mode) or stat.S_ISBLK(st_mode) or stat.S_ISFIFO(st_mode):
+        with open(target, "wb") if binary else open(target, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+        return
     tmp = None
     try:
         with _signals_held():  # the name is known before a SIGINT/SIGTERM can end the run

@@ -4,6 +4,7 @@ variables, bare policies, --select/--ignore/--fail-on, --output, --quiet."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -327,6 +328,23 @@ def test_output_writes_file(hubgate, tmp_path):
     assert run.code == 1
     assert run.stdout == ""
     assert json.loads(out.read_text(encoding="utf-8")) == hubgate("check", DOCS, "--format", "json").json()
+
+
+def test_output_to_a_fifo_writes_through_it(hubgate, tmp_path):
+    """A device or FIFO (``-o /dev/null``) is written in place, never replaced by a regular file."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    run = hubgate("check", DOCS, "--format", "json", "--output", str(fifo))
+    reader.join(timeout=30)
+    assert run.code == 1 and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(got[0]) == hubgate("check", DOCS, "--format", "json").json()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temporary file left beside it
 
 
 def test_output_to_unwritable_place(hubgate, tmp_path):
