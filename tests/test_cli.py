@@ -365,6 +365,16 @@ def test_help_and_version(hubgate):
     assert run.code == 0 and "--fail-on" in run.stdout
 
 
+@pytest.mark.parametrize("args", [("examples/broken", "--format", "json"), ("examples/good",),
+                                  ("examples/broken", "-q"), ("no/such/dir", "--format", "json")])
+def test_check_process_ends_with_its_report_and_exit_code(hubgate, process, args):
+    """The console script ends a finished check without the interpreter's teardown: stdout, stderr and the
+    exit code are those of the command (as click's runner sees them), nothing lost in buffers."""
+    run, inproc = process("check", *args, cwd=REPO), hubgate("check", *args)
+    assert (run.code, run.stdout, run.stderr) == (inproc.code, inproc.stdout, inproc.stderr)
+    assert run.code in (0, 1, 2)
+
+
 def test_console_script_runs(process):
     run = process("check", "examples/good", cwd=REPO)
     assert run.code == 0 and run.stderr == ""

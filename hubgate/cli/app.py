@@ -14,7 +14,7 @@ from .check import check
 from .explain import explain
 from .generate import generate_command
 from .manifest import manifest_command
-from .options import CONTEXT
+from .options import CONTEXT, Finished
 from .prove import prove_command
 from .report import report_command
 from .rules import rules
@@ -105,3 +105,21 @@ def main() -> None:
         cli(prog_name="hubgate")
     except KeyboardInterrupt:  # outside a command (start-up, option parsing)
         _interrupted()
+    except Finished as done:
+        _end_now(done)
+
+
+def _end_now(done: Finished) -> None:
+    """End the process with the command's exit code once stdout and stderr are flushed, without the
+    interpreter's teardown; when they cannot be flushed (a closed pipe), the usual exit reports it."""
+    import os
+
+    code = 0 if done.code is None else done.code
+    if not isinstance(code, int):
+        raise done
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - left to the interpreter's own exit, which reports it as usual
+        raise done from None
+    os._exit(code)

@@ -12,6 +12,7 @@ from ..masking import mask
 from ..output import write_report
 from ..reporters import render
 from .options import (
+    Finished,
     allow_outside_refs_option,
     chosen_rules,
     color_option,
@@ -115,4 +116,4 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
             click.echo(f"hubgate: {s}", err=True)
     if summary and not quiet:
         click.echo(summary, err=True)
-    sys.exit(exit_code(report))
+    raise Finished(exit_code(report))
