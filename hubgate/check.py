@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from operator import attrgetter
 
 from .config import Config
 from .discover import discover
@@ -52,7 +53,11 @@ def check_paths(
         secrets += target.secrets
         if skipped is not None:
             skipped += skipped_rules(target, select, ignore)
-        for f in run_rules([target], select, ignore):
+        found_here = run_rules([target], select, ignore)
+        if target.bundle is None and not config.per_path_ignores and baseline is None:
+            findings += found_here  # nothing could suppress them (the usual bare policy)
+            continue
+        for f in found_here:
             reason = _suppression(target, f) or config.path_suppression(f.rule, f.file)
             if reason is None and baseline is not None and f.fingerprint() in baseline:
                 reason = "in baseline"
@@ -62,7 +67,7 @@ def check_paths(
             else:
                 findings.append(f)
     findings = _dedupe(findings)
-    findings.sort(key=Finding.sort_key)
+    _sort(findings)
     report = Report("check", findings, found.errors, found.files, fail_on, suppressed,
                     bundles=sum(t.kind == "bundle" for t in found.targets),
                     policies=sum(t.kind == "policy" for t in found.targets))
@@ -80,8 +85,23 @@ def _with_progress(targets: list[Target]):
     return track(targets, description="checking", console=Console(stderr=True), transient=True)
 
 
+_IDENTITY = attrgetter("rule", "file", "pointer", "message")
+_PLACE = attrgetter("file", "line", "column", "rule", "pointer", "message")
+
+
+def _sort(findings: list[Finding]) -> None:
+    """``findings.sort(key=Finding.sort_key)``; with every line and column known (the usual case) the key is
+    read in C."""
+    if None in set(map(attrgetter("line"), findings)) or None in set(map(attrgetter("column"), findings)):
+        findings.sort(key=Finding.sort_key)
+    else:
+        findings.sort(key=_PLACE)
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     """A document shared by several bundles is reported once per place."""
+    if len(set(map(_IDENTITY, findings))) == len(findings):
+        return findings  # the usual case: no finding twice
     seen = set()
     out = []
     for f in findings:

@@ -257,14 +257,27 @@ def expand_selection(ids: Iterable[str] | None) -> set[str] | None:
 def run_rules(
     targets: Iterable[Target], select: set[str] | None = None, ignore: set[str] | None = None
 ) -> list[Finding]:
-    rules = [r for i, r in all_rules().items() if (select is None or i in select) and not (ignore and i in ignore)]
     findings: list[Finding] = []
     for target in targets:
-        for rule in rules:
-            if target.kind not in rule.targets:
-                continue
+        for rule in _rules_for(target.kind, select, ignore):
             findings.extend(rule.check(target))
     return findings
+
+
+_PLANS: dict[tuple, tuple[tuple, list[Rule]]] = {}
+
+
+def _rules_for(kind: str, select: set[str] | None, ignore: set[str] | None) -> list[Rule]:
+    """The selected rules for a kind of target, in id order; worked out once per registry state and selection
+    (a directory run asks for each of its thousands of targets)."""
+    key = (kind, None if select is None else frozenset(select), frozenset(ignore) if ignore else None)
+    registered = tuple(_REGISTRY.values())
+    plan = _PLANS.get(key)
+    if plan is None or plan[0] != registered:
+        rules = [r for i, r in all_rules().items() if (select is None or i in select) and not (ignore and i in ignore)
+                 and kind in r.targets]
+        plan = _PLANS[key] = (registered, rules)
+    return plan[1]
 
 
 @dataclass(frozen=True)

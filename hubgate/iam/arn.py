@@ -247,11 +247,31 @@ def glob_meets_atoms(pattern: str, atoms: tuple) -> bool:
     the run: ``((m & rep) + rep) ^ rep`` does that for every run at once (the carry of the addition runs
     through the run and stops just above it). Every atom accepts some character (the alphabet is unbounded),
     so the glob's ``*`` reaches every position from the lowest one reached up to the end."""
-    rep, full, accept, lits, unlike, excluded = _atom_masks(atoms)
-    top = 1 << (len(atoms) + 1)  # the bits 0..end, as top - 1
-    mask = 1 | (((1 & rep) + rep) ^ rep)
+    masks = _atom_masks(atoms)
+    rep, heads = masks[0], masks[6]
     # each character lower-cased on its own, as the atoms' characters are (for ASCII, the whole text at once)
-    for c in pattern.lower() if pattern.isascii() else [ch.lower() for ch in pattern]:
+    chars = pattern.lower() if pattern.isascii() else [ch.lower() for ch in pattern]
+    # the state after the ARN's head (``arn:aws:ec2:*:*:``), memoised per template: patterns share a few heads
+    cut = 0
+    for _ in range(5):
+        cut = pattern.find(":", cut) + 1
+        if not cut:
+            break
+    head = pattern[:cut]
+    mask = heads.get(head)
+    if mask is None:
+        mask = heads[head] = _advance(masks, len(atoms), 1 | (((1 & rep) + rep) ^ rep), chars[:cut])
+    if mask and cut < len(chars):
+        mask = _advance(masks, len(atoms), mask, chars[cut:])
+    return bool(mask >> len(atoms) & 1)
+
+
+def _advance(masks: tuple, end: int, mask: int, chars) -> int:
+    """The positions reached from ``mask`` after reading ``chars`` (lower-cased glob characters); 0 once none
+    is."""
+    rep, full, accept, lits, unlike, excluded, _heads = masks
+    top = 1 << (end + 1)  # the bits 0..end, as top - 1
+    for c in chars:
         if c == "*":  # any run: every position from the lowest reached one to the end
             mask |= top - (mask & -mask)
             continue
@@ -263,18 +283,18 @@ def glob_meets_atoms(pattern: str, atoms: tuple) -> bool:
                 acc = accept[c] = lits.get(c, 0) | (unlike & ~excluded.get(c, 0))
             hit = mask & acc
         if not hit:
-            return False
+            return 0
         mask = ((hit & ~rep) << 1) | (hit & rep)  # a repeated atom stays, another moves on
         mask |= ((mask & rep) + rep) ^ rep
-    return bool(mask >> len(atoms) & 1)
+    return mask
 
 
 @lru_cache(maxsize=4096)
-def _atom_masks(atoms: tuple) -> tuple[int, int, dict[str, int], dict[str, int], int, dict[str, int]]:
+def _atom_masks(atoms: tuple) -> tuple:
     """Bit masks of the atoms: those that repeat, all of them, a memo of the atoms accepting each character
     (filled as characters come), the literal atoms of each character, the character classes ("not" atoms),
-    and for each character the classes that exclude it. Every atom accepts some character (the alphabet is
-    unbounded), so ``?`` and ``*`` step through all of them."""
+    for each character the classes that exclude it, and a memo of the state after each ARN head read. Every
+    atom accepts some character (the alphabet is unbounded), so ``?`` and ``*`` step through all of them."""
     rep = unlike = 0
     lits: dict[str, int] = {}
     excluded: dict[str, int] = {}
@@ -288,7 +308,7 @@ def _atom_masks(atoms: tuple) -> tuple[int, int, dict[str, int], dict[str, int],
             unlike |= bit
             for c in chars:
                 excluded[c] = excluded.get(c, 0) | bit
-    return rep, (1 << len(atoms)) - 1, {}, lits, unlike, excluded
+    return rep, (1 << len(atoms)) - 1, {}, lits, unlike, excluded, {}
 
 
 def s3_bucket_and_key(pattern: str) -> tuple[str, str | None] | None:

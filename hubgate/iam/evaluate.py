@@ -52,12 +52,12 @@ class Decision:
 def action_in(stmt: Statement, action: str) -> bool:
     """Does the statement's Action (or NotAction) cover the action? ``action_matches`` over its entries, read
     through the statement's literal names as one set (kept on the statement, for its entries as they are)."""
-    negated, star, names, globs = _action_entries(stmt)
+    negated, star, names, globs = action_entries(stmt)
     hit = star or action.lower() in names or any(action_matches(p, action) for p in globs)
     return not hit if negated else hit
 
 
-def _action_entries(stmt: Statement) -> tuple[bool, bool, frozenset[str], tuple[str, ...]]:
+def action_entries(stmt: Statement) -> tuple[bool, bool, frozenset[str], tuple[str, ...]]:
     """(NotAction?, a ``*`` entry?, the literal entries in lower case, the other wildcard entries)."""
     kept = stmt.__dict__.get("_action_entries")
     if kept is not None and kept[0] is stmt.actions and kept[1] is stmt.not_actions:
