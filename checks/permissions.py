@@ -108,9 +108,8 @@ _NOT_ACTION_CACHE: dict[tuple[str, ...], tuple] = {}
 
 def _not_action_grants(excluded: tuple[str, ...]) -> tuple:
     if excluded not in _NOT_ACTION_CACHE:
-        _NOT_ACTION_CACHE[excluded] = tuple(
-            a for a in act.non_read_only("*") if not any(act.action_matches(p, a.full) for p in excluded)
-        )
+        covered = act.matcher(excluded)
+        _NOT_ACTION_CACHE[excluded] = tuple(a for a in act.non_read_only("*") if not covered(a.full))
     return _NOT_ACTION_CACHE[excluded]
 
 

@@ -404,3 +404,33 @@ def test_json_report_text_is_json_dumps_indent_2(findings, suppressed, errors):
     if suppressed:
         doc["suppressed"] = suppressed
     assert _dumps(doc) == json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+# --- action patterns without regexes ------------------------------------------------------------------------
+
+_ACTION_PATTERNS = st.sampled_from(["s3:Get*", "s3:*Object", "*", "ec2:Describe*", "s3:GetObject", "S3:LIST*",
+                                    "iam:?et*", "s3:", "*:Get*", "kms:*", "s3:Ge\u017f*", "S3:getobject", "ec2:"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ACTION_PATTERNS, max_size=4).map(tuple))
+def test_matcher_is_any_action_matches(patterns):
+    from hubgate.iam import actions as act
+
+    names = [a.full for a in act._all_actions()[::97]] + ["s3:getobject", "S3:GETOBJECT", "\u017f3:GetObject",
+                                                          "s3:Get\u017fomething", "x", ""]
+    covered = act.matcher(patterns)
+    for name in names:
+        assert covered(name) == any(act.action_matches(p, name) for p in patterns), (patterns, name)
+
+
+@pytest.mark.parametrize("service", ["s3", "ec2", "iam", "kms", "sagemaker"])
+def test_prefix_expansion_is_the_glob_in_catalogue_order(service):
+    from hubgate.iam import actions as act
+
+    actions = act.service_actions(service)
+    prefixes = {k[:n] for k in actions for n in (0, 1, 3, 6)} | {"zzz", "describe", "get", "list"}
+    for prefix in prefixes:
+        for pattern in (f"{service}:{prefix}*", f"{service.upper()}:{prefix.upper()}*"):
+            rx = act.glob_regex(prefix + "*")
+            assert act.expand(pattern) == tuple(a for k, a in actions.items() if rx.fullmatch(k)), pattern

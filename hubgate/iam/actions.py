@@ -15,6 +15,7 @@ import functools
 import marshal
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -209,6 +210,20 @@ def action_matches(pattern: str, action: str) -> bool:
     if prefix is not None and action.isascii():
         return action.lower().startswith(prefix)
     return glob_regex(pattern).fullmatch(action) is not None
+
+
+def matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """``lambda action: any(action_matches(p, action) for p in patterns)``, for asking of many actions: the
+    literal names as one set, the wildcard patterns as one regex (an alternation matches the whole name when
+    one of its patterns does)."""
+    if "*" in patterns:
+        return lambda action: True
+    names = frozenset(p.lower() for p in patterns if not has_wildcard(p))
+    globs = [glob_regex(p).pattern for p in patterns if has_wildcard(p)]
+    if not globs:
+        return lambda action: action.lower() in names
+    whole = re.compile("|".join(globs), re.IGNORECASE | re.DOTALL).fullmatch
+    return lambda action: action.lower() in names or whole(action) is not None
 
 
 @lru_cache(maxsize=65536)

@@ -106,6 +106,17 @@ _MAY_BE_EMPTY = frozenset({4})  # colons before the account field: an account pl
 _PLACEHOLDER = re.compile(r"\$?\{[^}]+\}")  # ${AppId}; one template writes {Date-and-Time-Stamp-of-Backup}
 
 
+class _LiteralAtoms(dict):
+    """Character -> its literal atom (lower-cased), made when first asked for."""
+
+    def __missing__(self, ch: str) -> tuple:
+        atom = self[ch] = (("lit", ch.lower()), False)
+        return atom
+
+
+_LITERALS = _LiteralAtoms()
+
+
 def _glob_atoms(pattern: str) -> tuple:
     """A Resource pattern: ``*`` any run of characters (``:`` and ``/`` included, empty included), ``?`` one
     character, anything else itself."""
@@ -145,7 +156,10 @@ def _template_atoms(template: str) -> tuple:
     resource = template.split(":", 5)[5] if template.count(":") >= 5 else ""
     for m in [*_PLACEHOLDER.finditer(template), None]:
         literal = template[pos:m.start()] if m else template[pos:]
-        for ch in literal:
+        if "*" not in literal:  # the usual text: its characters' atoms, made once per character
+            out += map(_LITERALS.__getitem__, literal)
+            colons += literal.count(":")
+        for ch in literal if "*" in literal else ():
             if ch == "*":
                 out.append((_ANY if colons >= 5 else _NO_COLON, True))
             else:
