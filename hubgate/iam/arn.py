@@ -325,6 +325,7 @@ def _atom_masks(atoms: tuple) -> tuple:
     return rep, (1 << len(atoms)) - 1, {}, lits, unlike, excluded, {}
 
 
+@lru_cache(maxsize=65536)  # asked for each Allow resource by several rules; a corpus repeats its resources
 def s3_bucket_and_key(pattern: str) -> tuple[str, str | None] | None:
     """For an S3 resource (``arn:aws:s3:::bucket`` or ``arn:aws:s3:::bucket/key``) return (bucket, key);
     key is None for a bucket ARN. None when it is not an S3 bucket/object ARN. A policy variable is one unit:
