@@ -64,8 +64,12 @@ def action_entries(stmt: Statement) -> tuple[bool, bool, frozenset[str], tuple[s
         return kept[2]
     negated = stmt.not_actions is not None
     values = [a.value for a in (stmt.not_actions if negated else stmt.actions)]
-    entries = (negated, "*" in values, frozenset(v.lower() for v in values if not has_wildcard(v)),
-               tuple(v for v in values if has_wildcard(v) and v != "*"))
+    joined = "".join(values)
+    if "*" not in joined and "?" not in joined:  # the usual list of names (a wildcard in none, seen at once)
+        entries = (negated, False, frozenset(map(str.lower, values)), ())
+    else:
+        entries = (negated, "*" in values, frozenset(v.lower() for v in values if not has_wildcard(v)),
+                   tuple(v for v in values if has_wildcard(v) and v != "*"))
     stmt.__dict__["_action_entries"] = (stmt.actions, stmt.not_actions, entries)
     return entries
 
