@@ -78,14 +78,17 @@ class NotReadOnly(Rule):
                         fix=f"Replace NotAction with \"Action\": [{needed}]",
                     )
                 continue
+            label = None
             for item in s.actions:
-                msg = _not_read_only_message(item.value)
+                value = item.value
+                msg = _not_read_only_message(value)
                 if msg is None:
                     continue
-                if act.has_wildcard(item.value):
-                    fix = f"Replace {item.value!r} with only the read actions needed: {needed}"
+                if "*" in value or "?" in value:
+                    fix = f"Replace {value!r} with only the read actions needed: {needed}"
                 else:
-                    fix = f"Remove {item.value!r} from {s.label}"
+                    label = label or s.label
+                    fix = f"Remove {value!r} from {label}"
                 yield self.finding(pol.doc, item.pointer, msg, fix=fix)
 
 
