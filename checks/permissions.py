@@ -94,13 +94,15 @@ class NotReadOnly(Rule):
 
 @lru_cache(maxsize=65536)  # a corpus names the same actions and patterns again and again
 def _not_read_only_message(value: str) -> str | None:
-    """HG101's message for an Action entry that grants actions which are not read-only; None when it grants none."""
+    """HG101's message for an Action entry that grants actions which are not read-only; None when it grants
+    none."""
     if act.has_wildcard(value):
         bad = act.non_read_only(value)
         if not bad:
             return None
-        return f"Action {value!r} grants {len(bad)} actions that are not read-only ({_levels(bad)}), e.g. {_sample(bad)}"
-    info = act.lookup(value)  # a name without wildcards grants that one action (non_read_only's only candidate)
+        return (f"Action {value!r} grants {len(bad)} actions that are not read-only ({_levels(bad)}), "
+                f"e.g. {_sample(bad)}")
+    info = act.lookup(value)  # a name without wildcards grants that action (non_read_only's only candidate)
     if info is None or info.read_only:
         return None
     return f"Action {value!r} is not read-only (access level {info.access_level})"

@@ -150,7 +150,8 @@ class Rule:
         self, doc: Document, pointer: str, message: str, fix: str | None = None, severity: str | None = None
     ) -> Finding:
         line, column = doc.position(pointer)
-        return Finding(self.id, severity or self.severity, message, doc.file, pointer, line, column, fix, self.help)
+        return Finding(self.id, severity or self.severity, message, doc.file, pointer, line, column, fix,
+                       self.help)
 
 
 
@@ -274,8 +275,8 @@ def _rules_for(kind: str, select: set[str] | None, ignore: set[str] | None) -> l
     registered = tuple(_REGISTRY.values())
     plan = _PLANS.get(key)
     if plan is None or plan[0] != registered:
-        rules = [r for i, r in all_rules().items() if (select is None or i in select) and not (ignore and i in ignore)
-                 and kind in r.targets]
+        rules = [r for i, r in all_rules().items()
+                 if (select is None or i in select) and not (ignore and i in ignore) and kind in r.targets]
         plan = _PLANS[key] = (registered, rules)
     return plan[1]
 

@@ -409,7 +409,8 @@ def test_json_report_text_is_json_dumps_indent_2(findings, suppressed, errors):
 # --- action patterns without regexes ------------------------------------------------------------------------
 
 _ACTION_PATTERNS = st.sampled_from(["s3:Get*", "s3:*Object", "*", "ec2:Describe*", "s3:GetObject", "S3:LIST*",
-                                    "iam:?et*", "s3:", "*:Get*", "kms:*", "s3:Ge\u017f*", "S3:getobject", "ec2:"])
+                                    "iam:?et*", "s3:", "*:Get*", "kms:*", "s3:Ge\u017f*", "S3:getobject",
+                                    "ec2:"])
 
 
 @settings(max_examples=300, deadline=None)

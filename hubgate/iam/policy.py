@@ -22,7 +22,7 @@ VARIABLES_VERSION = "2012-10-17"  # "Variables were introduced in version 2012-1
 VERSIONS = (VARIABLES_VERSION, DEFAULT_VERSION)
 
 
-class Item(NamedTuple):  # one per policy string: a large policy holds millions (a tuple: made in C, see _strings)
+class Item(NamedTuple):  # one per policy string: a large policy holds millions (tuples, made in C: _strings)
     """One string value of a policy element, with its pointer (``base``, or entry ``index`` of the list at
     ``base``: the pointer string is made when asked for, not kept for every entry)."""
 
@@ -253,9 +253,10 @@ def normalise(doc: Document) -> Policy:
         elif "NotResource" in st:
             not_resources = _strings(doc, st["NotResource"], f"{ptr}/NotResource", "NotResource")
         principals = _principals(doc, st["Principal"], f"{ptr}/Principal") if "Principal" in st else None
-        not_principals = _principals(doc, st["NotPrincipal"], f"{ptr}/NotPrincipal") if "NotPrincipal" in st else None
+        not_principals = (_principals(doc, st["NotPrincipal"], f"{ptr}/NotPrincipal") if "NotPrincipal" in st
+                          else None)
         conditions = _conditions(doc, st["Condition"], f"{ptr}/Condition") if "Condition" in st else ()
-        policy.statements.append(Statement(i, ptr, sid if isinstance(sid, str) else None, effect, actions, not_actions,
-                                           resources, not_resources, principals, not_principals, conditions,
-                                           variables))
+        policy.statements.append(Statement(i, ptr, sid if isinstance(sid, str) else None, effect, actions,
+                                           not_actions, resources, not_resources, principals, not_principals,
+                                           conditions, variables))
     return policy
