@@ -435,3 +435,19 @@ def test_prefix_expansion_is_the_glob_in_catalogue_order(service):
         for pattern in (f"{service}:{prefix}*", f"{service.upper()}:{prefix.upper()}*"):
             rx = act.glob_regex(prefix + "*")
             assert act.expand(pattern) == tuple(a for k, a in actions.items() if rx.fullmatch(k)), pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.sampled_from(["s3", "S3", "ec2", "s", "s3x", "iam"]).flatmap(
+    lambda svc: st.text("abAB:", max_size=3).map(lambda n, svc=svc: f"{svc}:{n}")), max_size=8),
+       st.integers(1, 4))
+def test_hg101_sample_is_s3_first_then_by_name(names, n):
+    import heapq
+    from types import SimpleNamespace
+
+    from hubgate.checks.permissions import _sample
+
+    actions = [SimpleNamespace(full=x) for x in names]
+    first = heapq.nsmallest(n, names, key=lambda x: (not x.startswith("s3:"), x))
+    more = len(names) - n
+    assert _sample(actions, n) == ", ".join(first) + (f" and {more} more" if more > 0 else "")
