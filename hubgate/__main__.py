@@ -1,5 +1,5 @@
 """``python -m hubgate``: the same as the ``hubgate`` command."""
 
-from .cli import main
+from .cli import run
 
-main()
+run()

@@ -106,6 +106,14 @@ def main() -> None:
         cli(prog_name="hubgate")
     except KeyboardInterrupt:  # outside a command (start-up, option parsing)
         _interrupted()
+
+
+def run() -> None:
+    """The console script (and ``python -m hubgate``): :func:`main`, and once a command has ``Finished`` (its
+    report written), the process ends at once with its exit code, skipping the interpreter's teardown. A caller
+    of :func:`main` itself gets the ``SystemExit`` as before."""
+    try:
+        main()
     except Finished as done:
         _end_now(done)
 

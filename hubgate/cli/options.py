@@ -26,7 +26,7 @@ class Finished(SystemExit):
     """A command's exit once its report is written and nothing it started still runs: the console script then
     ends the process at once (``hubgate.cli.app.main``), skipping the interpreter's teardown, which frees the
     millions of objects of a large run one by one (a third of a corpus check). Under click's test runner, or
-    any caller of ``cli``, it is the ``SystemExit`` it derives from."""
+    any caller of ``cli`` or ``main``, it is the ``SystemExit`` it derives from."""
 
 
 def format_option(choices: Sequence[str] = REPORT_FORMATS, help: str | None = "Output format.") -> Decorator:
