@@ -451,3 +451,24 @@ def test_hg101_sample_is_s3_first_then_by_name(names, n):
     first = heapq.nsmallest(n, names, key=lambda x: (not x.startswith("s3:"), x))
     more = len(names) - n
     assert _sample(actions, n) == ", ".join(first) + (f" and {more} more" if more > 0 else "")
+
+
+_field_values = st.none() | st.integers() | st.text(max_size=5) | st.floats() | st.sampled_from(["\ud800", 2**64, True])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_field_values, st.sampled_from(["error", "warning", "info"]), *[_field_values] * 8),
+                max_size=4), st.booleans())
+def test_json_report_of_findings_with_any_field_values_is_json_dumps(rows, suppressed):
+    """Findings are checked as plain from their fields; anything else (a float, a huge integer, a lone
+    surrogate, a subclass) keeps the pure path: the text is json.dumps(indent=2) whatever they hold."""
+    import json
+
+    from hubgate.reporters import json_out
+
+    findings = [Finding(*row) for row in rows]
+    report = Report("check", [] if suppressed else findings, [], files=1, suppressed=findings if suppressed else [])
+    doc = {"findings": [f.to_dict() for f in report.findings], "summary": report.summary()}
+    if report.suppressed:
+        doc["suppressed"] = [f.to_dict() for f in report.suppressed]
+    assert json_out.render(report) == json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
