@@ -472,3 +472,15 @@ def test_json_report_of_findings_with_any_field_values_is_json_dumps(rows, suppr
     if report.suppressed:
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]
     assert json_out.render(report) == json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("abcdeAB-:", max_size=8), st.lists(st.text("abcdeAB-:", max_size=10), max_size=12),
+       st.sampled_from([0.0, 0.3, 0.6, 0.7, 0.75, 1.0]))
+def test_closest_is_get_close_matches(word, possibilities, cutoff):
+    import difflib
+
+    from hubgate.iam.actions import closest
+
+    close = difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)
+    assert closest(word, possibilities, cutoff) == (close[0] if close else None)

@@ -15,7 +15,7 @@ import functools
 import marshal
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -287,17 +287,36 @@ def all_actions_count() -> int:
     return len(_all_actions())
 
 
+def closest(word: str, possibilities: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """``difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)``'s match, or None: the same three
+    tests in the same order, the first (on the lengths alone, ``real_quick_ratio``) made without a
+    SequenceMatcher call, which most candidates of a catalogue fail."""
+    s = difflib.SequenceMatcher()
+    s.set_seq2(word)
+    lb = len(word)
+    best = None
+    for x in possibilities:
+        la = len(x)
+        total = la + lb
+        if (2.0 * min(la, lb) / total if total else 1.0) < cutoff:
+            continue
+        s.set_seq1(x)
+        if s.quick_ratio() >= cutoff and s.ratio() >= cutoff:
+            scored = (s.ratio(), x)
+            if best is None or scored > best:
+                best = scored
+    return None if best is None else best[1]
+
+
 @lru_cache(maxsize=4096)
 def suggest_service(service: str) -> str | None:
     """The known service prefix closest to an unknown one (difflib, cutoff 0.6), memoised: a corpus names the
     same retired prefix (``iotevents``, ``evidently``, ...) hundreds of times."""
-    close = difflib.get_close_matches(service.lower(), sorted(service_keys()), n=1)
-    return close[0] if close else None
+    return closest(service.lower(), sorted(service_keys()))
 
 
 @lru_cache(maxsize=4096)
 def suggest_action(service: str, name: str, cutoff: float = 0.7) -> str | None:
     """The canonical name of the action of ``service`` closest to ``name`` (difflib), memoised."""
     names = [a.name for a in service_actions(service).values()]
-    close = difflib.get_close_matches(name, names, n=1, cutoff=cutoff)
-    return close[0] if close else None
+    return closest(name, names, cutoff)

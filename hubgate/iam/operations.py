@@ -17,7 +17,6 @@ Two sources of a suggestion, in order:
 
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 
 from . import actions as act
@@ -112,5 +111,4 @@ def suggest_permission(service: str, name: str, cutoff: float = 0.7) -> str | No
     cap = written_rank(name)
     infos = act.service_actions(service).values()
     names = [a.name for a in infos if cap is None or level_rank(a.access_level) <= cap]
-    close = difflib.get_close_matches(name, names, n=1, cutoff=cutoff)
-    return close[0] if close else None
+    return act.closest(name, names, cutoff)
