@@ -23,6 +23,7 @@ from hubgate.s3policy import view
 
 READ = ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"]
 BOTH = [f"arn:aws:s3:::{BUCKET}/*", f"arn:aws:s3:::{BUCKET}"]
+_VALUE = attrgetter("value")  # an Item's text
 
 
 def _sample(actions, n: int = 3) -> str:
@@ -85,11 +86,13 @@ class NotReadOnly(Rule):
                     )
                 continue
             label = None
-            for item in s.actions:
-                value = item.value
-                msg = _not_read_only_message(value)
+            messages = list(map(_not_read_only_message, map(_VALUE, s.actions)))  # memoised, read in C
+            if not any(messages):
+                continue
+            for item, msg in zip(s.actions, messages, strict=True):
                 if msg is None:
                     continue
+                value = item.value
                 if "*" in value or "?" in value:
                     fix = f"Replace {value!r} with only the read actions needed: {needed}"
                 else:
@@ -404,22 +407,26 @@ class UnknownAction(Rule):
     def check(self, target: Target) -> Iterable[Finding]:
         for pol in target.policies():
             for s in pol.statements:
-                for item in (s.actions or ()) + (s.not_actions or ()):
-                    msg, fix = _unknown_action(item.value)
-                    if msg:
-                        yield self.finding(pol.doc, item.pointer, msg, fix=fix)
+                items = (s.actions or ()) + (s.not_actions or ())
+                verdicts = list(map(_unknown_action, map(_VALUE, items)))  # memoised answers, read in C
+                if not any(verdicts):
+                    continue
+                for item, verdict in zip(items, verdicts, strict=True):
+                    if verdict:
+                        yield self.finding(pol.doc, item.pointer, verdict[0], fix=verdict[1])
 
 
 @lru_cache(maxsize=65536)  # a corpus names the same actions again and again
-def _unknown_action(value: str) -> tuple[str | None, str | None]:
+def _unknown_action(value: str) -> tuple[str, str | None] | None:
+    """HG111's (message, fix) for an Action or NotAction entry, None when it names known actions."""
     if value == "*":
-        return None, None
+        return None
     service, sep, name = value.partition(":")
     if not sep or not service or not name:
         return f"Action {value!r} is not of the form service:action", "Write it as service:Action, e.g. s3:GetObject"
     if act.has_wildcard(service):
         if act.expand(value):
-            return None, None
+            return None
         return f"Action pattern {value!r} matches no known action", None
     if not act.service_exists(service):
         close = act.suggest_service(service)
@@ -427,7 +434,7 @@ def _unknown_action(value: str) -> tuple[str | None, str | None]:
                 f"Did you mean {close!r}?" if close else "Check the service prefix")
     if act.has_wildcard(name):
         if act.expand(value):
-            return None, None
+            return None
         return f"Action pattern {value!r} matches no {service} action", None
     if act.lookup(value) is None:
         mapped = operation_permission(service, name)
@@ -437,4 +444,4 @@ def _unknown_action(value: str) -> tuple[str | None, str | None]:
         close = suggest_permission(service, name)  # never of a higher access level than the name written
         return (f"Unknown action {value!r}: {service} has no action {name!r}",
                 f"Did you mean \"{service}:{close}\"?" if close else "Check the action name")
-    return None, None
+    return None
