@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .bundle import Bundle, bundle_from_document, is_bundle_filename
@@ -44,11 +45,21 @@ def _walk(root: Path):
 
 
 def _shown(path: Path) -> str:
+    """A file's path relative to the working directory, unless it lies outside it (then as given): ``relpath``
+    of its folder, once per folder (a directory of policies has thousands of files in a few), joined with its
+    name -- the same text, since a file is never the working directory or one of its ancestors."""
+    folder, name = os.path.split(path)
     try:
-        rel = os.path.relpath(path)
+        rel_folder = _relpath(folder, os.getcwd())
     except ValueError:
         return str(path)
+    rel = name if rel_folder == "." else os.path.join(rel_folder, name)
     return rel if not rel.startswith("..") else str(path)
+
+
+@lru_cache(maxsize=1024)
+def _relpath(folder: str, cwd: str) -> str:
+    return os.path.relpath(folder or os.curdir, cwd)
 
 
 def discover(paths: list[str], iac: IacOptions | None = None) -> Discovery:
