@@ -40,6 +40,7 @@ class LazyJsonPositions(Positions):
         self._offsets: dict[str, int | None] = {}
         self._kids: dict[int, dict[str, int] | list[int]] = {}  # members or items read so far, by offset
         self._resume: dict[int, int] = {}  # containers read in part: where their next member or item starts
+        self._ends: dict[int, int] = {}  # where a value already decoded ends (a list of strings), by its offset
         self._line_at = (0, 1)  # (offset, its line): lines are counted on from the last answer
 
     @property
@@ -128,6 +129,7 @@ class LazyJsonPositions(Positions):
         if text[_WS.match(text, idx + 1).end()] != '"':
             return None  # empty, or its first item is no string
         values, end = _decoder.raw_decode(text, idx)
+        self._ends[idx] = end
         if text.find("\\", idx, end) >= 0:
             return None
         find = text.find
@@ -183,7 +185,8 @@ class LazyJsonPositions(Positions):
     def _next(self, j: int) -> int:
         """Where the member or item after the value at ``j`` starts; -1 when the container ends there."""
         text = self.text
-        j = _decoder.raw_decode(text, j)[1]
+        end = self._ends.get(j)
+        j = _decoder.raw_decode(text, j)[1] if end is None else end
         while text[j] in _BLANK:
             j += 1
         if text[j] != ",":
