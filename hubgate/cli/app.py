@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import sys
 import threading
@@ -121,8 +122,6 @@ def run() -> None:
 def _end_now(done: Finished) -> None:
     """End the process with the command's exit code once stdout and stderr are flushed, without the
     interpreter's teardown; when they cannot be flushed (a closed pipe), the usual exit reports it."""
-    import os
-
     code = 0 if done.code is None else done.code
     if not isinstance(code, int):
         raise done
