@@ -275,7 +275,7 @@ def test_a_huge_asset_and_crlf_lines(tmp_path):
 @pytest.mark.parametrize("id_first", [False, True])
 def test_escaped_keys_and_either_key_order(tmp_path, tail, id_first):
     """Runs of one key shape and key order, long enough for whole blocks: percent-escaped keys take the raw
-    path when their escapes are UTF-8 (else their blocks the ordinary one), "externalId" first as well."""
+    path when their escapes are UTF-8 (else those assets the ordinary one), "externalId" first as well."""
     assets = [canonical(i, HOSTS[i % 3], sizes=i % 2 == 1, key=tail if i % 5 else "", id_first=id_first)
               for i in range(600)]
     for i in range(0, 600, 3):
@@ -285,7 +285,9 @@ def test_escaped_keys_and_either_key_order(tmp_path, tail, id_first):
     parts = list(ms.scan(path, "m.json", block_size=4096))
     blocks = [p for p in parts if isinstance(p, ms.Block)]
     assert sum(b.count for b in blocks) >= 590  # (the last asset has no comma: the plain reader reads it)
-    assert all(b.clean for b in blocks) == (tail not in ("%C3", "%FF%20", "%E2%82x"))
+    # a key whose escapes are not UTF-8 is no match: its asset is parsed (a gap) and takes the full path
+    raw = sum(len(b.ids) for b in blocks)
+    assert (raw >= 590) == (tail not in ("%C3", "%FF%20", "%E2%82x", "%2", "%%41"))
     same(path, block_sizes=(None, 97, 4096))
 
 
@@ -327,3 +329,22 @@ def _context_factory(bundle: str | None):
         return lambda: None
     loaded = load_bundle(BUNDLES / bundle / "integration.yaml")
     return lambda: m.Context(loaded)
+
+
+_KEY = __import__("re").compile(ms._KEY_CHARS + b'"')  # (the closing quote: the look-ahead keeps a key non-empty)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=st.binary(max_size=12) | st.text(max_size=4).map(lambda t: t.encode("utf-8", "surrogatepass")),
+       lower=st.booleans(), plain=st.sampled_from(["", "a", "/x.jpg"]))
+def test_the_key_pattern_takes_escapes_exactly_when_they_are_utf8(raw, lower, plain):
+    """The raw scan's key accepts a run of %XX escapes exactly when the validator does (the bytes decode as UTF-8)."""
+    from urllib.parse import unquote_to_bytes
+
+    key = (plain + "".join(f"%{b:02x}" if lower else f"%{b:02X}" for b in raw) + plain).encode()
+    try:
+        unquote_to_bytes(key).decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    assert (_KEY.fullmatch(key + b'"') is not None) == (utf8 and bool(key))

@@ -33,9 +33,6 @@ class FastPaths:
         externalId, positive integer sizes), so they need only the bucket count and the duplicate-id probe."""
         if self.locator is not None:
             self.locator.enter(block)
-        if not block.clean:  # escapes that are not UTF-8: the findings of the ordinary path
-            self._batch(block.base, block.items())
-            return
         good = self._good_hosts()
         uses = Counter(block.hosts)
         try:
