@@ -202,7 +202,9 @@ def test_digest_table_grows_and_stays_exact():
     assert len(t) == 50_000
     assert t.add("asset-12345", 99) == 12345
     assert t.add("asset-0", 1) == 0
-    assert t._keys.itemsize * len(t._keys) <= 8 * 4 * 50_000  # 8 bytes a slot, load >= 3/8
+    # 4 bytes a slot at load >= 3/8, 8 bytes a digest, and three runs (the last two ids are not at the next index)
+    assert 3 * t._slots.itemsize * len(t._slots) <= 4 * 8 * 50_002 and len(t._digests) == 50_002
+    assert len(t._run_at) == 3
 
 
 def test_not_an_array(tmp_path):

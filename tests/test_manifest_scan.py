@@ -348,3 +348,22 @@ def test_the_key_pattern_takes_escapes_exactly_when_they_are_utf8(raw, lower, pl
     except UnicodeDecodeError:
         utf8 = False
     assert (_KEY.fullmatch(key + b'"') is not None) == (utf8 and bool(key))
+
+
+@settings(max_examples=200, deadline=None)
+@given(runs=st.lists(st.tuples(st.integers(0, 5), st.lists(st.integers(0, 40).map(str), max_size=30)), max_size=12),
+       cap=st.sampled_from([8, 64]))
+def test_add_many_with_runs_apart(runs, cap):
+    """Runs recorded at indexes with gaps between them (assets whose id is no string) report the first index of
+    each repeated id, as one dict of first indexes does."""
+    table, first, got, want, index = m.DigestTable(cap), {}, [], [], 0
+    for skip, ids in runs:
+        index += skip
+        got += table.add_many([hash(x) for x in ids], index)
+        for i, x in enumerate(ids, index):
+            if x in first:
+                want.append((i, first[x]))
+            else:
+                first[x] = i
+        index += len(ids)
+    assert got == want and len(table) == len(first)

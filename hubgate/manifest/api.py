@@ -47,8 +47,9 @@ def validate_file(
     (``Result.counts`` has the totals)."""
     shown = shown or str(path)
     v = Validator(shown, context, "", max_findings, select, ignore, sink)
-    try:  # presize the id table for ~1 asset per 100 bytes (fewer rebuilds); it still grows when needed
-        v.ids = DigestTable(1 << max(14, min(26, (path.stat().st_size // 100).bit_length())))
+    try:  # presize the id table for a slot per 50 bytes (4 bytes a slot; a low load, few probes, no rebuild for
+        # assets of 100 bytes and more); it still grows when needed
+        v.ids = DigestTable(1 << max(14, min(27, (path.stat().st_size // 50).bit_length())))
     except OSError:
         pass
     errors: list[InputError] = []

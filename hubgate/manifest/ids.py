@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import count
 
 # CPython hashes ASCII bytes and str alike, so raw-scanned ids and parsed ones share the duplicate-id table
 BYTES_HASH_LIKE_STR = hash(b"hubgate-id-0") == hash("hubgate-id-0")
@@ -16,27 +16,29 @@ def as_text(x: str | bytes) -> str:
 
 
 class DigestTable:
-    """Set of 8-byte id digests with the first index of each, in two flat arrays (12 bytes a slot).
+    """Set of 8-byte id digests with the first index of each, in bounded memory (~13-19 bytes an id).
 
-    A Python set of the ids (or of 16-byte blake2b digest objects) costs ~100 bytes per asset; this costs
-    16-32 (load factor 3/8..3/4). Chance of any false duplicate among 10 million ids: ~3e-6.
+    A Python set of the ids (or of 16-byte blake2b digest objects) costs ~100 bytes per asset. Here every
+    digest recorded is appended to one flat array (8 bytes, in bulk at C speed), and an open-addressing table
+    (linear probing, no deletion, load factor 3/8..3/4) holds, per slot, the 1-based position in that array of
+    a distinct digest (4 bytes; 0 marks an empty slot). One store per new id: the loop is the hot path of
+    duplicate detection. The index of a position is found from the runs recorded (a bisection, for the few
+    duplicates only). Chance of any false duplicate among 10 million ids: ~3e-6.
 
     The digest is Python's own hash of the id: 64-bit SipHash-1-3 with a per-process random key, cached on a
-    str -- as collision-resistant as an 8-byte blake2b digest for this purpose and ~10x cheaper to get. It is
-    stored as is (signed); ``hash()`` never returns -1, which marks an empty slot. Open addressing, linear
-    probing, no deletion.
+    str -- as collision-resistant as an 8-byte blake2b digest for this purpose and ~10x cheaper to get.
     """
 
-    EMPTY = -1
-
     def __init__(self, capacity: int = 1 << 14):
+        self._digests = array("q")  # every digest recorded, in order
+        self._run_at = array("q")  # position in _digests of each run's first digest...
+        self._run_base = array("q")  # ...and that digest's index
+        self._n = 0
         self._alloc(capacity)
 
     def _alloc(self, cap: int) -> None:
-        self._keys = array("q", [self.EMPTY]) * cap
-        self._first = array("I", bytes(4 * cap))
+        self._slots = array("I", bytes(4 * cap))
         self._mask = cap - 1
-        self._n = 0
         self._limit = cap * 3 // 4
 
     def __len__(self) -> int:
@@ -47,44 +49,49 @@ class DigestTable:
         seen = self.add_many([hash(value)], index)
         return seen[0][1] if seen else None
 
+    def _index(self, position: int) -> int:
+        """The index of the digest at ``position`` (0-based) of :attr:`_digests`."""
+        run = bisect_right(self._run_at, position) - 1
+        return self._run_base[run] + position - self._run_at[run]
+
     def add_many(self, hashes: Iterable[int], base: int) -> list[tuple[int, int]]:
         """Record ids by their hashes, the j-th at index ``base + j``, in order, as :meth:`add` one at a time
-        would; returns ``(index, first index)`` for each id seen before, in index order. (One tight loop:
-        the hot path of duplicate detection, ~0.5 µs an id, most of it the table's cache misses.)"""
+        would; returns ``(index, first index)`` for each id seen before, in index order."""
         hashes = hashes if isinstance(hashes, list) else list(hashes)
+        if not hashes:
+            return []
         while self._n + len(hashes) > self._limit:
             self._grow()
-        keys, first, mask = self._keys, self._first, self._mask
+        digests, slots, mask = self._digests, self._slots, self._mask
+        start = len(digests)
+        if not self._run_at or self._run_base[-1] + start - self._run_at[-1] != base:  # (else one run goes on)
+            self._run_at.append(start)
+            self._run_base.append(base)
+        digests.extend(hashes)
         dups = []
-        for i, h in zip(count(base), hashes):
+        for at, h in enumerate(hashes, start + 1):
             slot = h & mask
-            k = keys[slot]
-            if k == -1:
-                keys[slot] = h
-                first[slot] = i
+            k = slots[slot]
+            if not k:
+                slots[slot] = at
                 continue
-            while k != h:
+            while digests[k - 1] != h:
                 slot = (slot + 1) & mask
-                k = keys[slot]
-                if k == -1:
-                    keys[slot] = h
-                    first[slot] = i
+                k = slots[slot]
+                if not k:
+                    slots[slot] = at
                     break
             else:
-                dups.append((i, first[slot]))
+                dups.append((at - 1, k - 1))
         self._n += len(hashes) - len(dups)
-        return dups
+        return [(base + at - start, self._index(k)) for at, k in dups]
 
     def _grow(self) -> None:
-        old_keys, old_first = self._keys, self._first
-        n = self._n
+        old = self._slots
         self._alloc((self._mask + 1) * 2)
-        keys, first, mask = self._keys, self._first, self._mask
-        for k, f in zip(old_keys, old_first, strict=False):
-            if k != -1:
-                slot = k & mask
-                while keys[slot] != -1:
-                    slot = (slot + 1) & mask
-                keys[slot] = k
-                first[slot] = f
-        self._n = n
+        digests, slots, mask = self._digests, self._slots, self._mask
+        for k in filter(None, old):
+            slot = digests[k - 1] & mask
+            while slots[slot]:
+                slot = (slot + 1) & mask
+            slots[slot] = k
