@@ -352,18 +352,20 @@ def test_the_key_pattern_takes_escapes_exactly_when_they_are_utf8(raw, lower, pl
 
 @settings(max_examples=200, deadline=None)
 @given(runs=st.lists(st.tuples(st.integers(0, 5), st.lists(st.integers(0, 40).map(str), max_size=30)), max_size=12),
-       cap=st.sampled_from([8, 64]))
-def test_add_many_with_runs_apart(runs, cap):
-    """Runs recorded at indexes with gaps between them (assets whose id is no string) report the first index of
-    each repeated id, as one dict of first indexes does."""
+       cap=st.sampled_from([8, 64]), spread=st.sampled_from([0, 1, 2]))
+def test_add_many_with_runs_apart(runs, cap, spread):
+    """Runs recorded at indexes with gaps between them (assets whose id is no string), given as a first index or
+    as a list of indexes (consecutive, or every other one), report the first index of each repeated id, as one
+    dict of first indexes does."""
     table, first, got, want, index = m.DigestTable(cap), {}, [], [], 0
     for skip, ids in runs:
         index += skip
-        got += table.add_many([hash(x) for x in ids], index)
-        for i, x in enumerate(ids, index):
+        indexes = [index + j * spread for j in range(len(ids))] if spread else list(range(index, index + len(ids)))
+        got += table.add_many([hash(x) for x in ids], index if spread == 0 or not ids else indexes)
+        for i, x in zip(indexes, ids):
             if x in first:
                 want.append((i, first[x]))
             else:
                 first[x] = i
-        index += len(ids)
+        index = indexes[-1] + 1 if ids else index
     assert got == want and len(table) == len(first)

@@ -54,9 +54,10 @@ class DigestTable:
         run = bisect_right(self._run_at, position) - 1
         return self._run_base[run] + position - self._run_at[run]
 
-    def add_many(self, hashes: Iterable[int], base: int) -> list[tuple[int, int]]:
-        """Record ids by their hashes, the j-th at index ``base + j``, in order, as :meth:`add` one at a time
-        would; returns ``(index, first index)`` for each id seen before, in index order."""
+    def add_many(self, hashes: Iterable[int], base: int | list[int]) -> list[tuple[int, int]]:
+        """Record ids by their hashes, the j-th at index ``base + j`` (or ``base[j]``, increasing), in order, as
+        :meth:`add` one at a time would; returns ``(index, first index)`` for each id seen before, in index
+        order."""
         hashes = hashes if isinstance(hashes, list) else list(hashes)
         if not hashes:
             return []
@@ -64,9 +65,7 @@ class DigestTable:
             self._grow()
         digests, slots, mask = self._digests, self._slots, self._mask
         start = len(digests)
-        if not self._run_at or self._run_base[-1] + start - self._run_at[-1] != base:  # (else one run goes on)
-            self._run_at.append(start)
-            self._run_base.append(base)
+        self._runs(start, base, len(hashes))
         digests.extend(hashes)
         dups = []
         for at, h in enumerate(hashes, start + 1):
@@ -82,9 +81,28 @@ class DigestTable:
                     slots[slot] = at
                     break
             else:
-                dups.append((at - 1, k - 1))
+                dups.append((at - 1 - start, k - 1))
         self._n += len(hashes) - len(dups)
-        return [(base + at - start, self._index(k)) for at, k in dups]
+        if type(base) is int:
+            return [(base + j, self._index(k)) for j, k in dups]
+        return [(base[j], self._index(k)) for j, k in dups]
+
+    def _runs(self, start: int, base: int | list[int], n: int) -> None:
+        """Note the index of the digests recorded from position ``start`` on: runs of consecutive indexes."""
+        run_at, run_base = self._run_at, self._run_base
+        if type(base) is not int:
+            if base[-1] - base[0] != n - 1:  # not consecutive (assets without an id between): a run at each break
+                last = None
+                for at, index in enumerate(base, start):
+                    if index - 1 != last:
+                        run_at.append(at)
+                        run_base.append(index)
+                    last = index
+                return
+            base = base[0]
+        if not run_at or run_base[-1] + start - run_at[-1] != base:  # (else one run goes on)
+            run_at.append(start)
+            run_base.append(base)
 
     def _grow(self) -> None:
         old = self._slots

@@ -75,6 +75,9 @@ class Validator(FastPaths, FieldChecks):
         self.emitted = 0
         self.counts = {"error": 0, "warning": 0, "info": 0}
         self.ids = DigestTable()
+        # in a raw-scan block: index -> first index of each id recorded before it (FastPaths._ids_of), else None
+        self._pre: dict[int, int] | None = None
+        self._pre_at: list[int] = []
         self.count = 0
         self.truncated = False
         self._wants_dup = self._wanted(DUPLICATE_ID)
@@ -145,7 +148,7 @@ class Validator(FastPaths, FieldChecks):
                             if f is not None and (f.region is None or f.region == m.group(2)):
                                 f.uses += 1
                                 if want_dup:
-                                    first = ids.add(ext, i)
+                                    first = ids.add(ext, i) if self._pre is None else self._pre.get(i)
                                     if first is not None:
                                         self._duplicate(i, ext, first)
                                 if len(item) > 2:
@@ -203,7 +206,7 @@ class Validator(FastPaths, FieldChecks):
         ext = item.get("externalId")
         if type(ext) is str and ext:
             if self._wants_dup:
-                first = self.ids.add(ext, i)
+                first = self.ids.add(ext, i) if self._pre is None else self._pre.get(i)
                 if first is not None:
                     self._duplicate(i, ext, first)
         elif "externalId" not in item:
