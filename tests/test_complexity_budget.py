@@ -37,7 +37,6 @@ BUDGET = {
     "hubgate/iam/policy.py": 1,
     "hubgate/manifest/fastpath.py": 3,
     "hubgate/manifest/fields.py": 1,
-    "hubgate/manifest/scan.py": 1,
     "hubgate/manifest/url.py": 1,
     "hubgate/manifest/validator.py": 1,
     "hubgate/parsers.py": 1,

@@ -362,10 +362,92 @@ def test_add_many_with_runs_apart(runs, cap, spread):
         index += skip
         indexes = [index + j * spread for j in range(len(ids))] if spread else list(range(index, index + len(ids)))
         got += table.add_many([hash(x) for x in ids], index if spread == 0 or not ids else indexes)
-        for i, x in zip(indexes, ids):
+        for i, x in zip(indexes, ids, strict=True):
             if x in first:
                 want.append((i, first[x]))
             else:
                 first[x] = i
         index = indexes[-1] + 1 if ids else index
     assert got == want and len(table) == len(first)
+
+
+# -- the splitter run ahead in a child process (hubgate/manifest/ahead.py) ------------------------------------
+
+
+@pytest.fixture
+def ahead_always(monkeypatch):
+    """Split ahead in a child whatever the file's size (and however many CPUs)."""
+    from hubgate.manifest import ahead
+
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(ahead, "_cpus", lambda: 2)
+    return ahead
+
+
+def _no_child_left():
+    import os
+
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(assets=st.lists(_ASSET, max_size=25), style=st.integers(0, 4), cut=st.none() | st.floats(0, 1),
+       seed=st.integers(0, 2**16))
+@pytest.mark.parametrize("bundle", [None, "good"])
+def test_split_ahead_equals_the_plain_reader(tmp_path, ahead_always, bundle, assets, style, cut, seed):
+    text = _dump(assets, style).encode("utf-8")
+    if cut is not None:
+        at = int(len(text) * cut)
+        text = text[:at] if seed % 2 else text[:at] + random.Random(seed).choice([b",", b"]", b"{", b'"']) + text[at:]
+    path = tmp_path / "m.json"
+    path.write_bytes(text)
+    same(path, block_sizes=(None, random.Random(seed).randint(20, 400)), context_factory=_context_factory(bundle))
+    _no_child_left()
+
+
+def test_split_ahead_on_a_large_file_and_stopped_early(tmp_path, ahead_always):
+    assets = [canonical(i, HOSTS[i % 3], sizes=i % 2 == 1, key="%20a" if i % 3 else "") for i in range(3000)]
+    for i in range(5, 3000, 97):
+        assets[i]["data"] = assets[i]["data"].replace("/img/", "/im g/")
+    for i in range(7, 3000, 211):
+        assets[i]["externalId"] = assets[i - 1]["externalId"]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(assets, indent=2))
+    findings, _, n = same(path, block_sizes=(None, 4096))
+    assert n == 3000 and {f["rule"] for f in findings} == {"HG509", "HG512"}
+    same(path, block_sizes=(4096,), max_findings=3)  # the scan stops early: the child is ended and reaped
+    _no_child_left()
+
+
+def test_a_child_that_ends_early_leaves_the_rest_to_this_process(tmp_path, ahead_always):
+    import os
+
+    assets = [canonical(i, HOSTS[i % 3]) for i in range(2000)]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(assets))
+    parent = os.getpid()
+
+    def dying(raw, offset, block_size):  # the child's splitter fails after three runs; this process's does not
+        for k, run in enumerate(ms.splits(raw, offset, block_size)):
+            if k == 3 and os.getpid() != parent:
+                raise RuntimeError("the child ends")
+            yield run
+
+    def runs(splitter):  # the matches and gaps in file order (the child's last runs may be cut elsewhere here)
+        with open(path, "rb") as raw:
+            raw.seek(1)
+            text, ids, lengths, gaps, n = b"", [], [], [], 0
+            for run in splitter(path, raw, 1, 2048, dying) if splitter else ms.splits(raw, 1, 2048):
+                assert run.offset == 1 + len(text)
+                gaps += [(len(ids) + j, g) for j, g in run.gaps.items()]
+                text += run.text[:run.size] if run.text else raw.read(run.size)
+                ids += run.ids
+                lengths += run.lengths
+                n += 1
+                assert [run.hosts.names[k] for k in run.hosts.at] == [f"https://{HOSTS[int(i[3:]) % 3]}/".encode() for i in run.ids]
+            return text, ids, lengths, gaps, n
+
+    (text, ids, lengths, gaps, n), want = runs(ahead_always.ahead), runs(None)
+    assert (text, ids, lengths, gaps) == want[:4] and n > 5 and len(ids) == 1999
+    _no_child_left()

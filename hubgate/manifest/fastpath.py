@@ -5,7 +5,6 @@ time (:meth:`hubgate.manifest.validator.Validator.asset`)."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
 from itertools import chain, count, repeat
 from urllib.parse import unquote_to_bytes
 
@@ -35,7 +34,7 @@ class FastPaths:
         if self.locator is not None:
             self.locator.enter(block)
         good = self._good_hosts()
-        uses = Counter(block.hosts)
+        uses = block.hosts.uses()
         try:
             facts = [good[h] for h in uses]
         except KeyError:  # a host not settled yet: the whole block the ordinary way (this learns it)
@@ -64,7 +63,7 @@ class FastPaths:
                     i += len(items)
         except TooManyFindings:  # the canonical assets after the stop were counted above: take them back
             checked = done + (self.count - i) if in_run else done  # the run ids[done:] starts at asset i
-            for h, n in Counter(block.hosts[checked:]).items():
+            for h, n in block.hosts.uses(checked).items():
                 good[h].uses -= n
             raise
         finally:

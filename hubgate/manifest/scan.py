@@ -24,11 +24,13 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import accumulate, compress
 from pathlib import Path
 
+from .ahead import ahead
 from .depth import too_deep
 from .reader import IJSON, array_start, ijson, iter_batches, open_manifest
 
@@ -89,20 +91,61 @@ MAX_CARRY = 1 << 20
 
 
 @dataclass
+class Hosts:
+    """The ``https://<host>/`` prefix of each match: the distinct ones (``names``, a few) and each match's number
+    in them (one byte each, while there are fewer than 256; counted at C speed)."""
+
+    names: list[bytes]
+    at: bytes | array
+
+    @classmethod
+    def of(cls, hosts: list[bytes]) -> Hosts:
+        names = list(dict.fromkeys(hosts))
+        number = {h: k for k, h in enumerate(names)}.__getitem__
+        return cls(names, bytes(map(number, hosts)) if len(names) < 256 else array("I", map(number, hosts)))
+
+    def uses(self, start: int = 0) -> dict[bytes, int]:
+        """The number of matches from the ``start``-th on of each host (those it has)."""
+        at = self.at[start:] if start else self.at
+        uses = {h: at.count(k) for k, h in enumerate(self.names)}
+        return {h: n for h, n in uses.items() if n} if 0 in uses.values() else uses
+
+    def __getitem__(self, j: slice) -> Hosts:
+        return Hosts(self.names, self.at[j])
+
+
+@dataclass
+class Split:
+    """A run of the file as the splitter cuts it: ``size`` bytes from ``offset``, whole elements each followed by
+    its comma; per canonical asset (match) its length, ``https://<host>/`` prefix and id, and the text of each
+    non-empty gap by the number of the match it comes before."""
+
+    offset: int
+    size: int
+    lengths: Sequence[int]
+    hosts: Hosts
+    ids: list[bytes]
+    gaps: dict[int, bytes]
+    text: bytes = b""  # the text read (of which text[:size] is the run), when this process read it
+
+
+@dataclass
 class Block:
     """The assets of a run of the file: ``hosts[j]``/``ids[j]`` of the j-th canonical asset (bytes), and
     ``gaps``: ``(j, assets)`` -- the other assets, parsed, that come before the j-th canonical one."""
 
     base: int  # index of the block's first asset
     count: int  # assets in the block
-    hosts: list[bytes]
+    hosts: Hosts
     ids: list[bytes]
     gaps: list[tuple[int, list]] = field(default_factory=list)
     text: bytes = b""  # text[:size]: the block's elements, each followed by its comma
     size: int = 0
     offset: int = 0  # file offset of text[0] (just after a top-level comma, or the opening bracket)
-    spans: tuple[list[bytes], list[bytes]] = ((), ())  # the text of each gap, and of each match
-    _sum_j: int = field(default=0, repr=False)  # _sum: the length of the gaps and matches before match _sum_j
+    lengths: Sequence[int] = ()  # the length of each match
+    gap_lens: dict[int, int] = field(default_factory=dict)  # j -> the length of the (non-empty) gap before match j
+    _starts: list[int] | None = field(default=None, repr=False)  # the matches' lengths summed (lazily)
+    _sum_j: int = field(default=0, repr=False)  # _sum: the length of the gaps before match _sum_j
     _sum: int = field(default=0, repr=False)
     _sum_k: int = field(default=0, repr=False)  # the first of ``gaps`` at or after match _sum_j
     _cursor: tuple[int, int] = field(default=(0, 0), repr=False)  # (gap number, gap elements before it)
@@ -127,21 +170,21 @@ class Block:
             k += 1
         self._cursor = (k, before)
         j = i - self.base - before  # the match's number
-        return i, self.offset + self._gap_start(j) + len(self.spans[0][j])
+        return i, self.offset + self._gap_start(j) + self.gap_lens.get(j, 0)
 
     def _gap_start(self, j: int) -> int:
-        """Offset in ``text`` of gap j (the text before match j): the lengths of the matches and the (few
-        non-empty) gaps before it, summed from the last gap asked for (at C speed over the matches)."""
+        """Offset in ``text`` of gap j (the text before match j): the lengths of the matches before it (summed
+        once, at C speed) and of the (few non-empty) gaps before it, summed from the last gap asked for."""
+        if self._starts is None:
+            self._starts = list(accumulate(self.lengths, initial=0))
         if j < self._sum_j:
             self._sum_j, self._sum, self._sum_k = 0, 0, 0
-        gaps, wholes = self.spans
-        self._sum += sum(map(len, wholes[self._sum_j:j]))
         k, parsed = self._sum_k, self.gaps
         while k < len(parsed) and parsed[k][0] < j:
-            self._sum += len(gaps[parsed[k][0]])
+            self._sum += self.gap_lens[parsed[k][0]]
             k += 1
         self._sum_j, self._sum_k = j, k
-        return self._sum
+        return self._starts[j] + self._sum
 
     def items(self) -> list:
         """Every asset of the block as the plain reader gives it (for blocks the validator cannot settle):
@@ -205,14 +248,42 @@ def _parse_gaps(gaps: list[bytes]) -> list[list] | None:
     return out if len(out) == len(gaps) else None
 
 
-def _gap_offset(pattern: re.Pattern, text: bytes, j: int) -> int:
-    """Offset in ``text`` of the gap before the j-th match (just after the previous match's comma)."""
-    if j == 0:
-        return 0
-    for k, m in enumerate(pattern.finditer(text), 1):
-        if k == j:
-            return m.end()
-    raise AssertionError("fewer matches than the split found")  # pragma: no cover
+def splits(raw, offset: int, block_size: int) -> Iterator[Split]:
+    """Cut the file from ``offset`` (``raw`` is there) into :class:`Split` runs, block by block: each block is
+    split by the layout that matched last (another one is tried when it has no match); the text after the last
+    match is carried into the next block. Ends at the file's end, or where this much text has no match."""
+    pending = b""
+    pattern, at_host, at_id = LAYOUTS[0]
+    data = raw.read(block_size)
+    while True:
+        buf = pending + data if pending else data
+        if not buf:
+            return
+        parts = pattern.split(buf)
+        carry = parts.pop()
+        matches = len(parts) // _GROUPS
+        if not matches:  # perhaps another key order or URL form
+            for other in LAYOUTS:
+                if other[0] is not pattern:
+                    parts = other[0].split(buf)
+                    carry = parts.pop()
+                    matches = len(parts) // _GROUPS
+                    if matches:
+                        pattern, at_host, at_id = other
+                        break
+        if not matches:
+            if not data or len(carry) > max(MAX_CARRY, 4 * block_size):
+                return
+            pending = carry
+            data = raw.read(block_size)
+            continue
+        gaps = parts[0::_GROUPS]
+        size = len(buf) - len(carry)
+        yield Split(offset, size, list(map(len, parts[1::_GROUPS])), Hosts.of(parts[at_host::_GROUPS]), parts[at_id::_GROUPS],
+                    {j: gaps[j] for j in compress(range(matches), gaps)}, buf)
+        offset += size
+        pending = carry
+        data = raw.read(block_size)
 
 
 def scan(
@@ -231,70 +302,43 @@ def scan(
     with raw:
         _, start = array_start(raw, shown)
         raw.seek(start + 1)
-        pending = b""
-        pattern, at_host, at_id = LAYOUTS[0]
-        data = raw.read(block_size)
-        offset = start + 1  # file offset of the text not consumed yet
-        while True:
-            buf = pending + data if pending else data
-            if not buf:
-                break
-            parts = pattern.split(buf)
-            carry = parts.pop()
-            matches = len(parts) // _GROUPS
-            if not matches:  # perhaps another key order or URL form
-                for other in LAYOUTS:
-                    if other[0] is not pattern:
-                        parts = other[0].split(buf)
-                        carry = parts.pop()
-                        matches = len(parts) // _GROUPS
-                        if matches:
-                            pattern, at_host, at_id = other
-                            break
-            if not matches:
-                if not data or len(carry) > max(MAX_CARRY, 4 * block_size):
-                    break
-                pending = carry
-                data = raw.read(block_size)
-                continue
-            gaps = parts[0::_GROUPS]
-            wholes = parts[1::_GROUPS]
-            block = Block(base, matches, parts[at_host::_GROUPS], parts[at_id::_GROUPS], offset=offset,
-                          spans=(gaps, wholes))
-            size = len(buf) - len(carry)
-            where = list(compress(range(matches), gaps))
-            parsed = _parse_gaps([gaps[j] for j in where]) if where else []
-            for n, j in enumerate(where):
-                items = parsed[n] if parsed is not None else _parse_gap(gaps[j])
-                if items is None:  # the block up to that gap, then the plain reader from there
-                    if j:
-                        cut = _gap_offset(pattern, buf, j)
-                        block.hosts, block.ids = block.hosts[:j], block.ids[:j]
-                        block.spans = (gaps[:j], block.spans[1][:j])
-                        block.count = j + sum(len(items) for _, items in block.gaps)
-                        block.text, block.size = buf, cut
-                        yield block
-                        base += block.count
-                        resume = offset + cut
-                    break
-                block.gaps.append((j, items))
-                block.count += len(items)
-            else:
-                block.text, block.size = buf, size
-                yield block
-                base += block.count
-                offset += size
-                resume = offset
-                if progress is not None:
-                    progress(offset, base)
-                pending = carry
-                data = raw.read(block_size)
-                continue
-            break  # a gap that is not whole elements
+        runs = ahead(path, raw, start + 1, block_size, splits)  # a child process splits ahead, or this one
+        try:
+            for run in runs:
+                text = run.text or raw.read(run.size)  # (a child's run: this process reads the same bytes)
+                block = Block(base, len(run.ids), run.hosts, run.ids, offset=run.offset, lengths=run.lengths,
+                              gap_lens={j: len(g) for j, g in run.gaps.items()})
+                where = list(run.gaps)  # (in order)
+                parsed = _parse_gaps(list(run.gaps.values())) if where else []
+                for n, j in enumerate(where):
+                    items = parsed[n] if parsed is not None else _parse_gap(run.gaps[j])
+                    if items is None:  # the block up to that gap, then the plain reader from there
+                        if j:
+                            cut = block._gap_start(j)
+                            block.hosts, block.ids, block.lengths = block.hosts[:j], block.ids[:j], block.lengths[:j]
+                            block.count = j + sum(len(items) for _, items in block.gaps)
+                            block.text, block.size = text, cut
+                            yield block
+                            base += block.count
+                            resume = run.offset + cut
+                        break
+                    block.gaps.append((j, items))
+                    block.count += len(items)
+                else:
+                    block.text, block.size = text, run.size
+                    yield block
+                    base += block.count
+                    resume = run.offset + run.size
+                    if progress is not None:
+                        progress(resume, base)
+                    continue
+                break  # a gap that is not whole elements
+        finally:
+            runs.close()
     if resume is None:
         yield from iter_batches(path, shown, progress)  # nothing was settled here: the plain reader throughout
     else:
         yield from iter_batches(path, shown, progress, resume=resume, base=base)
 
 
-__all__ = ["Block", "CANONICAL", "ID_FIRST", "scan"]
+__all__ = ["Block", "CANONICAL", "ID_FIRST", "Split", "scan", "splits"]

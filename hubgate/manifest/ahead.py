@@ -1,0 +1,112 @@
+"""The raw scan's splitting, done ahead in a child process for a large file: the other CPU splits the next blocks
+while this process validates the last ones.
+
+A child forked at the array's start reads the file on its own descriptor and runs the same splitter
+(:func:`hubgate.manifest.scan.splits`), sending each run through a pipe in a compact form (the matches' lengths as
+one array, the hosts as numbers, the ids joined by newlines, which none can hold, the gaps' text); this process
+reads the same bytes itself (for positions and the plain reader's hand-over) and rebuilds the run. The runs, and so the
+findings, are those of the splitter run here: the child only moves the work. If the child cannot be started or
+ends early (whatever the reason), this process splits the rest itself from where the child's runs stopped.
+
+Used where ``fork()`` is (not on Windows), with more than one CPU, no other thread, and a file of at least
+:data:`MIN_BYTES`. The child ignores SIGINT (a Ctrl-C stops this process, which stops the child) and ends when
+this process closes the pipe or ends; it is killed and reaped when the scan stops, whatever the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import threading
+from array import array
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+MIN_BYTES = 8 << 20  # smaller files: splitting here is as fast as starting a child
+PIPE_BYTES = 1 << 20  # the pipe's capacity asked for (Linux's limit for an unprivileged process, by default)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def ahead(path: Path, raw, offset: int, block_size: int, splitter: Callable) -> Iterator:
+    """The splitter's runs from ``offset``: from a child process when worth it, else from ``raw`` here."""
+    try:
+        size = os.fstat(raw.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        size = 0
+    if size - offset < MIN_BYTES or not hasattr(os, "fork") or threading.active_count() > 1 or _cpus() < 2:
+        return splitter(raw, offset, block_size)
+    return _from_child(path, raw, offset, block_size, splitter)
+
+
+def _child(path: Path, offset: int, block_size: int, splitter: Callable, fd: int) -> None:
+    """In the child: split the file from ``offset`` and send the runs; ends the process, never returns."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with open(path, "rb") as raw, os.fdopen(fd, "wb", buffering=0) as out:  # each run sent at once
+            raw.seek(offset)
+            for run in splitter(raw, offset, block_size):
+                pickle.dump((run.offset, run.size, array("I", run.lengths).tobytes(), run.hosts.names, run.hosts.at,
+                             b"\n".join(run.ids), run.gaps), out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(None, out)
+        code = 0
+    except BaseException:  # noqa: BLE001 - the parent goes on alone from the last run it got
+        pass
+    finally:
+        os._exit(code)
+
+
+def _from_child(path: Path, raw, offset: int, block_size: int, splitter: Callable) -> Iterator:
+    from .scan import Hosts, Split
+
+    r, w = os.pipe()
+    try:  # a pipe that holds a few runs (Linux: 64 KiB by default), so neither side waits for the other's turn
+        import fcntl
+
+        fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        yield from splitter(raw, offset, block_size)
+        return
+    if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
+        os.close(r)
+        _child(path, offset, block_size, splitter, w)
+    os.close(w)
+    done = offset  # the end of the last run received
+    try:
+        with os.fdopen(r, "rb", buffering=1 << 20) as pipe:
+            while True:
+                try:
+                    msg = pickle.load(pipe)
+                except Exception:  # noqa: BLE001 - the child ended early: the rest is split here
+                    break
+                if msg is None:
+                    return
+                at, size, lengths, names, numbers, ids, gaps = msg
+                lens = array("I")
+                lens.frombytes(lengths)
+                done = at + size
+                yield Split(at, size, lens, Hosts(names, numbers), ids.split(b"\n"), gaps)
+        raw.seek(done)
+        yield from splitter(raw, done, block_size)
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
