@@ -602,3 +602,24 @@ def test_streamed_json_is_byte_identical_to_json_dumps(v, level):
     assert pretty_json(v, level) == json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
     if isinstance(v, dict):
         assert flat_json(v) == json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+_FIELD = st.none() | st.text() | st.integers() | st.booleans()
+
+
+@settings(max_examples=300)
+@given(st.tuples(st.text(), st.text(), st.text(), st.text(), st.text()) | st.tuples(*[_FIELD] * 5),
+       st.tuples(*[st.none() | st.integers() | st.booleans()] * 2), st.tuples(*[_FIELD] * 3))
+def test_a_streamed_finding_is_its_dict_as_flat_json(strings, place, rest):
+    """The JSON stream writes the usual finding (integer line and column, no suppression) in one piece: the same
+    text as flat_json of its dict, whatever the fields hold."""
+    import io
+
+    from hubgate.findings import Finding
+    from hubgate.reporters.json_out import flat_json
+    from hubgate.reporters.stream import Stream
+
+    f = Finding(*strings, *place, *rest)
+    out = io.StringIO()
+    Stream("json", out, "m.json").finding(f)
+    assert out.getvalue() == '{\n  "findings": [\n    ' + flat_json(f.to_dict())

@@ -85,6 +85,7 @@ class Validator(FastPaths, FieldChecks):
         self._good_b: dict[bytes, BucketFacts] = {}
         self._good_b_len = 0
         self.locator: Locator | None = None  # set for a file: findings then carry line and column
+        self._placed: tuple[str | None, tuple] = (None, (None, None))  # the last asset placed, and its position
 
     def _wanted(self, rule: str) -> bool:
         return (self.select is None or rule in self.select) and not (self.ignore and rule in self.ignore)
@@ -101,7 +102,9 @@ class Validator(FastPaths, FieldChecks):
         line = column = None
         if self.locator is not None:  # the asset's position: only now, for the few assets with findings
             index = pointer[len(self.base) + 1:].split("/", 1)[0]
-            line, column = self.locator.position(int(index) if index else None)
+            if index != self._placed[0]:  # (an asset's findings come together: placed once)
+                self._placed = (index, self.locator.position(int(index) if index else None))
+            line, column = self._placed[1]
         f = _Finding(rule, severity or SEVERITY[rule], message, self.file, pointer, line, column, fix, HELP[rule])
         self.emitted += 1
         self.counts[f.severity] += 1

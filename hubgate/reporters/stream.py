@@ -11,6 +11,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from importlib import import_module
+from json.encoder import encode_basestring as _enc
 from typing import TextIO
 
 from . import FORMATS, Report
@@ -56,7 +57,18 @@ class Stream:
         self.out.write(self.mask(text) if self.mask else text)
 
     def _json(self, f) -> None:
-        self._write(("\n    " if self.n == 0 else ",\n    ") + flat_json(f.to_dict()))
+        text = None
+        if type(f.line) is int and type(f.column) is int and f.suppressed is None:  # the usual finding, in one piece
+            try:
+                text = ('{\n      "rule": ' + _enc(f.rule) + ',\n      "severity": ' + _enc(f.severity)
+                        + ',\n      "message": ' + _enc(f.message) + ',\n      "file": ' + _enc(f.file)
+                        + ',\n      "pointer": ' + _enc(f.pointer) + ',\n      "line": ' + int.__repr__(f.line)
+                        + ',\n      "column": ' + int.__repr__(f.column)
+                        + ',\n      "fix": ' + ("null" if f.fix is None else _enc(f.fix))
+                        + ',\n      "help": ' + ("null" if f.help is None else _enc(f.help)) + "\n    }")
+            except TypeError:  # a field that is no string (flat_json renders it)
+                text = None
+        self._write(("\n    " if self.n == 0 else ",\n    ") + (text or flat_json(f.to_dict())))
         self.n += 1
 
     def _text(self, f) -> None:
