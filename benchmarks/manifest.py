@@ -152,7 +152,7 @@ def run(argv: list[str], env: dict) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000,1000000", help="comma-separated asset counts")
-    ap.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated shapes: " + ", ".join(SHAPES))
+    ap.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated shapes: " + ", ".join(SHAPES).replace("%", "%%"))
     ap.add_argument("--skip-baseline-above", type=int, default=None,
                     help="skip the jsonschema baseline for manifests larger than this (it loads the file whole)")
     ap.add_argument("--repeat", type=int, default=3, help="interleaved runs of each command (medians reported)")

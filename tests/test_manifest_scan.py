@@ -438,7 +438,7 @@ def test_a_child_that_ends_early_leaves_the_rest_to_this_process(tmp_path, ahead
         with open(path, "rb") as raw:
             raw.seek(1)
             text, ids, lengths, gaps, n = b"", [], [], [], 0
-            for run in splitter(path, raw, 1, 2048, dying) if splitter else ms.splits(raw, 1, 2048):
+            for run in splitter(path, raw, 1, 2048, dying, ms.Split.unpacked) if splitter else ms.splits(raw, 1, 2048):
                 assert run.offset == 1 + len(text)
                 gaps += [(len(ids) + j, g) for j, g in run.gaps.items()]
                 text += run.text[:run.size] if run.text else raw.read(run.size)

@@ -9,8 +9,9 @@ findings, are those of the splitter run here: the child only moves the work. If 
 ends early (whatever the reason), this process splits the rest itself from where the child's runs stopped.
 
 Used where ``fork()`` is (not on Windows), with more than one CPU, no other thread, and a file of at least
-:data:`MIN_BYTES`. The child ignores SIGINT (a Ctrl-C stops this process, which stops the child) and ends when
-this process closes the pipe or ends; it is killed and reaped when the scan stops, whatever the reason.
+:data:`MIN_BYTES`. The child ignores SIGINT (a Ctrl-C stops this process, which stops the child), ends at once
+on SIGTERM (not through the CLI's handler), and ends when this process closes the pipe or ends (its next write
+fails); it is killed and reaped when the scan stops, whatever the reason.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import os
 import pickle
 import signal
 import threading
-from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,15 +34,16 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def ahead(path: Path, raw, offset: int, block_size: int, splitter: Callable) -> Iterator:
-    """The splitter's runs from ``offset``: from a child process when worth it, else from ``raw`` here."""
+def ahead(path: Path, raw, offset: int, block_size: int, splitter: Callable, unpack: Callable) -> Iterator:
+    """The splitter's runs from ``offset``: from a child process when worth it, else from ``raw`` here. The child
+    sends each run's ``packed()`` form (plain values), which ``unpack`` turns back into a run."""
     try:
         size = os.fstat(raw.fileno()).st_size
     except (OSError, AttributeError, ValueError):
         size = 0
     if size - offset < MIN_BYTES or not hasattr(os, "fork") or threading.active_count() > 1 or _cpus() < 2:
         return splitter(raw, offset, block_size)
-    return _from_child(path, raw, offset, block_size, splitter)
+    return _from_child(path, raw, offset, block_size, splitter, unpack)
 
 
 def _child(path: Path, offset: int, block_size: int, splitter: Callable, fd: int) -> None:
@@ -50,11 +51,13 @@ def _child(path: Path, offset: int, block_size: int, splitter: Callable, fd: int
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler (it reports and cleans up for the parent)
+        if hasattr(signal, "pthread_sigmask"):  # a mask inherited from the parent (e.g. held across a write)
+            signal.pthread_sigmask(signal.SIG_SETMASK, set())
         with open(path, "rb") as raw, os.fdopen(fd, "wb", buffering=0) as out:  # each run sent at once
             raw.seek(offset)
             for run in splitter(raw, offset, block_size):
-                pickle.dump((run.offset, run.size, array("I", run.lengths).tobytes(), run.hosts.names, run.hosts.at,
-                             b"\n".join(run.ids), run.gaps), out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(run.packed(), out, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(None, out)
         code = 0
     except BaseException:  # noqa: BLE001 - the parent goes on alone from the last run it got
@@ -63,12 +66,10 @@ def _child(path: Path, offset: int, block_size: int, splitter: Callable, fd: int
         os._exit(code)
 
 
-def _from_child(path: Path, raw, offset: int, block_size: int, splitter: Callable) -> Iterator:
-    from .scan import Hosts, Split
-
+def _from_child(path: Path, raw, offset: int, block_size: int, splitter: Callable, unpack: Callable) -> Iterator:
     r, w = os.pipe()
     try:  # a pipe that holds a few runs (Linux: 64 KiB by default), so neither side waits for the other's turn
-        import fcntl
+        import fcntl  # deferred: POSIX only, and needed only here
 
         fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except (ImportError, AttributeError, OSError):
@@ -94,11 +95,9 @@ def _from_child(path: Path, raw, offset: int, block_size: int, splitter: Callabl
                     break
                 if msg is None:
                     return
-                at, size, lengths, names, numbers, ids, gaps = msg
-                lens = array("I")
-                lens.frombytes(lengths)
-                done = at + size
-                yield Split(at, size, lens, Hosts(names, numbers), ids.split(b"\n"), gaps)
+                run = unpack(msg)
+                done = run.offset + run.size
+                yield run
         raw.seek(done)
         yield from splitter(raw, done, block_size)
     finally:

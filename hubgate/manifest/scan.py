@@ -128,6 +128,18 @@ class Split:
     gaps: dict[int, bytes]
     text: bytes = b""  # the text read (of which text[:size] is the run), when this process read it
 
+    def packed(self) -> tuple:
+        """The run as plain values, compact (to send to another process; no text: the receiver reads it)."""
+        return (self.offset, self.size, array("I", self.lengths).tobytes(), self.hosts.names, self.hosts.at,
+                b"\n".join(self.ids), self.gaps)  # (an id holds no line break)
+
+    @classmethod
+    def unpacked(cls, packed: tuple) -> Split:
+        offset, size, lengths, names, numbers, ids, gaps = packed
+        lens = array("I")
+        lens.frombytes(lengths)
+        return cls(offset, size, lens, Hosts(names, numbers), ids.split(b"\n"), gaps)
+
 
 @dataclass
 class Block:
@@ -302,7 +314,7 @@ def scan(
     with raw:
         _, start = array_start(raw, shown)
         raw.seek(start + 1)
-        runs = ahead(path, raw, start + 1, block_size, splits)  # a child process splits ahead, or this one
+        runs = ahead(path, raw, start + 1, block_size, splits, Split.unpacked)  # a child splits ahead, or this process
         try:
             for run in runs:
                 text = run.text or raw.read(run.size)  # (a child's run: this process reads the same bytes)
