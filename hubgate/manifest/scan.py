@@ -130,7 +130,8 @@ class Split:
 
     def packed(self) -> tuple:
         """The run as plain values, compact (to send to another process; no text: the receiver reads it)."""
-        return (self.offset, self.size, array("I", self.lengths).tobytes(), self.hosts.names, self.hosts.at,
+        lengths = self.lengths if type(self.lengths) is array else array("I", self.lengths)
+        return (self.offset, self.size, lengths.tobytes(), self.hosts.names, self.hosts.at,
                 b"\n".join(self.ids), self.gaps)  # (an id holds no line break)
 
     @classmethod
@@ -291,8 +292,8 @@ def splits(raw, offset: int, block_size: int) -> Iterator[Split]:
             continue
         gaps = parts[0::_GROUPS]
         size = len(buf) - len(carry)
-        yield Split(offset, size, list(map(len, parts[1::_GROUPS])), Hosts.of(parts[at_host::_GROUPS]), parts[at_id::_GROUPS],
-                    {j: gaps[j] for j in compress(range(matches), gaps)}, buf)
+        yield Split(offset, size, array("I", map(len, parts[1::_GROUPS])), Hosts.of(parts[at_host::_GROUPS]),
+                    parts[at_id::_GROUPS], {j: gaps[j] for j in compress(range(matches), gaps)}, buf)
         offset += size
         pending = carry
         data = raw.read(block_size)
