@@ -31,7 +31,7 @@ from itertools import accumulate, compress
 from pathlib import Path
 
 from .ahead import ahead
-from .depth import too_deep
+from .depth import MAX_DEPTH, too_deep
 from .reader import IJSON, array_start, ijson, iter_batches, open_manifest
 
 _WS = rb"[ \t\n\r]*+"  # JSON whitespace only (\s would admit \f and \v)
@@ -125,21 +125,22 @@ class Split:
     lengths: Sequence[int]
     hosts: Hosts
     ids: list[bytes]
-    gaps: dict[int, bytes]
+    gaps: dict[int, list | None]  # j -> the assets of the (non-empty) gap before match j, None if not whole elements
+    gap_lens: dict[int, int]  # j -> that gap's length
     text: bytes = b""  # the text read (of which text[:size] is the run), when this process read it
 
     def packed(self) -> tuple:
         """The run as plain values, compact (to send to another process; no text: the receiver reads it)."""
         lengths = self.lengths if type(self.lengths) is array else array("I", self.lengths)
         return (self.offset, self.size, lengths.tobytes(), self.hosts.names, self.hosts.at,
-                b"\n".join(self.ids), self.gaps)  # (an id holds no line break)
+                b"\n".join(self.ids), self.gaps, self.gap_lens)  # (an id holds no line break)
 
     @classmethod
     def unpacked(cls, packed: tuple) -> Split:
-        offset, size, lengths, names, numbers, ids, gaps = packed
+        offset, size, lengths, names, numbers, ids, gaps, gap_lens = packed
         lens = array("I")
         lens.frombytes(lengths)
-        return cls(offset, size, lens, Hosts(names, numbers), ids.split(b"\n"), gaps)
+        return cls(offset, size, lens, Hosts(names, numbers), ids.split(b"\n"), gaps, gap_lens)
 
 
 @dataclass
@@ -213,8 +214,9 @@ _items = getattr(IJSON, "items_gen", None) or IJSON.items  # items_gen skips ijs
 
 
 def _parse(text: bytes) -> list | None:
-    if too_deep(text):  # the plain reader takes it from the last settled comma, and names the offset
-        return None
+    # (no deeper than its openers: counted first, at memchr speed -- a block's gaps seldom hold more than the limit)
+    if text.count(b"{") + text.count(b"[") > MAX_DEPTH and too_deep(text):
+        return None  # the plain reader takes it from the last settled comma, and names the offset
     try:
         return list(_items(io.BytesIO(text), "item", use_float=True))
     except (ijson.JSONError, UnicodeDecodeError, ValueError):
@@ -292,8 +294,12 @@ def splits(raw, offset: int, block_size: int) -> Iterator[Split]:
             continue
         gaps = parts[0::_GROUPS]
         size = len(buf) - len(carry)
+        where = list(compress(range(matches), gaps))
+        texts = [gaps[j] for j in where]
+        parsed = (_parse_gaps(texts) or list(map(_parse_gap, texts))) if where else []  # (each, if not together)
         yield Split(offset, size, array("I", map(len, parts[1::_GROUPS])), Hosts.of(parts[at_host::_GROUPS]),
-                    parts[at_id::_GROUPS], {j: gaps[j] for j in compress(range(matches), gaps)}, buf)
+                    parts[at_id::_GROUPS], dict(zip(where, parsed, strict=True)), dict(zip(where, map(len, texts),
+                                                                                        strict=True)), buf)
         offset += size
         pending = carry
         data = raw.read(block_size)
@@ -320,11 +326,8 @@ def scan(
             for run in runs:
                 text = run.text or raw.read(run.size)  # (a child's run: this process reads the same bytes)
                 block = Block(base, len(run.ids), run.hosts, run.ids, offset=run.offset, lengths=run.lengths,
-                              gap_lens={j: len(g) for j, g in run.gaps.items()})
-                where = list(run.gaps)  # (in order)
-                parsed = _parse_gaps(list(run.gaps.values())) if where else []
-                for n, j in enumerate(where):
-                    items = parsed[n] if parsed is not None else _parse_gap(run.gaps[j])
+                              gap_lens=run.gap_lens)
+                for j, items in run.gaps.items():  # (in order)
                     if items is None:  # the block up to that gap, then the plain reader from there
                         if j:
                             cut = block._gap_start(j)
