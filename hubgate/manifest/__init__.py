@@ -3,9 +3,10 @@
 The manifest is a JSON array of assets ``{"data": URL, "externalId": ..., "width"?, "height"?, ...}``
 and may hold millions of entries ("There is no upper bound to the number of assets"). It is read
 incrementally: for S3 integrations the common asset shape is settled straight from the raw bytes
-(:mod:`.scan`), everything else is parsed with ``ijson`` (:mod:`.reader`); the results are the same either
-way (tested). Nothing keeps the whole file, and duplicate ``externalId`` detection keeps only an 8-byte hash
-and the first index per id (:mod:`.ids`). Findings go to a sink as they are found (the CLI streams them out).
+(:mod:`.scan`, split ahead in a child process for a large file: :mod:`.ahead`), everything else is parsed with
+``ijson`` (:mod:`.reader`); the results are the same either way (tested). Nothing keeps the whole file, and
+duplicate ``externalId`` detection keeps only an 8-byte hash per id and a 4-byte slot per distinct one
+(:mod:`.ids`). Findings go to a sink as they are found (the CLI streams them out).
 
 One job per module:
 
@@ -13,7 +14,7 @@ One job per module:
 - :mod:`.url` -- URL analysis (bucket, region, key, problems, canonical URL), shared with ``fix`` and the docs
 - :mod:`.depth` -- the nesting-depth cap, on the raw bytes
 - :mod:`.reader` -- the streaming readers (ijson), byte offsets of malformed JSON
-- :mod:`.scan` -- the fast raw scan of the common asset shape
+- :mod:`.scan` -- the fast raw scan of the common asset shape; :mod:`.ahead` -- its splitting in a child process
 - :mod:`.ids` -- the duplicate-id table
 - :mod:`.context` -- what is known of the integration and its buckets
 - :mod:`.validator`, :mod:`.fastpath`, :mod:`.fields`, :mod:`.values` -- the checks
