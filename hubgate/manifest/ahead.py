@@ -2,10 +2,11 @@
 while this process validates the last ones.
 
 A child forked at the array's start reads the file on its own descriptor and runs the same splitter
-(:func:`hubgate.manifest.scan.splits`), sending each run through a pipe in a compact form (the matches' lengths as
-one array, the hosts as numbers, the ids joined by newlines, which none can hold, the gaps' text); this process
-reads the same bytes itself (for positions and the plain reader's hand-over) and rebuilds the run. The runs, and so the
-findings, are those of the splitter run here: the child only moves the work. If the child cannot be started or
+(:func:`hubgate.manifest.scan.splits`: the regex split and the gaps' parsing), sending each run through a pipe in
+a compact form (:meth:`hubgate.manifest.scan.Split.packed`: the matches' lengths as one array, the hosts as
+numbers, the ids joined by newlines, the gaps' assets); this process reads the same bytes itself (for positions
+and the plain reader's hand-over) and rebuilds the run. The runs, and so the findings, are those of the splitter
+run here: the child only moves the work. If the child cannot be started or
 ends early (whatever the reason), this process splits the rest itself from where the child's runs stopped.
 
 Used where ``fork()`` is (not on Windows), with more than one CPU, no other thread, and a file of at least
