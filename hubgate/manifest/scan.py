@@ -5,11 +5,13 @@ Most manifests are machine-written, and nearly every asset has one shape::
     {"data": "https://<host>/<key of plain characters and %XX escapes>", "externalId": "<plain ASCII>"
      [, "width": N, "height": N][, "metadata": {<plain members>}]}     (or "externalId" first)
 
-:func:`scan` reads the file in blocks of 256 KB and splits each block with one regular expression
+:func:`splits` reads the file in blocks of 256 KB and splits each block with one regular expression
 (:data:`CANONICAL`) that matches exactly that shape -- a complete, valid JSON object followed by its
 top-level comma -- capturing the ``https://<host>/`` prefix and the externalId. Everything between two
 matches (a *gap*: assets of any other shape, and the bad ones) is parsed by ijson, as the plain reader
-does (a block's gaps in one parser call), so the validator sees them as ordinary dicts. A gap must parse as whole elements; when one does not
+does (a block's gaps in one parser call), so the validator sees them as ordinary dicts. For a large file the
+splitting runs ahead in a child process (:mod:`.ahead`); :func:`scan` turns the runs into :class:`Block` objects.
+A gap must parse as whole elements; when one does not
 (malformed JSON, an object nested in a match, ...), or nothing matches for a while, the rest of the file
 goes through the plain reader (:func:`hubgate.manifest.reader.iter_batches`) from the last top-level comma, so the
 elements, findings, errors and byte offsets are those of the plain reader in every case.
