@@ -156,6 +156,7 @@ def main() -> None:
     ap.add_argument("--skip-baseline-above", type=int, default=None,
                     help="skip the jsonschema baseline for manifests larger than this (it loads the file whole)")
     ap.add_argument("--repeat", type=int, default=3, help="interleaved runs of each command (medians reported)")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     shapes = args.shapes.split(",")
@@ -216,6 +217,10 @@ def main() -> None:
         work = f"x{(b - b0) / max(h - h0, 1e-3):.1f}" if b else "-"
         print(f"| {shape} | {n:,} | {h:.2f} | {f'{b:.2f}' if b else 'skipped'} | "
               f"{f'x{b / h:.1f}' if b else '-'} | {rss / 2**20:.0f} MiB | {met} | {h0:.2f} / {b0 or 0:.2f} | {work} |")
+    if args.json:
+        keys = ("shape", "assets", "bytes", "bad", "hubgate_s", "hubgate_startup_s", "baseline_s", "baseline_startup_s",
+                "rss_bytes")
+        args.json.write_text(json.dumps({"rows": [dict(zip(keys, r, strict=True)) for r in rows]}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
