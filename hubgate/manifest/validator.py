@@ -34,20 +34,6 @@ from .url import FAST_AZURE, FAST_GCS, FAST_S3, FAST_S3_PCT, URL_PROVIDER, analy
 from .values import TooManyFindings, json_short, ptr, type_name
 
 
-class _Finding(Finding):
-    """A Finding whose ``to_dict`` builds the same dict directly: ``dataclasses.asdict`` deep-copies each field,
-    which costs more than the rest of a finding's output when a large manifest has tens of thousands."""
-
-    __slots__ = ()
-
-    def to_dict(self) -> dict:
-        d = {"rule": self.rule, "severity": self.severity, "message": self.message, "file": self.file,
-             "pointer": self.pointer, "line": self.line, "column": self.column, "fix": self.fix, "help": self.help}
-        if self.suppressed is not None:
-            d["suppressed"] = self.suppressed
-        return d
-
-
 class Validator(FastPaths, FieldChecks):
     """Validates assets one at a time; findings accumulate in ``findings`` (streaming order), or go to ``sink``.
 
@@ -105,7 +91,7 @@ class Validator(FastPaths, FieldChecks):
             if index != self._placed[0]:  # (an asset's findings come together: placed once)
                 self._placed = (index, self.locator.position(int(index) if index else None))
             line, column = self._placed[1]
-        f = _Finding(rule, severity or SEVERITY[rule], message, self.file, pointer, line, column, fix, HELP[rule])
+        f = Finding(rule, severity or SEVERITY[rule], message, self.file, pointer, line, column, fix, HELP[rule])
         self.emitted += 1
         self.counts[f.severity] += 1
         if not defer:
