@@ -77,9 +77,9 @@ class Validator(FastPaths, FieldChecks):
         return (self.select is None or rule in self.select) and not (self.ignore and rule in self.ignore)
 
     def add(self, rule: str, pointer: str, message: str, fix: str | None = None, severity: str | None = None,
-            defer: bool = False) -> Finding | None:
-        """Record a finding. ``defer``: the caller keeps it and :meth:`finish` emits it (bucket-level findings,
-        whose message gets the number of assets at the end)."""
+            defer: list[Finding] | None = None) -> Finding | None:
+        """Record a finding. ``defer``: held in that list (a bucket's ``findings``) and emitted by :meth:`finish`
+        (bucket-level findings, whose message gets the number of assets at the end)."""
         if not self._wanted(rule):
             return None
         if self.max_findings is not None and self.emitted >= self.max_findings:
@@ -94,8 +94,10 @@ class Validator(FastPaths, FieldChecks):
         f = Finding(rule, severity or SEVERITY[rule], message, self.file, pointer, line, column, fix, HELP[rule])
         self.emitted += 1
         self.counts[f.severity] += 1
-        if not defer:
+        if defer is None:
             self._emit(f)
+        else:
+            defer.append(f)
         return f
 
     def _emit(self, f: Finding) -> None:
@@ -267,28 +269,22 @@ class Validator(FastPaths, FieldChecks):
         # over a bundle, a declared bucket the policy cannot reach is HG108's (as one without CORS is HG301's)
         if facts.reachable is False and not (facts.declared and self.ctx.declared_cors_checked):
             arn = f"arn:aws:s3:::{facts.name}"
-            f = self.add(BUCKET_UNREACHABLE, where,
-                         f"Bucket {facts.name!r} (first used by asset {i}) is not reachable by the permission policy "
-                         f"of {bundle.file}",
-                         fix=f"Add \"{arn}\" and \"{arn}/*\" to the Resource of the read statement, and the bucket "
-                             f"to the bundle's buckets", defer=True)
-            if f:
-                facts.findings.append(f)
+            self.add(BUCKET_UNREACHABLE, where,
+                     f"Bucket {facts.name!r} (first used by asset {i}) is not reachable by the permission policy "
+                     f"of {bundle.file}",
+                     fix=f"Add \"{arn}\" and \"{arn}/*\" to the Resource of the read statement, and the bucket "
+                         f"to the bundle's buckets", defer=facts.findings)
         if not facts.declared:
-            f = self.add(BUCKET_NO_CORS, where,
-                         f"Bucket {facts.name!r} (first used by asset {i}) is not a bucket of the integration "
-                         f"{bundle.name!r}, so its CORS configuration is unknown",
-                         fix=f"Add {{name: {facts.name}, region: <region>, cors: cors/{facts.name}.json}} to buckets "
-                             f"in {bundle.file}", defer=True)
-            if f:
-                facts.findings.append(f)
+            self.add(BUCKET_NO_CORS, where,
+                     f"Bucket {facts.name!r} (first used by asset {i}) is not a bucket of the integration "
+                     f"{bundle.name!r}, so its CORS configuration is unknown",
+                     fix=f"Add {{name: {facts.name}, region: <region>, cors: cors/{facts.name}.json}} to buckets "
+                         f"in {bundle.file}", defer=facts.findings)
         elif not facts.cors and not self.ctx.declared_cors_checked:
-            f = self.add(BUCKET_NO_CORS, where,
-                         f"Bucket {facts.name!r} (first used by asset {i}) has no CORS configuration in {bundle.file}",
-                         fix=f"Add cors: cors/{facts.name}.json to bucket {facts.name!r}, allowing GET from the Hub "
-                             f"origins ({', '.join(bundle.profile.data.get('cors', {}).get('origins', [])[:2]) or 'https://hub.ango.ai'})", defer=True)
-            if f:
-                facts.findings.append(f)
+            self.add(BUCKET_NO_CORS, where,
+                     f"Bucket {facts.name!r} (first used by asset {i}) has no CORS configuration in {bundle.file}",
+                     fix=f"Add cors: cors/{facts.name}.json to bucket {facts.name!r}, allowing GET from the Hub "
+                         f"origins ({', '.join(bundle.profile.data.get('cors', {}).get('origins', [])[:2]) or 'https://hub.ango.ai'})", defer=facts.findings)
 
     def finish(self) -> list[Finding]:
         for facts in self.ctx.buckets():
