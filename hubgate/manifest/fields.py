@@ -12,6 +12,11 @@ from .values import is_number, json_short, ptr, type_name
 class FieldChecks:
     """Mixed into :class:`~hubgate.manifest.validator.Validator` (which provides ``add`` and ``base``)."""
 
+    def _wrong_type(self, i: int, path: tuple[str, ...], what: str, value, want: str, fix: str) -> None:
+        """HG514 on asset ``i``'s ``path``: ``what`` is of the wrong type (``want`` says what it should be)."""
+        self.add(FIELD_TYPES, ptr(self.base, i, *path),
+                 f"Asset {i}: {what} is {type_name(value)} ({json_short(value)}), not {want}", fix=fix)
+
     def _optional(self, i: int, item: dict) -> None:
         for k in ("width", "height"):
             if k in item:
@@ -28,9 +33,8 @@ class FieldChecks:
         if "metadata" in item:
             v = item["metadata"]
             if type(v) is not dict:
-                self.add(FIELD_TYPES, ptr(self.base, i, "metadata"),
-                         f"Asset {i}: \"metadata\" is {type_name(v)} ({json_short(v)}), not an object",
-                         fix='Make "metadata" an object, e.g. {"frameRate": 30}')
+                self._wrong_type(i, ("metadata",), '"metadata"', v, "an object",
+                                 'Make "metadata" an object, e.g. {"frameRate": 30}')
             elif "frameRate" in v:
                 fr = v["frameRate"]
                 if isinstance(fr, bool) or not isinstance(fr, (int, float)) or not fr > 0:
@@ -41,33 +45,28 @@ class FieldChecks:
             v = item["batches"]
             if type(v) is not list:
                 fix = f'"batches": [{json_short(v)}]' if isinstance(v, str) else '"batches": ["<batch name>"]'
-                self.add(FIELD_TYPES, ptr(self.base, i, "batches"),
-                         f"Asset {i}: \"batches\" is {type_name(v)} ({json_short(v)}), not a list of strings", fix=fix)
+                self._wrong_type(i, ("batches",), '"batches"', v, "a list of strings", fix)
             else:
                 for j, b in enumerate(v):
                     if type(b) is not str:
-                        self.add(FIELD_TYPES, ptr(self.base, i, "batches", str(j)),
-                                 f"Asset {i}: batch {j} is {type_name(b)} ({json_short(b)}), not a string",
-                                 fix=f'Write the batch name as a string: "{b}"')
+                        self._wrong_type(i, ("batches", str(j)), f"batch {j}", b, "a string",
+                                         f'Write the batch name as a string: "{b}"')
                         break
         if "attachments" in item:
             v = item["attachments"]
             if type(v) is not list:
-                self.add(FIELD_TYPES, ptr(self.base, i, "attachments"),
-                         f"Asset {i}: \"attachments\" is {type_name(v)} ({json_short(v)}), not a list of objects",
-                         fix='"attachments": [{"type": "IMAGE", "value": "https://..."}]')
+                self._wrong_type(i, ("attachments",), '"attachments"', v, "a list of objects",
+                                 '"attachments": [{"type": "IMAGE", "value": "https://..."}]')
             else:
                 for j, att in enumerate(v):
                     if type(att) is not dict:
                         fix = f'{{"type": "TEXT", "value": {json_short(att)}}}' if isinstance(att, str) else \
                             '{"type": "IMAGE", "value": "https://..."}'
-                        self.add(FIELD_TYPES, ptr(self.base, i, "attachments", str(j)),
-                                 f"Asset {i}: attachment {j} is {type_name(att)} ({json_short(att)}), not an object",
-                                 fix=f"Replace it with an object: {fix}")
+                        self._wrong_type(i, ("attachments", str(j)), f"attachment {j}", att, "an object",
+                                         f"Replace it with an object: {fix}")
                         break
         if "contextData" in item:
             v = item["contextData"]
             if type(v) is not dict:
-                self.add(FIELD_TYPES, ptr(self.base, i, "contextData"),
-                         f"Asset {i}: \"contextData\" is {type_name(v)} ({json_short(v)}), not an object",
-                         fix='Make "contextData" an object, e.g. {"key": "value"}')
+                self._wrong_type(i, ("contextData",), '"contextData"', v, "an object",
+                                 'Make "contextData" an object, e.g. {"key": "value"}')
