@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import dataclass, field, fields
+from functools import partial
 from operator import attrgetter
+from pathlib import Path
 
 from .config import Config
-from .discover import discover
+from .discover import Discovery, discover, load_policy_files
+from .errors import InputError
 from .findings import Finding, at_or_above
+from .iac import IacOptions
+from .masking import register, registered
 from .reporters import Report
 from .rules import Skipped, Target, all_rules, run_rules, skipped_rules
+from .workers import in_two
 
 
 def _suppression(target: Target, f: Finding) -> str | None:
@@ -42,36 +50,114 @@ def check_paths(
 
     Suppressed findings (a bundle's ``x-hubgate-ignore`` or the config's ``per-path-ignores``, each with
     its reason) and findings already in the baseline are kept aside and do not count for the exit code.
+
+    The policy files of a directory without bundles are independent of each other: a long list of them is
+    read and checked in two parts, the second by a forked child on another CPU (``hubgate.workers``); the
+    parts are joined in the files' order, so the report is the same either way.
     """
     config = config or Config()
-    found = discover(paths, iac)
-    findings: list[Finding] = []
-    suppressed: list[Finding] = []
-    secrets: list[str] = []
+    found = discover(paths, iac, defer=True)
     all_rules()
-    for target in _with_progress(found.targets):
-        secrets += target.secrets
-        if skipped is not None:
-            skipped += skipped_rules(target, select, ignore)
-        found_here = run_rules([target], select, ignore)
-        if target.bundle is None and not config.per_path_ignores and baseline is None:
-            findings += found_here  # nothing could suppress them (the usual bare policy)
-            continue
-        for f in found_here:
-            reason = _suppression(target, f) or config.path_suppression(f.rule, f.file)
-            if reason is None and baseline is not None and f.fingerprint() in baseline:
-                reason = "in baseline"
-            if reason is not None:
-                f.suppressed = reason
-                suppressed.append(f)
-            else:
-                findings.append(f)
+    judge = _Judge(select, ignore, config, baseline, skipped is not None)
+    parts = [judge.targets(found.targets, True)]
+    pending = found.pending
+    if pending:
+        iac = iac or IacOptions.from_env()
+        parts += in_two(pending, partial(judge.files, iac=iac), weights=_sizes(pending))
+    findings = [f for p in parts for f in p.findings]
+    suppressed = [f for p in parts for f in p.suppressed]
+    secrets = [s for p in parts for s in p.secrets]
+    register(*(s for p in parts for s in p.registered))
+    if skipped is not None:
+        skipped += [s for p in parts for s in p.skipped]
+    errors = found.errors + [e for p in parts for e in p.errors]
     findings = _dedupe(findings)
     _sort(findings)
-    report = Report("check", findings, found.errors, found.files, fail_on, suppressed,
-                    bundles=sum(t.kind == "bundle" for t in found.targets),
-                    policies=sum(t.kind == "policy" for t in found.targets))
+    report = Report("check", findings, errors, found.files + sum(p.files for p in parts), fail_on, suppressed,
+                    bundles=sum(p.bundles for p in parts), policies=sum(p.policies for p in parts))
     return report, secrets
+
+
+_FIELDS = attrgetter(*(f.name for f in fields(Finding)))  # a finding as a tuple of its fields, in order
+
+
+@dataclass
+class _Part:
+    """What checking some targets gave: their findings, the suppressed ones, secrets to mask (the targets' and
+    the registry's, which a child process sends back), skipped rules, input errors, and counts."""
+
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    registered: tuple[str, ...] = ()
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    files: int = 0
+    bundles: int = 0
+    policies: int = 0
+
+    def __reduce__(self):  # plain values through the pipe: findings as tuples, errors as their two texts
+        return (_rebuild, (list(map(_FIELDS, self.findings)), list(map(_FIELDS, self.suppressed)), self.secrets,
+                           self.registered, self.skipped, [(e._file, e._problem) for e in self.errors], self.files,
+                           self.bundles, self.policies))
+
+
+def _rebuild(findings, suppressed, secrets, registered, skipped, errors, files, bundles, policies) -> _Part:
+    return _Part([Finding(*f) for f in findings], [Finding(*f) for f in suppressed], secrets, registered, skipped,
+                 [InputError(*e) for e in errors], files, bundles, policies)
+
+
+class _Judge:
+    """The rules, suppressions and baseline of one ``check``, applied to targets or to policy files."""
+
+    def __init__(self, select, ignore, config: Config, baseline, want_skipped: bool) -> None:
+        self.select, self.ignore, self.config, self.baseline = select, ignore, config, baseline
+        self.want_skipped = want_skipped
+
+    def files(self, paths: list[Path], here: bool, iac) -> _Part:
+        found = Discovery()
+        load_policy_files(found, paths, iac)
+        part = self.targets(found.targets, here)
+        part.errors, part.files = found.errors, found.files
+        if not here:  # a child's part: sorted there, while this process does its own
+            part.registered = tuple(registered())
+            _sort(part.findings)
+        return part
+
+    def targets(self, targets: list[Target], here: bool) -> _Part:
+        part = _Part(bundles=sum(t.kind == "bundle" for t in targets),
+                     policies=sum(t.kind == "policy" for t in targets))
+        select, ignore, config, baseline = self.select, self.ignore, self.config, self.baseline
+        findings, suppressed = part.findings, part.suppressed
+        for target in _with_progress(targets) if here else targets:
+            part.secrets += target.secrets
+            if self.want_skipped:
+                part.skipped += skipped_rules(target, select, ignore)
+            found_here = run_rules([target], select, ignore)
+            if target.bundle is None and not config.per_path_ignores and baseline is None:
+                findings += found_here  # nothing could suppress them (the usual bare policy)
+                continue
+            for f in found_here:
+                reason = _suppression(target, f) or config.path_suppression(f.rule, f.file)
+                if reason is None and baseline is not None and f.fingerprint() in baseline:
+                    reason = "in baseline"
+                if reason is not None:
+                    f.suppressed = reason
+                    suppressed.append(f)
+                else:
+                    findings.append(f)
+        return part
+
+
+def _sizes(paths: list[Path]) -> list[int]:
+    """Each file's size (the cost of checking it grows with it); 1 for one that cannot be read now."""
+    out = []
+    for p in paths:
+        try:
+            out.append(os.stat(p).st_size + 1)
+        except OSError:
+            out.append(1)
+    return out
 
 
 def _with_progress(targets: list[Target]):

@@ -32,9 +32,13 @@ SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache_
 
 @dataclass
 class Discovery:
+    """``pending``: with ``discover(..., defer=True)``, the candidate policy files of directories without
+    bundles, not read yet (``load_policy_files`` reads them, in this order, after everything else)."""
+
     targets: list[Target] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
+    pending: list[Path] = field(default_factory=list)
 
 
 def _walk(root: Path):
@@ -62,9 +66,10 @@ def _relpath(folder: str, cwd: str) -> str:
     return os.path.relpath(folder or os.curdir, cwd)
 
 
-def discover(paths: list[str], iac: IacOptions | None = None) -> Discovery:
+def discover(paths: list[str], iac: IacOptions | None = None, defer: bool = False) -> Discovery:
     """``iac``: options for Terraform plans and CloudFormation templates (default: from the environment,
-    see ``hubgate.iac``)."""
+    see ``hubgate.iac``). ``defer``: leave the policy files of directories without bundles in ``pending``
+    (the caller reads them with ``load_policy_files``, perhaps in parts, in parallel)."""
     out = Discovery()
     iac = iac or IacOptions.from_env()
     # Each directory argument is one organization; loose bundle files given together form one too.
@@ -111,11 +116,20 @@ def discover(paths: list[str], iac: IacOptions | None = None) -> Discovery:
             org.append(bundle)
         for b in org:
             out.targets.append(Target("bundle", bundle=b, organization=org))
-    for p in policy_files:
+    if defer:
+        out.pending = policy_files
+    else:
+        load_policy_files(out, policy_files, iac)
+    return out
+
+
+def load_policy_files(out: Discovery, files: list[Path], iac: IacOptions) -> None:
+    """Read candidate policy files into ``out``: a bare policy or IaC file becomes targets, anything else is
+    left out, a file that cannot be read is an error."""
+    for p in files:
         doc = _load(out, p)
         if doc is not None:
             _add_policy_or_iac(out, doc, iac)
-    return out
 
 
 def _load(out: Discovery, path: Path):

@@ -21,6 +21,11 @@ def register(*values: str | None) -> None:
             _SECRETS.add(v)
 
 
+def registered() -> frozenset[str]:
+    """Every value registered so far."""
+    return frozenset(_SECRETS)
+
+
 def forget_all() -> None:
     """Tests only: a fresh registry."""
     _SECRETS.clear()

@@ -24,15 +24,10 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..workers import cpus
+
 MIN_BYTES = 8 << 20  # smaller files: splitting here is as fast as starting a child
 PIPE_BYTES = 1 << 20  # the pipe's capacity asked for (Linux's limit for an unprivileged process, by default)
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def ahead(path: Path, raw, offset: int, block_size: int, splitter: Callable, unpack: Callable) -> Iterator:
@@ -42,7 +37,7 @@ def ahead(path: Path, raw, offset: int, block_size: int, splitter: Callable, unp
         size = os.fstat(raw.fileno()).st_size
     except (OSError, AttributeError, ValueError):
         size = 0
-    if size - offset < MIN_BYTES or not hasattr(os, "fork") or threading.active_count() > 1 or _cpus() < 2:
+    if size - offset < MIN_BYTES or not hasattr(os, "fork") or threading.active_count() > 1 or cpus() < 2:
         return splitter(raw, offset, block_size)
     return _from_child(path, raw, offset, block_size, splitter, unpack)
 

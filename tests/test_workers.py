@@ -1,0 +1,197 @@
+"""A long list of policy files is checked in two parts, the second in a forked child (``hubgate.workers``): the
+report must be the one a single process gives, whatever the inputs, and no child may outlive the run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hubgate import workers
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "tests" / "data" / "corpus" / "aws-managed-policies.jsonl"
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() on this platform: one process only")
+
+
+def _no_child_left():
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    """A child whatever the list's length and however many CPUs or threads (pytest may hold a server's)."""
+    monkeypatch.setattr(workers, "MIN_ITEMS", 2)
+    monkeypatch.setattr(workers, "may_fork", lambda: True)
+    monkeypatch.setattr(workers, "cpus", lambda: 2)
+
+
+@pytest.mark.parametrize(("weights", "share", "cut"), [
+    ([1] * 10, 0.5, 5),
+    ([1] * 10, 0.45, 6),  # the child gets the smaller part
+    ([10, 1, 1, 1, 1], 0.5, 1),  # by weight, not by count
+    ([1, 1, 1, 1, 10], 0.5, 4),
+    ([1, 1], 0.45, 1),  # always one item on each side
+    ([5], 0.5, 1),
+])
+def test_cut_at(weights, share, cut):
+    assert workers.cut_at(weights, share) == cut
+
+
+def _square(part, here):
+    return [(x * x, here) for x in part]
+
+
+@needs_fork
+def test_in_two_gives_both_parts_in_order(forking):
+    out = workers.in_two(list(range(20)), _square)
+    assert out == [[(x * x, True) for x in range(11)], [(x * x, False) for x in range(11, 20)]]
+    _no_child_left()
+
+
+def test_in_two_stays_here_for_a_short_list():
+    assert workers.in_two([1, 2, 3], _square) == [[(1, True), (4, True), (9, True)]]
+
+
+def test_in_two_stays_here_when_turned_off(monkeypatch):
+    monkeypatch.setenv("HUBGATE_JOBS", "1")
+    assert not workers.may_fork()
+    assert workers.in_two(list(range(500)), _square) == [_square(list(range(500)), True)]
+
+
+def _fails_in_child(part, here):
+    if not here:
+        raise RuntimeError("boom")
+    return list(part)
+
+
+def _killed_in_child(part, here):
+    if not here:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return list(part)
+
+
+def _garbage_in_child(part, here):
+    if not here:
+        os.write(1, b"")  # nothing of the result: the pipe is closed by the exit below
+        os._exit(0)
+    return list(part)
+
+
+@needs_fork
+@pytest.mark.parametrize("work", [_fails_in_child, _killed_in_child, _garbage_in_child])
+def test_a_child_without_a_result_leaves_its_part_to_this_process(forking, work):
+    assert workers.in_two(list(range(30)), work) == [list(range(17)), list(range(17, 30))]
+    _no_child_left()
+
+
+@needs_fork
+def test_an_error_here_kills_the_child(forking):
+    def work(part, here):
+        if here:
+            raise KeyboardInterrupt
+        import time
+
+        time.sleep(30)  # would hold the run for 30 s if it were not killed
+        return part
+
+    with pytest.raises(KeyboardInterrupt):
+        workers.in_two(list(range(10)), work)
+    _no_child_left()
+
+
+def test_no_fork_means_one_process(monkeypatch):
+    monkeypatch.delattr(os, "fork")
+    assert not workers.may_fork()
+
+
+# -- whole process: the same report with and without the child ------------------------------------------------
+
+# the parent says when it forked, on stderr (the marker is taken out before the outputs are compared)
+_DRIVER = r"""
+import os, sys
+real = os.fork
+def fork():
+    pid = real()
+    if pid:
+        os.write(2, b"<forked>\n")
+    return pid
+os.fork = fork
+sys.argv = ["hubgate", *sys.argv[1:]]
+from hubgate.cli import run
+run()
+"""
+
+
+def _mixed_directory(root: Path) -> Path:
+    """What a repository of policies holds: 260 AWS managed policies in two folders (so the walk's order is not
+    the report's), a YAML policy, a file that is not JSON, a JSON file that is not a policy, an empty file,
+    undecodable bytes, a Terraform plan and a CloudFormation template, and a trust policy."""
+    top, sub = root / "policies", root / "policies" / "team-a"
+    sub.mkdir(parents=True)
+    with CORPUS.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line, _ in zip(fh, range(260), strict=False)]
+    for i, rec in enumerate(records):
+        folder = sub if i % 3 == 0 else top
+        text = json.dumps(rec["document"], indent=2 if i % 2 else None)
+        (folder / f"{rec['name']}.json").write_text(text, encoding="utf-8")
+    shutil.copy(REPO / "tests" / "fixtures" / "bare-policies" / "no-version.yaml", top / "aaa-yaml.yaml")
+    shutil.copy(REPO / "tests" / "fixtures" / "bare-policies" / "not-a-policy.json", sub / "zz-not-a-policy.json")
+    shutil.copy(REPO / "tests" / "fixtures" / "iac" / "good" / "plan.json", top / "M-plan.json")
+    shutil.copy(REPO / "tests" / "fixtures" / "iac" / "broken" / "template.yaml", sub / "m-template.yaml")
+    (top / "broken.json").write_text('{"Version": "2012-10-17", "Statement": [', encoding="utf-8")
+    (sub / "empty.json").write_text("", encoding="utf-8")
+    (top / "bytes.json").write_bytes(b"\xff\xfe{\x00")
+    (top / "trust.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": "s3cr3t-external-id-value"}}}]}), encoding="utf-8")
+    (root / ".hubgate.toml").write_text(
+        '[[per-path-ignores]]\npath = "policies/team-a/*"\nrules = ["HG105"]\nreason = "team A asked"\n',
+        encoding="utf-8")
+    return top
+
+
+def _run(args: list[str], cwd: Path, jobs: str | None) -> tuple[int, str, str, bool]:
+    env = {k: v for k, v in os.environ.items() if k not in ("HUBGATE_JOBS", "NO_COLOR", "FORCE_COLOR")}
+    if jobs is not None:
+        env["HUBGATE_JOBS"] = jobs
+    proc = subprocess.run([sys.executable, "-c", _DRIVER, *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+    forked = "<forked>\n" in proc.stderr
+    return proc.returncode, proc.stdout, proc.stderr.replace("<forked>\n", ""), forked
+
+
+@needs_fork
+@pytest.mark.skipif(workers.cpus() < 2, reason="one CPU: hubgate checks in one process, nothing to compare")
+@pytest.mark.parametrize("args", [
+    ["--format", "json"],
+    ["--format", "sarif"],
+    ["--format", "text", "--verbose"],
+    ["--format", "json", "--select", "HG10", "--ignore", "HG101"],
+    ["--format", "junit", "--baseline", "baseline.json"],
+])
+def test_the_report_is_the_same_with_and_without_the_child(tmp_path, args):
+    top = _mixed_directory(tmp_path)
+    if "--baseline" in args:  # the first half of the findings is known: only the others count
+        code, out, _, _ = _run(["check", "policies", "--write-baseline", "full.json"], tmp_path, "1")
+        assert code == 2  # written, and the unreadable files named
+        full = json.loads((tmp_path / "full.json").read_text(encoding="utf-8"))
+        assert len(full["findings"]) > 1000
+        full["findings"] = full["findings"][::2]
+        (tmp_path / "baseline.json").write_text(json.dumps(full), encoding="utf-8")
+    # the directory twice: the same files on both sides of the cut, reported once
+    cmd = ["check", str(top.relative_to(tmp_path)), "policies", *args]
+    alone = _run(cmd, tmp_path, "1")
+    shared = _run(cmd, tmp_path, None)
+    assert not alone[3] and shared[3], "the second run must have forked, the first not"
+    assert shared[:3] == alone[:3]
+    assert alone[0] == 2  # the files that cannot be read: exit 2, each named
+    assert "broken.json" in alone[1] + alone[2]
