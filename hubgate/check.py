@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import partial
 from operator import attrgetter
@@ -17,7 +17,7 @@ from .iac import IacOptions
 from .masking import register, registered
 from .reporters import Report
 from .rules import Skipped, Target, all_rules, run_rules, skipped_rules
-from .workers import in_two
+from .workers import in_turns
 
 
 def _suppression(target: Target, f: Finding) -> str | None:
@@ -63,7 +63,8 @@ def check_paths(
     pending = found.pending
     if pending:
         iac = iac or IacOptions.from_env()
-        parts += in_two(pending, partial(judge.files, iac=iac), weights=_sizes(pending))
+        with _progress(len(pending)) as done:
+            parts += in_turns(pending, partial(judge.files, iac=iac), done)
     findings = [f for p in parts for f in p.findings]
     suppressed = [f for p in parts for f in p.suppressed]
     secrets = [s for p in parts for s in p.secrets]
@@ -117,7 +118,7 @@ class _Judge:
     def files(self, paths: list[Path], here: bool, iac) -> _Part:
         found = Discovery()
         load_policy_files(found, paths, iac)
-        part = self.targets(found.targets, here)
+        part = self.targets(found.targets, False)  # the progress is drawn by the caller
         part.errors, part.files = found.errors, found.files
         if not here:  # a child's part: sorted there, while this process does its own
             part.registered = tuple(registered())
@@ -149,15 +150,20 @@ class _Judge:
         return part
 
 
-def _sizes(paths: list[Path]) -> list[int]:
-    """Each file's size (the cost of checking it grows with it); 1 for one that cannot be read now."""
-    out = []
-    for p in paths:
-        try:
-            out.append(os.stat(p).st_size + 1)
-        except OSError:
-            out.append(1)
-    return out
+@contextmanager
+def _progress(total: int):
+    """A progress bar on stderr over ``total`` files, only when a person is watching (a terminal) a long run;
+    yields the function to tell it how many are done."""
+    if total < 200 or not sys.stderr.isatty():
+        yield None
+        return
+    # deferred: rich's progress bar (~20 ms) only for a long run on a terminal
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("checking", total=total)
+        yield lambda n: bar.update(task, completed=n)
 
 
 def _with_progress(targets: list[Target]):

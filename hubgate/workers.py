@@ -1,13 +1,17 @@
-"""Work shared with one forked child process: the second CPU of a machine checks half of a long list.
+"""Work shared with one forked child process: the second CPU of a machine checks part of a long list.
 
-:func:`in_two` runs ``work`` over a list in two contiguous parts, the second in a child forked for it, and gives
-the two results in the list's order -- what ``work`` over the whole list in parts gives here, so the caller's
-output does not depend on whether a child ran. Used where ``fork()`` is (not on Windows), with more than one
-CPU, no other thread, at least :data:`MIN_ITEMS` items, and ``HUBGATE_JOBS`` not ``1``. If the child cannot be
-started or ends without a result (whatever the reason), this process does its part too.
+:func:`in_turns` cuts a list into chunks and runs ``work`` over each, this process and a forked child each
+taking the next chunk as soon as they are free (the chunks' numbers wait in a pipe both read), and gives the
+chunks' results in the list's order -- what ``work`` over the chunks one after the other gives here, so the
+caller's output does not depend on whether a child ran or who did which chunk. Taking turns keeps both CPUs busy
+to the end even when one of them is slowed by other work on the machine.
+
+Used where ``fork()`` is (not on Windows), with more than one CPU, no other thread, at least :data:`MIN_ITEMS`
+items, and ``HUBGATE_JOBS`` not ``1``. If the child cannot be started or ends without sending its results
+(whatever the reason), this process does the chunks it has no result for.
 
 The child ignores SIGINT (a Ctrl-C stops this process, which kills the child), ends at once on SIGTERM (not
-through the CLI's handler), sends its result through a pipe (pickled plain values) and ends without the
+through the CLI's handler), sends its results through a pipe (pickled plain values) and ends without the
 interpreter's teardown; it is killed and reaped when this process stops waiting, whatever the reason.
 """
 
@@ -17,13 +21,15 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
 MIN_ITEMS = 200  # shorter lists: a child costs more than it saves (fork, the copy-on-write faults, the pipe)
-PIPE_BYTES = 1 << 20  # the pipe's capacity asked for (Linux's limit for an unprivileged process, by default)
-_FAILED = object()
+CHUNK = 48  # items a turn: small enough to share the last ones out evenly, large enough to keep a chunk's
+# items neighbours (files of a folder, in order, share the actions they name: each process looks them up once)
+PIPE_BYTES = 1 << 20  # the result pipe's capacity asked for (Linux's limit for an unprivileged process, by default)
+_TICKET = 4  # bytes of a chunk's number in the queue: a read of that size from a pipe is never split
 
 
 def cpus() -> int:
@@ -40,31 +46,29 @@ def may_fork() -> bool:
             and threading.active_count() == 1 and cpus() >= 2)
 
 
-CHILD_SHARE = 0.45  # the child's part: a little less, as it starts later and pays for copying shared pages
+def chunks(items: list, size: int | None = None) -> list[list]:
+    """The list in chunks of ``size`` items, larger when there would be more than 4,096 (the queue's tickets
+    must all fit in a pipe before anyone reads it: 64 KiB on Linux, 16 KiB elsewhere is 4,096)."""
+    size = max(size or CHUNK, -(-len(items) // 4096))
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def cut_at(weights: Sequence[int], share: float = CHILD_SHARE) -> int:
-    """Where to cut a list so that the second part weighs about ``share`` of the whole (at least one item on
-    each side)."""
-    total = sum(weights)
-    run = 0
-    for i, w in enumerate(weights):
-        run += w
-        if run >= (1 - share) * total:
-            return max(1, min(i + 1, len(weights) - 1))
-    return max(1, len(weights) - 1)
-
-
-def in_two(items: list, work: Callable[[list, bool], T], weights: Sequence[int] | None = None) -> list[T]:
-    """``[work(first, True), work(second, False)]`` with the second part done by a forked child when that is
-    possible (else ``[work(items, True)]``). ``work(part, here)``: ``here`` is False in the child (nothing
-    drawn on the terminal there). ``weights``: each item's expected cost (default: one each)."""
+def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int], None] | None = None) -> list[T]:
+    """``[work(chunk, here) for chunk in chunks(items)]``, the chunks shared between this process and a forked
+    child when that is possible (else ``[work(items, True)]``). ``here`` is False in the child (nothing drawn on
+    the terminal there). ``done(n)``: told here, after each chunk this process finishes, that about ``n`` items
+    have been taken by either process (for a progress bar)."""
     if len(items) < MIN_ITEMS or not may_fork():
-        return [work(items, True)]
-    cut = cut_at(weights if weights is not None else [1] * len(items))
-    first, second = items[:cut], items[cut:]
+        result = work(items, True)
+        if done is not None:
+            done(len(items))
+        return [result]
+    parts = chunks(items)
+    queue_r, queue_w = os.pipe()
+    os.write(queue_w, b"".join(i.to_bytes(_TICKET, "big") for i in range(len(parts))))  # a few KB: fits the pipe
+    os.close(queue_w)
     r, w = os.pipe()
-    try:  # room for most of a result, so the child is done by the time this process reads
+    try:  # room for most of the results, so the child is done by the time this process reads
         import fcntl  # deferred: POSIX only, and needed only here
 
         fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
@@ -73,48 +77,73 @@ def in_two(items: list, work: Callable[[list, bool], T], weights: Sequence[int] 
     try:
         pid = os.fork()
     except OSError:
-        os.close(r)
-        os.close(w)
-        return [work(items, True)]
+        for fd in (queue_r, r, w):
+            os.close(fd)
+        return _here(parts, work, {}, done, len(items))
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         os.close(r)
-        _child(work, second, w)
+        _child(work, parts, queue_r, w)
     os.close(w)
     try:
-        mine = work(first, True)
+        mine = _take_turns(parts, work, queue_r, True, done)
         theirs = _receive(r)
     finally:
+        os.close(queue_r)
         _reap(pid)
-    if theirs is _FAILED:
-        theirs = work(second, True)
-    return [mine, theirs]
+    mine.update(theirs)
+    return _here(parts, work, mine, done, len(items))
 
 
-def _child(work: Callable, part: list, fd: int) -> None:
-    """In the child: do the part and send the result; ends the process, never returns."""
+def _take_turns(parts: list[list], work: Callable, queue: int, here: bool, done=None) -> dict[int, object]:
+    """Run ``work`` on each chunk whose number this process reads from the queue, until it is empty."""
+    results: dict[int, object] = {}
+    taken = 0
+    while True:
+        ticket = os.read(queue, _TICKET)
+        if len(ticket) < _TICKET:
+            return results
+        i = int.from_bytes(ticket, "big")
+        results[i] = work(parts[i], here)
+        taken += len(parts[i])
+        if done is not None:
+            done(min(sum(map(len, parts)), 2 * taken))  # the other process has taken about as many
+
+
+def _here(parts: list[list], work: Callable, results: dict, done, total: int) -> list:
+    """Every chunk's result in order; a chunk neither process finished is done here now."""
+    out = [results[i] if i in results else work(part, True) for i, part in enumerate(parts)]
+    if done is not None:
+        done(total)
+    return out
+
+
+def _child(work: Callable, parts: list[list], queue: int, fd: int) -> None:
+    """In the child: take chunks from the queue until it is empty, send the results; ends the process, never
+    returns."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler (it reports for the parent)
         if hasattr(signal, "pthread_sigmask"):  # a mask inherited from the parent
             signal.pthread_sigmask(signal.SIG_SETMASK, set())
-        result = work(part, False)
+        results = _take_turns(parts, work, queue, False)
         with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
         code = 0
-    except BaseException:  # noqa: BLE001 - the parent does the part itself
+    except BaseException:  # noqa: BLE001 - the parent does the chunks it has no result for
         pass
     finally:
         os._exit(code)
 
 
-def _receive(fd: int):
-    """The child's result, or ``_FAILED`` when it ended without one."""
+def _receive(fd: int) -> dict:
+    """The child's results by chunk number; none when it ended without sending them."""
     with os.fdopen(fd, "rb", buffering=1 << 20) as pipe:
         try:
-            return pickle.load(pipe)
+            results = pickle.load(pipe)
         except Exception:  # noqa: BLE001 - the child ended early (killed, out of memory, an error)
-            return _FAILED
+            return {}
+    return results if isinstance(results, dict) else {}
 
 
 def _reap(pid: int) -> None:

@@ -28,43 +28,50 @@ def _no_child_left():
 
 @pytest.fixture
 def forking(monkeypatch):
-    """A child whatever the list's length and however many CPUs or threads (pytest may hold a server's)."""
+    """A child whatever the list's length and however many CPUs or threads (pytest may hold a server's), and
+    chunks of 3 items."""
     monkeypatch.setattr(workers, "MIN_ITEMS", 2)
+    monkeypatch.setattr(workers, "CHUNK", 3)
     monkeypatch.setattr(workers, "may_fork", lambda: True)
-    monkeypatch.setattr(workers, "cpus", lambda: 2)
 
 
-@pytest.mark.parametrize(("weights", "share", "cut"), [
-    ([1] * 10, 0.5, 5),
-    ([1] * 10, 0.45, 6),  # the child gets the smaller part
-    ([10, 1, 1, 1, 1], 0.5, 1),  # by weight, not by count
-    ([1, 1, 1, 1, 10], 0.5, 4),
-    ([1, 1], 0.45, 1),  # always one item on each side
-    ([5], 0.5, 1),
-])
-def test_cut_at(weights, share, cut):
-    assert workers.cut_at(weights, share) == cut
+def test_chunks():
+    assert workers.chunks(list(range(7)), 3) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert workers.chunks([], 3) == []
+    many = workers.chunks(list(range(100_000)), 3)  # every ticket must fit in the queue's pipe before any is read
+    assert len(many) <= 4096 and sum(map(len, many)) == 100_000
 
 
 def _square(part, here):
-    return [(x * x, here) for x in part]
+    return [(x * x, os.getpid()) for x in part]
 
 
 @needs_fork
-def test_in_two_gives_both_parts_in_order(forking):
-    out = workers.in_two(list(range(20)), _square)
-    assert out == [[(x * x, True) for x in range(11)], [(x * x, False) for x in range(11, 20)]]
+def test_in_turns_gives_every_chunk_in_order_from_both_processes(forking):
+    def slow(part, here):  # each chunk takes a while, so both processes get some
+        import time
+
+        time.sleep(0.01)
+        return _square(part, here)
+
+    out = workers.in_turns(list(range(60)), slow)
+    assert [x for chunk in out for x, _ in chunk] == [x * x for x in range(60)]
+    assert len(out) == 20
+    pids = {pid for chunk in out for _, pid in chunk}
+    assert os.getpid() in pids and len(pids) == 2, "both this process and a child took chunks"
     _no_child_left()
 
 
-def test_in_two_stays_here_for_a_short_list():
-    assert workers.in_two([1, 2, 3], _square) == [[(1, True), (4, True), (9, True)]]
+def test_in_turns_stays_here_for_a_short_list():
+    seen = []
+    assert workers.in_turns([1, 2, 3], _square, seen.append) == [_square([1, 2, 3], True)]
+    assert seen == [3]
 
 
-def test_in_two_stays_here_when_turned_off(monkeypatch):
+def test_in_turns_stays_here_when_turned_off(monkeypatch):
     monkeypatch.setenv("HUBGATE_JOBS", "1")
     assert not workers.may_fork()
-    assert workers.in_two(list(range(500)), _square) == [_square(list(range(500)), True)]
+    assert workers.in_turns(list(range(500)), _square) == [_square(list(range(500)), True)]
 
 
 def _fails_in_child(part, here):
@@ -79,17 +86,18 @@ def _killed_in_child(part, here):
     return list(part)
 
 
-def _garbage_in_child(part, here):
+def _exits_in_child(part, here):
     if not here:
-        os.write(1, b"")  # nothing of the result: the pipe is closed by the exit below
-        os._exit(0)
+        os._exit(0)  # ends without sending anything
     return list(part)
 
 
 @needs_fork
-@pytest.mark.parametrize("work", [_fails_in_child, _killed_in_child, _garbage_in_child])
-def test_a_child_without_a_result_leaves_its_part_to_this_process(forking, work):
-    assert workers.in_two(list(range(30)), work) == [list(range(17)), list(range(17, 30))]
+@pytest.mark.parametrize("work", [_fails_in_child, _killed_in_child, _exits_in_child])
+def test_chunks_a_child_did_not_send_are_done_here(forking, work):
+    seen = []
+    assert workers.in_turns(list(range(30)), work, seen.append) == workers.chunks(list(range(30)), 3)
+    assert seen[-1] == 30
     _no_child_left()
 
 
@@ -104,7 +112,7 @@ def test_an_error_here_kills_the_child(forking):
         return part
 
     with pytest.raises(KeyboardInterrupt):
-        workers.in_two(list(range(10)), work)
+        workers.in_turns(list(range(10)), work)
     _no_child_left()
 
 
@@ -195,3 +203,44 @@ def test_the_report_is_the_same_with_and_without_the_child(tmp_path, args):
     assert shared[:3] == alone[:3]
     assert alone[0] == 2  # the files that cannot be read: exit 2, each named
     assert "broken.json" in alone[1] + alone[2]
+
+
+def test_progress_only_on_a_terminal_and_for_long_runs(monkeypatch):
+    from hubgate.check import _progress
+
+    with _progress(250) as done:
+        assert done is None  # not a terminal under pytest
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with _progress(10) as done:
+        assert done is None  # a short run draws nothing even on a terminal
+    with _progress(250) as done:
+        assert callable(done)
+        done(100)
+        done(250)
+
+
+@needs_fork
+def test_a_long_check_on_a_terminal_draws_progress_and_finds_the_same(tmp_path, monkeypatch, forking):
+    from hubgate.check import check_paths
+
+    top = _mixed_directory(tmp_path)
+    monkeypatch.setenv("HUBGATE_JOBS", "1")
+    alone, _ = check_paths([str(top)])
+    monkeypatch.delenv("HUBGATE_JOBS")
+    told = []
+    import hubgate.check as check_module
+
+    real = check_module._progress
+
+    def spy(total):
+        told.append(total)
+        return real(total)
+
+    monkeypatch.setattr(check_module, "_progress", spy)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    shared, _ = check_paths([str(top)])
+    assert told == [len(list(top.rglob("*.*")))]
+    assert [f.to_dict() for f in shared.findings] == [f.to_dict() for f in alone.findings]
+    assert [str(e) for e in shared.errors] == [str(e) for e in alone.errors]
+    assert (shared.files, shared.policies, shared.bundles) == (alone.files, alone.policies, alone.bundles)
+    _no_child_left()
