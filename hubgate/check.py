@@ -161,9 +161,10 @@ def _progress(total: int):
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    # drawn when told, not by rich's refresh thread: a process with a second thread forks no helper
+    with Progress(console=Console(stderr=True), transient=True, auto_refresh=False) as bar:
         task = bar.add_task("checking", total=total)
-        yield lambda n: bar.update(task, completed=n)
+        yield lambda n: bar.update(task, completed=n, refresh=True)
 
 
 def _with_progress(targets: list[Target]):

@@ -213,8 +213,12 @@ def test_progress_only_on_a_terminal_and_for_long_runs(monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     with _progress(10) as done:
         assert done is None  # a short run draws nothing even on a terminal
+    import threading
+
+    before = threading.active_count()
     with _progress(250) as done:
         assert callable(done)
+        assert threading.active_count() == before  # no refresh thread: the check may still fork its helper
         done(100)
         done(250)
 
@@ -244,3 +248,31 @@ def test_a_long_check_on_a_terminal_draws_progress_and_finds_the_same(tmp_path, 
     assert [str(e) for e in shared.errors] == [str(e) for e in alone.errors]
     assert (shared.files, shared.policies, shared.bundles) == (alone.files, alone.policies, alone.bundles)
     _no_child_left()
+
+
+@needs_fork
+@pytest.mark.skipif(workers.cpus() < 2, reason="one CPU: hubgate checks in one process")
+def test_on_a_terminal_the_check_still_forks_and_the_bar_goes(tmp_path):
+    """stderr a terminal: the bar is drawn (and removed), the helper still forked, the report unchanged."""
+    import pty
+
+    top = _mixed_directory(tmp_path)
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("HUBGATE_JOBS", "NO_COLOR", "FORCE_COLOR")}
+    proc = subprocess.Popen([sys.executable, "-c", _DRIVER, "check", str(top), "--format", "json"], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out, _ = proc.communicate(timeout=300)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:  # the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert b"<forked>" in seen
+    alone = _run(["check", str(top), "--format", "json"], tmp_path, "1")
+    assert out.decode() == alone[1] and proc.returncode == alone[0]
