@@ -7,6 +7,9 @@ Prints one table, whole-process figures first (issue 16, targets 1 and 2):
 * ``check DIR``: the 1,643 AWS managed policies of ``tests/data/corpus/aws-managed-policies.jsonl`` written
   as files (``indent=2``) in a temporary directory. Per-policy marginal time = (median wall time of
   ``hubgate check DIR --format json`` minus median of the same on a directory holding one of them) / 1,642.
+  hubgate checks a long list of policy files with a helper process on the second CPU (``hubgate.workers``), so
+  the wall time is printed beside the CPU time of both processes and beside a run in one process
+  (``HUBGATE_JOBS=1``).
   Baseline: parliament's per-policy time, ``analyze_policy_string`` over the same texts in a loop inside one
   process (its import excluded), run in the same repetition. Target: ratio >= 20x.
 * ``check examples/good``: wall time of one bundle (text report to a pipe), against ``parliament --file examples/good/policy.json``
@@ -30,6 +33,7 @@ import argparse
 import json
 import os
 import pty
+import resource
 import shutil
 import statistics
 import subprocess
@@ -61,11 +65,18 @@ def _bin(name: str) -> str:
     return str(here) if here.exists() else (shutil.which(name) or name)
 
 
-def timed(cmd: list[str], env: dict, stdin=None) -> float:
+def timed(cmd: list[str], env: dict, stdin=None, cpu: list | None = None) -> float:
+    """Wall time of one run; with ``cpu``, its CPU time (user + system, its reaped children's included: hubgate's
+    helper process) is appended there."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, env=env, stdin=stdin if stdin is not None else subprocess.DEVNULL,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    if cpu is not None:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall
 
 
 def load_average() -> str:
@@ -121,10 +132,13 @@ def run(args, tmp: Path) -> int:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {n} corpus policies")
     print(f"load average before: {load_average()}")
 
-    dirs, ones, parl = [], [], []
+    dirs, ones, parl, serial = [], [], [], []
+    dir_cpu, one_cpu, serial_cpu = [], [], []
+    env_one_process = {**env, "HUBGATE_JOBS": "1"}
     for _ in range(args.corpus_reps):
-        dirs.append(timed(check_dir, env))
-        ones.append(timed(check_one, env))
+        dirs.append(timed(check_dir, env, cpu=dir_cpu))
+        ones.append(timed(check_one, env, cpu=one_cpu))
+        serial.append(timed(check_dir, env_one_process, cpu=serial_cpu))
         out = subprocess.run([python, "-c", PARLIAMENT_LOOP, str(corpus_dir)], env=env, capture_output=True,
                              text=True, check=True)
         parl.append(json.loads(out.stdout)["per_policy"])
@@ -140,6 +154,8 @@ def run(args, tmp: Path) -> int:
 
     med = statistics.median
     marginal = (med(dirs) - med(ones)) / (n - 1)
+    marginal_cpu = (med(dir_cpu) - med(one_cpu)) / (n - 1)
+    marginal_serial = (med(serial) - med(ones)) / (n - 1)
     rows = [
         # command, hubgate s, baseline s, ratio (baseline / hubgate), target, met
         ("check DIR (corpus), per policy marginal", marginal, med(parl), med(parl) / marginal, ">= 20x",
@@ -160,12 +176,21 @@ def run(args, tmp: Path) -> int:
           "(one bundle); python -c pass (rules, --help)")
     print(f"corpus runs (s): DIR {', '.join(f'{x:.2f}' for x in dirs)}; one {', '.join(f'{x:.2f}' for x in ones)}; "
           f"parliament loop per policy (ms) {', '.join(f'{x * 1e3:.2f}' for x in parl)}")
+    print(f"check DIR per policy: wall {marginal * 1e6:.0f} µs ({med(parl) / marginal:.1f}x) with the helper "
+          f"process; CPU (user + system, both processes) {marginal_cpu * 1e6:.0f} µs "
+          f"({med(parl) / marginal_cpu:.1f}x); one process (HUBGATE_JOBS=1) wall {marginal_serial * 1e6:.0f} µs "
+          f"({med(parl) / marginal_serial:.1f}x)")
+    print(f"corpus CPU (s): DIR {', '.join(f'{x:.2f}' for x in dir_cpu)}; one {', '.join(f'{x:.2f}' for x in one_cpu)}; "
+          f"DIR in one process: wall {', '.join(f'{x:.2f}' for x in serial)}, CPU {', '.join(f'{x:.2f}' for x in serial_cpu)}")
     print(f"first hubgate run, cold cache (check examples/good): {first:.3f} s")
     if args.json:
         args.json.write_text(json.dumps({
             "load_average": load_average(), "policies": n, "first_run_cold_cache_s": first,
             "rows": [dict(zip(("command", "hubgate_s", "baseline_s", "ratio", "target", "met"), r, strict=False)) for r in rows],
+            "per_policy_cpu_s": marginal_cpu, "per_policy_one_process_s": marginal_serial,
             "raw": {"dir": dirs, "one": ones, "parliament_per_policy": parl, "good": good,
+                    "dir_cpu": dir_cpu, "one_cpu": one_cpu, "dir_one_process": serial,
+                    "dir_one_process_cpu": serial_cpu,
                     "parliament_file": parl_one, "rules": rules, "help": helps, "python": bare},
         }, indent=2) + "\n")
     return 0
