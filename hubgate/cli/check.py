@@ -61,6 +61,9 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
     CloudFormation template is assembled into one bundle per role the vendor could assume;
     any other file must be a bundle. A directory is searched for integration.yaml|yml|json and
     *.hubgate.yaml|yml|json; a directory without bundles is searched for policy files instead.
+
+    A directory of 200 policy files or more is checked by two processes where there are two CPUs (the report is
+    the same); HUBGATE_JOBS=1 keeps it to one.
     """
     # deferred: the pipeline (rules, bundle loading, IaC readers; ~50 ms) imported here, not at module level:
     # `hubgate --help` and the other commands start without it.
