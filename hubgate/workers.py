@@ -67,13 +67,7 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
     queue_r, queue_w = os.pipe()
     os.write(queue_w, b"".join(i.to_bytes(_TICKET, "big") for i in range(len(parts))))  # a few KB: fits the pipe
     os.close(queue_w)
-    r, w = os.pipe()
-    try:  # room for most of the results, so the child is done by the time this process reads
-        import fcntl  # deferred: POSIX only, and needed only here
-
-        fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (ImportError, AttributeError, OSError):
-        pass
+    r, w = roomy_pipe()  # room for most of the results, so the child is done by the time this process reads
     try:
         pid = os.fork()
     except OSError:
@@ -89,7 +83,7 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
         theirs = _receive(r)
     finally:
         os.close(queue_r)
-        _reap(pid)
+        reap(pid)
     mine.update(theirs)
     return _here(parts, work, mine, done, len(items))
 
@@ -122,10 +116,7 @@ def _child(work: Callable, parts: list[list], queue: int, fd: int) -> None:
     returns."""
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler (it reports for the parent)
-        if hasattr(signal, "pthread_sigmask"):  # a mask inherited from the parent
-            signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        child_signals()
         results = _take_turns(parts, work, queue, False)
         with os.fdopen(fd, "wb", buffering=1 << 20) as out:
             pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -146,7 +137,31 @@ def _receive(fd: int) -> dict:
     return results if isinstance(results, dict) else {}
 
 
-def _reap(pid: int) -> None:
+def roomy_pipe() -> tuple[int, int]:
+    """``os.pipe()``, its capacity raised to :data:`PIPE_BYTES` where the system allows (Linux), so a writer
+    seldom waits for the reader."""
+    r, w = os.pipe()
+    try:
+        import fcntl  # deferred: POSIX only, and needed only here
+
+        fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
+    return r, w
+
+
+def child_signals() -> None:
+    """In a forked helper: Ctrl-C ignored (it stops the parent, which kills the helper), SIGTERM ends it at once
+    (not through the CLI's handler, which reports and cleans up for the parent), no signal mask inherited from
+    the parent (e.g. one held across a write)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+def reap(pid: int) -> None:
+    """Kill a helper (it may have ended already) and wait for it, so none outlives its parent's work."""
     try:
         os.kill(pid, signal.SIGKILL)
     except OSError:

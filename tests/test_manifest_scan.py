@@ -380,7 +380,7 @@ def ahead_always(monkeypatch):
     from hubgate.manifest import ahead
 
     monkeypatch.setattr(ahead, "MIN_BYTES", 0)
-    monkeypatch.setattr(ahead, "cpus", lambda: 2)
+    monkeypatch.setattr(ahead, "may_fork", lambda: True)
     return ahead
 
 

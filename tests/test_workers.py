@@ -276,3 +276,19 @@ def test_on_a_terminal_the_check_still_forks_and_the_bar_goes(tmp_path):
     assert b"<forked>" in seen
     alone = _run(["check", str(top), "--format", "json"], tmp_path, "1")
     assert out.decode() == alone[1] and proc.returncode == alone[0]
+
+
+def test_hubgate_jobs_1_also_keeps_the_manifest_scan_in_one_process(monkeypatch, tmp_path):
+    from hubgate.manifest import ahead
+
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(workers, "cpus", lambda: 2)
+    monkeypatch.setenv("HUBGATE_JOBS", "1")
+    forks = []
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or pytest.fail("forked"), raising=False)
+    path = tmp_path / "m.json"
+    path.write_bytes(b'{"assets": []}')
+    with path.open("rb") as raw:
+        assert ahead.ahead(path, raw, 0, 1 << 16, lambda r, o, b: iter(["ran here"]), None) is not None
+        assert list(ahead.ahead(path, raw, 0, 1 << 16, lambda r, o, b: iter(["ran here"]), None)) == ["ran here"]
+    assert forks == []

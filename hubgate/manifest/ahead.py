@@ -9,8 +9,8 @@ and the plain reader's hand-over) and rebuilds the run. The runs, and so the fin
 run here: the child only moves the work. If the child cannot be started or
 ends early (whatever the reason), this process splits the rest itself from where the child's runs stopped.
 
-Used where ``fork()`` is (not on Windows), with more than one CPU, no other thread, and a file of at least
-:data:`MIN_BYTES`. The child ignores SIGINT (a Ctrl-C stops this process, which stops the child), ends at once
+Used where a helper may be forked (:func:`hubgate.workers.may_fork`: ``fork()`` exists, more than one CPU, no
+other thread, ``HUBGATE_JOBS`` not ``1``) and for a file of at least :data:`MIN_BYTES`. The child ignores SIGINT (a Ctrl-C stops this process, which stops the child), ends at once
 on SIGTERM (not through the CLI's handler), and ends when this process closes the pipe or ends (its next write
 fails); it is killed and reaped when the scan stops, whatever the reason.
 """
@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..workers import cpus
+from ..workers import child_signals, may_fork, reap, roomy_pipe
 
 MIN_BYTES = 8 << 20  # smaller files: splitting here is as fast as starting a child
-PIPE_BYTES = 1 << 20  # the pipe's capacity asked for (Linux's limit for an unprivileged process, by default)
 
 
 def ahead(path: Path, raw, offset: int, block_size: int, splitter: Callable, unpack: Callable) -> Iterator:
@@ -37,7 +34,7 @@ def ahead(path: Path, raw, offset: int, block_size: int, splitter: Callable, unp
         size = os.fstat(raw.fileno()).st_size
     except (OSError, AttributeError, ValueError):
         size = 0
-    if size - offset < MIN_BYTES or not hasattr(os, "fork") or threading.active_count() > 1 or cpus() < 2:
+    if size - offset < MIN_BYTES or not may_fork():
         return splitter(raw, offset, block_size)
     return _from_child(path, raw, offset, block_size, splitter, unpack)
 
@@ -46,10 +43,7 @@ def _child(path: Path, offset: int, block_size: int, splitter: Callable, fd: int
     """In the child: split the file from ``offset`` and send the runs; ends the process, never returns."""
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler (it reports and cleans up for the parent)
-        if hasattr(signal, "pthread_sigmask"):  # a mask inherited from the parent (e.g. held across a write)
-            signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        child_signals()
         with open(path, "rb") as raw, os.fdopen(fd, "wb", buffering=0) as out:  # each run sent at once
             raw.seek(offset)
             for run in splitter(raw, offset, block_size):
@@ -63,13 +57,7 @@ def _child(path: Path, offset: int, block_size: int, splitter: Callable, fd: int
 
 
 def _from_child(path: Path, raw, offset: int, block_size: int, splitter: Callable, unpack: Callable) -> Iterator:
-    r, w = os.pipe()
-    try:  # a pipe that holds a few runs (Linux: 64 KiB by default), so neither side waits for the other's turn
-        import fcntl  # deferred: POSIX only, and needed only here
-
-        fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (ImportError, AttributeError, OSError):
-        pass
+    r, w = roomy_pipe()  # holds a few runs (Linux: 64 KiB by default), so neither side waits for the other's turn
     try:
         pid = os.fork()
     except OSError:
@@ -97,11 +85,4 @@ def _from_child(path: Path, raw, offset: int, block_size: int, splitter: Callabl
         raw.seek(done)
         yield from splitter(raw, done, block_size)
     finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
+        reap(pid)
