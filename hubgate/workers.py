@@ -46,10 +46,14 @@ def may_fork() -> bool:
             and threading.active_count() == 1 and cpus() >= 2)
 
 
+MAX_CHUNKS = 1024  # the queue's tickets are written before anyone reads them: 4 KiB, a page, fits any pipe (Linux
+# gives a user over pipe-user-pages-soft pipes of one or two pages, not 64 KiB)
+
+
 def chunks(items: list, size: int | None = None) -> list[list]:
-    """The list in chunks of ``size`` items, larger when there would be more than 4,096 (the queue's tickets
-    must all fit in a pipe before anyone reads it: 64 KiB on Linux, 16 KiB elsewhere is 4,096)."""
-    size = max(size or CHUNK, -(-len(items) // 4096))
+    """The list in chunks of ``size`` items, larger when there would be more than :data:`MAX_CHUNKS` (the
+    queue's tickets must all fit in a pipe before anyone reads it)."""
+    size = max(size or CHUNK, -(-len(items) // MAX_CHUNKS))
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
@@ -65,9 +69,14 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
         return [result]
     parts = chunks(items)
     queue_r, queue_w = os.pipe()
-    os.write(queue_w, b"".join(i.to_bytes(_TICKET, "big") for i in range(len(parts))))  # a few KB: fits the pipe
+    os.set_blocking(queue_w, False)  # never wait here for a reader that does not exist yet
+    try:  # at most 4 KiB: fits the pipe; if it did not, the chunks whose tickets are left out are done here
+        os.write(queue_w, b"".join(i.to_bytes(_TICKET, "big") for i in range(len(parts))))
+    except BlockingIOError:
+        pass
     os.close(queue_w)
     r, w = roomy_pipe()  # room for most of the results, so the child is done by the time this process reads
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:
@@ -76,7 +85,7 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
         return _here(parts, work, {}, done, len(items))
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         os.close(r)
-        _child(work, parts, queue_r, w)
+        _child(work, parts, queue_r, w, parent)
     os.close(w)
     try:
         mine = _take_turns(parts, work, queue_r, True, done)
@@ -88,11 +97,15 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
     return _here(parts, work, mine, done, len(items))
 
 
-def _take_turns(parts: list[list], work: Callable, queue: int, here: bool, done=None) -> dict[int, object]:
-    """Run ``work`` on each chunk whose number this process reads from the queue, until it is empty."""
+def _take_turns(parts: list[list], work: Callable, queue: int, here: bool, done=None,
+                parent: int | None = None) -> dict[int, object]:
+    """Run ``work`` on each chunk whose number this process reads from the queue, until it is empty. ``parent``
+    (in the child): stop taking chunks once that process is gone (killed: nobody would read the results)."""
     results: dict[int, object] = {}
     taken = 0
     while True:
+        if parent is not None and os.getppid() != parent:
+            raise SystemExit(1)
         ticket = os.read(queue, _TICKET)
         if len(ticket) < _TICKET:
             return results
@@ -111,13 +124,13 @@ def _here(parts: list[list], work: Callable, results: dict, done, total: int) ->
     return out
 
 
-def _child(work: Callable, parts: list[list], queue: int, fd: int) -> None:
+def _child(work: Callable, parts: list[list], queue: int, fd: int, parent: int) -> None:
     """In the child: take chunks from the queue until it is empty, send the results; ends the process, never
     returns."""
     code = 1
     try:
         child_signals()
-        results = _take_turns(parts, work, queue, False)
+        results = _take_turns(parts, work, queue, False, parent=parent)
         with os.fdopen(fd, "wb", buffering=1 << 20) as out:
             pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
         code = 0
