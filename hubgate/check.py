@@ -58,17 +58,16 @@ def check_paths(
     config = config or Config()
     found = discover(paths, iac, defer=True)
     all_rules()
-    judge = _Judge(select, ignore, config, baseline, skipped is not None)
+    judge = _Judge(select, ignore, config, skipped is not None)
     parts = [judge.targets(found.targets, True)]
     pending = found.pending
     if pending:
         iac = iac or IacOptions.from_env()
         with _progress(len(pending)) as done:
             parts += in_turns(pending, partial(judge.files, iac=iac), done)
-    findings = [f for p in parts for f in p.findings]
-    suppressed = [f for p in parts for f in p.suppressed]
     secrets = [s for p in parts for s in p.secrets]
-    register(*(s for p in parts for s in p.registered))
+    register(*(s for p in parts for s in p.registered))  # before any fingerprint: every secret of the run masked
+    findings, suppressed = _set_aside([f for p in parts for f in p.findings], baseline)
     if skipped is not None:
         skipped += [s for p in parts for s in p.skipped]
     errors = found.errors + [e for p in parts for e in p.errors]
@@ -84,11 +83,11 @@ _FIELDS = attrgetter(*(f.name for f in fields(Finding)))  # a finding as a tuple
 
 @dataclass
 class _Part:
-    """What checking some targets gave: their findings, the suppressed ones, secrets to mask (the targets' and
-    the registry's, which a child process sends back), skipped rules, input errors, and counts."""
+    """What checking some targets gave: their findings in order (``suppressed`` set on those a bundle or the
+    config suppresses), secrets to mask (the targets' and the registry's, which a child process sends back),
+    skipped rules, input errors, and counts."""
 
     findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Finding] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
     registered: tuple[str, ...] = ()
     skipped: list[Skipped] = field(default_factory=list)
@@ -98,55 +97,58 @@ class _Part:
     policies: int = 0
 
     def __reduce__(self):  # plain values through the pipe: findings as tuples, errors as their two texts
-        return (_rebuild, (list(map(_FIELDS, self.findings)), list(map(_FIELDS, self.suppressed)), self.secrets,
-                           self.registered, self.skipped, [(e._file, e._problem) for e in self.errors], self.files,
+        return (_rebuild, (list(map(_FIELDS, self.findings)), self.secrets, self.registered, self.skipped, [(e._file, e._problem) for e in self.errors], self.files,
                            self.bundles, self.policies))
 
 
-def _rebuild(findings, suppressed, secrets, registered, skipped, errors, files, bundles, policies) -> _Part:
-    return _Part([Finding(*f) for f in findings], [Finding(*f) for f in suppressed], secrets, registered, skipped,
-                 [InputError(*e) for e in errors], files, bundles, policies)
+def _rebuild(findings, secrets, registered, skipped, errors, files, bundles, policies) -> _Part:
+    return _Part([Finding(*f) for f in findings], secrets, registered, skipped, [InputError(*e) for e in errors],
+                 files, bundles, policies)
+
+
+def _set_aside(findings: list[Finding], baseline: set[str] | None) -> tuple[list[Finding], list[Finding]]:
+    """(findings that count, suppressed ones), each in order: a finding is suppressed when a bundle or the config
+    said so, or when its fingerprint is in the baseline (computed once the whole run's secrets are known, so the
+    mask is the same whichever process checked the file)."""
+    if baseline is None and set(map(attrgetter("suppressed"), findings)) <= {None}:
+        return findings, []  # the usual run: nothing suppressed
+    kept, aside = [], []
+    for f in findings:
+        if f.suppressed is None and baseline is not None and f.fingerprint() in baseline:
+            f.suppressed = "in baseline"
+        (kept if f.suppressed is None else aside).append(f)
+    return kept, aside
 
 
 class _Judge:
-    """The rules, suppressions and baseline of one ``check``, applied to targets or to policy files."""
+    """The rules and suppressions of one ``check``, applied to targets or to policy files."""
 
-    def __init__(self, select, ignore, config: Config, baseline, want_skipped: bool) -> None:
-        self.select, self.ignore, self.config, self.baseline = select, ignore, config, baseline
-        self.want_skipped = want_skipped
+    def __init__(self, select, ignore, config: Config, want_skipped: bool) -> None:
+        self.select, self.ignore, self.config, self.want_skipped = select, ignore, config, want_skipped
 
     def files(self, paths: list[Path], here: bool, iac) -> _Part:
         found = Discovery()
         load_policy_files(found, paths, iac)
         part = self.targets(found.targets, False)  # the progress is drawn by the caller
         part.errors, part.files = found.errors, found.files
-        if not here:  # a child's part: sorted there, while this process does its own
+        if not here:  # a child's part: the secrets it registered go back with it
             part.registered = tuple(registered())
-            _sort(part.findings)
         return part
 
     def targets(self, targets: list[Target], here: bool) -> _Part:
         part = _Part(bundles=sum(t.kind == "bundle" for t in targets),
                      policies=sum(t.kind == "policy" for t in targets))
-        select, ignore, config, baseline = self.select, self.ignore, self.config, self.baseline
-        findings, suppressed = part.findings, part.suppressed
+        select, ignore, config = self.select, self.ignore, self.config
+        findings = part.findings
         for target in _with_progress(targets) if here else targets:
             part.secrets += target.secrets
             if self.want_skipped:
                 part.skipped += skipped_rules(target, select, ignore)
             found_here = run_rules([target], select, ignore)
-            if target.bundle is None and not config.per_path_ignores and baseline is None:
-                findings += found_here  # nothing could suppress them (the usual bare policy)
-                continue
-            for f in found_here:
-                reason = _suppression(target, f) or config.path_suppression(f.rule, f.file)
-                if reason is None and baseline is not None and f.fingerprint() in baseline:
-                    reason = "in baseline"
-                if reason is not None:
-                    f.suppressed = reason
-                    suppressed.append(f)
-                else:
-                    findings.append(f)
+            if target.bundle is not None or config.per_path_ignores:  # else nothing here could suppress them
+                for f in found_here:
+                    f.suppressed = _suppression(target, f) or config.path_suppression(f.rule, f.file)
+            findings += found_here
         return part
 
 
