@@ -1,10 +1,12 @@
 """Work shared with one forked child process: the second CPU of a machine checks part of a long list.
 
-:func:`in_turns` cuts a list into chunks and runs ``work`` over each, this process and a forked child each
-taking the next chunk as soon as they are free (the chunks' numbers wait in a pipe both read), and gives the
-chunks' results in the list's order -- what ``work`` over the chunks one after the other gives here, so the
-caller's output does not depend on whether a child ran or who did which chunk. Taking turns keeps both CPUs busy
-to the end even when one of them is slowed by other work on the machine.
+:func:`in_turns` cuts a list into chunks and runs ``work`` over each, and gives the chunks' results in the
+list's order -- what ``work`` over the chunks one after the other gives here, so the caller's output does not
+depend on whether a child ran or who did which chunk. This process works through the first half's chunks from
+the front and a forked child through the second half's from the back (neighbouring items, e.g. the files of a
+folder, share work each process then does once); whichever is done first goes on with the other's remaining
+chunks (the chunks' numbers wait in two pipes both read), so both CPUs stay busy to the end even when one of
+them is slowed by other work on the machine.
 
 Used where ``fork()`` is (not on Windows), with more than one CPU, no other thread, at least :data:`MIN_ITEMS`
 items, and ``HUBGATE_JOBS`` not ``1``. If the child cannot be started or ends without sending its results
@@ -68,47 +70,64 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
             done(len(items))
         return [result]
     parts = chunks(items)
-    queue_r, queue_w = os.pipe()
-    os.set_blocking(queue_w, False)  # never wait here for a reader that does not exist yet
-    try:  # at most 4 KiB: fits the pipe; if it did not, the chunks whose tickets are left out are done here
-        os.write(queue_w, b"".join(i.to_bytes(_TICKET, "big") for i in range(len(parts))))
-    except BlockingIOError:
-        pass
-    os.close(queue_w)
+    half = (len(parts) + 1) // 2
+    # this process's queue: the first half's chunks from the front; the child's: the second half from the back
+    queues = (_queue(range(half)), _queue(range(len(parts) - 1, half - 1, -1)))
     r, w = roomy_pipe()  # room for most of the results, so the child is done by the time this process reads
     parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:
-        for fd in (queue_r, r, w):
+        for fd in (*queues, r, w):
             os.close(fd)
         return _here(parts, work, {}, done, len(items))
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         os.close(r)
-        _child(work, parts, queue_r, w, parent)
+        _child(work, parts, queues[::-1], w, parent)
     os.close(w)
     try:
-        mine = _take_turns(parts, work, queue_r, True, done)
+        mine = _take_turns(parts, work, queues, True, done)
         theirs = _receive(r)
     finally:
-        os.close(queue_r)
+        for fd in queues:
+            os.close(fd)
         reap(pid)
     mine.update(theirs)
     return _here(parts, work, mine, done, len(items))
 
 
-def _take_turns(parts: list[list], work: Callable, queue: int, here: bool, done=None,
+def _queue(numbers: range) -> int:
+    """A pipe holding the chunk numbers, to be read 4 bytes at a time by both processes (a read of that size from
+    a pipe is never split), closed for writing: an empty read means none is left."""
+    r, w = os.pipe()
+    os.set_blocking(w, False)  # never wait here for a reader that does not exist yet
+    try:  # at most 4 KiB: fits the pipe; if it did not, the chunks whose tickets are left out are done here
+        os.write(w, b"".join(i.to_bytes(_TICKET, "big") for i in numbers))
+    except BlockingIOError:
+        pass
+    os.close(w)
+    return r
+
+
+def _take_turns(parts: list[list], work: Callable, queues: tuple[int, ...], here: bool, done=None,
                 parent: int | None = None) -> dict[int, object]:
-    """Run ``work`` on each chunk whose number this process reads from the queue, until it is empty. ``parent``
-    (in the child): stop taking chunks once that process is gone (killed: nobody would read the results)."""
+    """Run ``work`` on each chunk whose number this process reads from its own queue, then from the other's,
+    until both are empty: each process works through its own half in order (neighbouring files name the same
+    actions, looked up once per process) and helps with the rest of the other's when done. ``parent`` (in the
+    child): stop taking chunks once that process is gone (killed: nobody would read the results)."""
     results: dict[int, object] = {}
     taken = 0
+    queue_of = iter(queues)
+    queue = next(queue_of)
     while True:
         if parent is not None and os.getppid() != parent:
             raise SystemExit(1)
         ticket = os.read(queue, _TICKET)
         if len(ticket) < _TICKET:
-            return results
+            queue = next(queue_of, None)
+            if queue is None:
+                return results
+            continue
         i = int.from_bytes(ticket, "big")
         results[i] = work(parts[i], here)
         taken += len(parts[i])
@@ -124,13 +143,13 @@ def _here(parts: list[list], work: Callable, results: dict, done, total: int) ->
     return out
 
 
-def _child(work: Callable, parts: list[list], queue: int, fd: int, parent: int) -> None:
+def _child(work: Callable, parts: list[list], queues: tuple[int, ...], fd: int, parent: int) -> None:
     """In the child: take chunks from the queue until it is empty, send the results; ends the process, never
     returns."""
     code = 1
     try:
         child_signals()
-        results = _take_turns(parts, work, queue, False, parent=parent)
+        results = _take_turns(parts, work, queues, False, parent=parent)
         with os.fdopen(fd, "wb", buffering=1 << 20) as out:
             pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
         code = 0
