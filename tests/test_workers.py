@@ -292,3 +292,43 @@ def test_hubgate_jobs_1_also_keeps_the_manifest_scan_in_one_process(monkeypatch,
         assert ahead.ahead(path, raw, 0, 1 << 16, lambda r, o, b: iter(["ran here"]), None) is not None
         assert list(ahead.ahead(path, raw, 0, 1 << 16, lambda r, o, b: iter(["ran here"]), None)) == ["ran here"]
     assert forks == []
+
+
+# -- property: whoever checks which file, the report is the same --------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_ACTIONS = ["s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:*", "ec2:Describe*", "iam:PassRole", "s3:GetObjects",
+            "nosuch:Thing", "*", "s3:Get*", "kms:Decrypt"]
+_RESOURCES = ["*", "arn:aws:s3:::b", "arn:aws:s3:::b/*", "arn:aws:ec2:*:*:instance/*", "arn:aws:s3:::b%20c/ü/*"]
+_STATEMENT = st.fixed_dictionaries(
+    {"Effect": st.sampled_from(["Allow", "Deny"]),
+     "Action": st.one_of(st.sampled_from(_ACTIONS), st.lists(st.sampled_from(_ACTIONS), min_size=1, max_size=5)),
+     "Resource": st.one_of(st.sampled_from(_RESOURCES), st.lists(st.sampled_from(_RESOURCES), min_size=1, max_size=3))})
+_FILE = st.one_of(
+    st.builds(lambda s: json.dumps({"Version": "2012-10-17", "Statement": s}, indent=2),
+              st.lists(_STATEMENT, min_size=1, max_size=4)),
+    st.sampled_from(['{"Statement": [', "", "[]", '{"Statement": 3}', "Version: 1\nStatement: []\n", "\xff"]),
+)
+
+
+@needs_fork
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=st.lists(_FILE, min_size=2, max_size=14), chunk=st.integers(1, 4), fmt=st.sampled_from(["json", "sarif"]))
+def test_the_report_does_not_depend_on_which_process_checked_which_file(tmp_path_factory, monkeypatch, files, chunk,
+                                                                      fmt):
+    from hubgate.check import check_paths
+    from hubgate.reporters import render
+
+    root = tmp_path_factory.mktemp("policies")
+    for i, text in enumerate(files):
+        (root / f"p{i:02d}.json").write_text(text, encoding="utf-8", errors="surrogateescape")
+    monkeypatch.setattr(workers, "MIN_ITEMS", 2)
+    monkeypatch.setattr(workers, "CHUNK", chunk)
+    monkeypatch.setattr(workers, "may_fork", lambda: True)
+    shared, _ = check_paths([str(root)])
+    monkeypatch.setattr(workers, "may_fork", lambda: False)
+    alone, _ = check_paths([str(root)])
+    assert render(shared, fmt) == render(alone, fmt)
+    assert [str(e) for e in shared.errors] == [str(e) for e in alone.errors]
+    _no_child_left()
