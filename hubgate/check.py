@@ -52,8 +52,9 @@ def check_paths(
     its reason) and findings already in the baseline are kept aside and do not count for the exit code.
 
     The policy files of a directory without bundles are independent of each other: a long list of them is
-    read and checked in two parts, the second by a forked child on another CPU (``hubgate.workers``); the
-    parts are joined in the files' order, so the report is the same either way.
+    read and checked in chunks shared with a forked child on another CPU (``hubgate.workers.in_turns``); the
+    chunks' results are joined in the files' order before anything is matched against the baseline, sorted or
+    reported, so the report is the same either way.
     """
     config = config or Config()
     found = discover(paths, iac, defer=True)
@@ -97,8 +98,9 @@ class _Part:
     policies: int = 0
 
     def __reduce__(self):  # plain values through the pipe: findings as tuples, errors as their two texts
-        return (_rebuild, (list(map(_FIELDS, self.findings)), self.secrets, self.registered, self.skipped, [(e._file, e._problem) for e in self.errors], self.files,
-                           self.bundles, self.policies))
+        errors = [(e._file, e._problem) for e in self.errors]
+        return (_rebuild, (list(map(_FIELDS, self.findings)), self.secrets, self.registered, self.skipped, errors,
+                           self.files, self.bundles, self.policies))
 
 
 def _rebuild(findings, secrets, registered, skipped, errors, files, bundles, policies) -> _Part:
