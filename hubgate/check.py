@@ -57,13 +57,13 @@ def check_paths(
     reported, so the report is the same either way.
     """
     config = config or Config()
+    iac = iac or IacOptions.from_env()
     found = discover(paths, iac, defer=True)
     all_rules()
     judge = _Judge(select, ignore, config, skipped is not None)
     parts = [judge.targets(found.targets, True)]
     pending = found.pending
     if pending:
-        iac = iac or IacOptions.from_env()
         with _progress(len(pending)) as done:
             parts += in_turns(pending, partial(judge.files, iac=iac), done)
     secrets = [s for p in parts for s in p.secrets]
@@ -154,11 +154,16 @@ class _Judge:
         return part
 
 
+def _watched(total: int) -> bool:
+    """Is a progress bar worth drawing: a long run (200 items or more) a person is watching (a terminal)?"""
+    return total >= 200 and sys.stderr.isatty()
+
+
 @contextmanager
 def _progress(total: int):
-    """A progress bar on stderr over ``total`` files, only when a person is watching (a terminal) a long run;
-    yields the function to tell it how many are done."""
-    if total < 200 or not sys.stderr.isatty():
+    """A progress bar on stderr over ``total`` items when :func:`_watched`; yields the function to tell it how
+    many are done (None when nothing is drawn)."""
+    if not _watched(total):
         yield None
         return
     # deferred: rich's progress bar (~20 ms) only for a long run on a terminal
@@ -172,14 +177,19 @@ def _progress(total: int):
 
 
 def _with_progress(targets: list[Target]):
-    """A progress bar on stderr for long runs, only when a person is watching (a terminal)."""
-    if len(targets) < 200 or not sys.stderr.isatty():
+    """The targets, under a progress bar (:func:`_progress`) advanced as each is taken, when :func:`_watched`."""
+    if not _watched(len(targets)):
         return targets
-    # deferred: rich's progress bar (~20 ms) only for a long run on a terminal
-    from rich.console import Console
-    from rich.progress import track
+    return _tracked(targets)
 
-    return track(targets, description="checking", console=Console(stderr=True), transient=True)
+
+def _tracked(targets: list[Target]):
+    step = -(-len(targets) // 100)  # redrawn at most once a percent, not for every target
+    with _progress(len(targets)) as done:
+        for n, target in enumerate(targets, 1):
+            yield target
+            if n % step == 0 or n == len(targets):
+                done(n)
 
 
 _IDENTITY = attrgetter("rule", "file", "pointer", "message")

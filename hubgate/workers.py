@@ -30,6 +30,8 @@ T = TypeVar("T")
 MIN_ITEMS = 200  # shorter lists: a child costs more than it saves (fork, the copy-on-write faults, the pipe)
 CHUNK = 48  # items a turn: small enough to share the last ones out evenly, large enough to keep a chunk's
 # items neighbours (files of a folder, in order, share the actions they name: each process looks them up once)
+MAX_CHUNKS = 1024  # the queue's tickets are written before anyone reads them: 4 KiB, a page, fits any pipe (Linux
+# gives a user over pipe-user-pages-soft pipes of one or two pages, not 64 KiB)
 PIPE_BYTES = 1 << 20  # the result pipe's capacity asked for (Linux's limit for an unprivileged process, by default)
 _TICKET = 4  # bytes of a chunk's number in the queue: a read of that size from a pipe is never split
 
@@ -46,10 +48,6 @@ def may_fork() -> bool:
     """Is a forked helper possible and useful here? (``HUBGATE_JOBS=1`` turns helpers off.)"""
     return (hasattr(os, "fork") and os.environ.get("HUBGATE_JOBS", "").strip() != "1"
             and threading.active_count() == 1 and cpus() >= 2)
-
-
-MAX_CHUNKS = 1024  # the queue's tickets are written before anyone reads them: 4 KiB, a page, fits any pipe (Linux
-# gives a user over pipe-user-pages-soft pipes of one or two pages, not 64 KiB)
 
 
 def chunks(items: list, size: int | None = None) -> list[list]:
@@ -117,6 +115,7 @@ def _take_turns(parts: list[list], work: Callable, queues: tuple[int, ...], here
     child): stop taking chunks once that process is gone (killed: nobody would read the results)."""
     results: dict[int, object] = {}
     taken = 0
+    total = sum(map(len, parts))
     queue_of = iter(queues)
     queue = next(queue_of)
     while True:
@@ -132,7 +131,7 @@ def _take_turns(parts: list[list], work: Callable, queues: tuple[int, ...], here
         results[i] = work(parts[i], here)
         taken += len(parts[i])
         if done is not None:
-            done(min(sum(map(len, parts)), 2 * taken))  # the other process has taken about as many
+            done(min(total, 2 * taken))  # the other process has taken about as many
 
 
 def _here(parts: list[list], work: Callable, results: dict, done, total: int) -> list:

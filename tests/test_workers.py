@@ -223,6 +223,33 @@ def test_progress_only_on_a_terminal_and_for_long_runs(monkeypatch):
         done(250)
 
 
+def test_bundle_targets_are_given_in_order_and_the_bar_redrawn_once_a_percent(monkeypatch):
+    import hubgate.check as check_module
+
+    told = []
+
+    class Spy:
+        def __init__(self, total):
+            told.append(("total", total))
+
+        def __enter__(self):
+            return lambda n: told.append(n)
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(check_module, "_progress", Spy)
+    targets = list(range(250))
+    assert check_module._with_progress(targets) is targets  # not a terminal: the list itself, no bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert check_module._with_progress(targets[:199]) == targets[:199]
+    assert told == []  # a short run draws nothing even on a terminal
+    assert list(check_module._with_progress(targets)) == targets
+    assert told[0] == ("total", 250)
+    counts = told[1:]
+    assert counts == sorted(counts) and counts[-1] == 250 and len(counts) <= 101
+
+
 @needs_fork
 def test_a_long_check_on_a_terminal_draws_progress_and_finds_the_same(tmp_path, monkeypatch, forking):
     from hubgate.check import check_paths

@@ -10,9 +10,10 @@ run here: the child only moves the work. If the child cannot be started or
 ends early (whatever the reason), this process splits the rest itself from where the child's runs stopped.
 
 Used where a helper may be forked (:func:`hubgate.workers.may_fork`: ``fork()`` exists, more than one CPU, no
-other thread, ``HUBGATE_JOBS`` not ``1``) and for a file of at least :data:`MIN_BYTES`. The child ignores SIGINT (a Ctrl-C stops this process, which stops the child), ends at once
-on SIGTERM (not through the CLI's handler), and ends when this process closes the pipe or ends (its next write
-fails); it is killed and reaped when the scan stops, whatever the reason.
+other thread, ``HUBGATE_JOBS`` not ``1``) and for a file of at least :data:`MIN_BYTES`. The child ignores SIGINT
+(a Ctrl-C stops this process, which stops the child), ends at once on SIGTERM (not through the CLI's handler),
+and ends when this process closes the pipe or ends (its next write fails); it is killed and reaped when the scan
+stops, whatever the reason.
 """
 
 from __future__ import annotations
