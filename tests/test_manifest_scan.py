@@ -451,3 +451,24 @@ def test_a_child_that_ends_early_leaves_the_rest_to_this_process(tmp_path, ahead
     (text, ids, lengths, gaps, n), want = runs(ahead_always.ahead), runs(None)
     assert (text, ids, lengths, gaps) == want[:4] and n > 5 and len(ids) == 1999
     _no_child_left()
+
+
+def test_a_small_manifest_compiles_only_the_layout_it_uses(tmp_path):
+    """A one-bundle check pays for the regexes it needs (each layout ~3 ms to compile, the locator's runs ~10 ms
+    together): the docs' example manifest, its last asset left for the plain reader, needs the first layout only,
+    and no run of the locator when nothing is found."""
+    from hubgate.manifest import locate
+
+    ms.layout.cache_clear()
+    locate._run.cache_clear()
+    path = BUNDLES / "good" / "assets.json"
+    got = scanned(path, _context_factory("good")())
+    assert got == (reference(path, _context_factory("good")())[0], [], 3)
+    assert ms.layout.cache_info().currsize == 1
+    assert locate._run.cache_info().currsize == 0
+    # a short tail of another layout at the file's end: read by the plain reader, the same findings
+    tail = [canonical(i) for i in range(3)] + [canonical(i, id_first=True) for i in range(3, 6)]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(tail, indent=2))
+    assert same(path, block_sizes=(None,))[2] == 6
+    assert ms.layout.cache_info().currsize == 1

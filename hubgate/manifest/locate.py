@@ -18,6 +18,7 @@ forward; when one goes back (rare) it starts again from the file's start.
 
 from __future__ import annotations
 
+import functools
 import mmap
 import re
 from itertools import islice
@@ -28,8 +29,16 @@ _STR = rb'"(?:[^"\\]++|\\.)*+"'
 _INNER = rb"(?:\{(?:[^{}\[\]\"]++|" + _STR + rb")*+\}|\[(?:[^{}\[\]\"]++|" + _STR + rb")*+\])"  # a flat object or array
 # an element: an object whose values may be flat objects or arrays (e.g. "metadata"), a string, or a scalar
 _FLAT = (rb"(?:\{(?:[^{}\[\]\"]++|" + _STR + rb"|" + _INNER + rb")*+\}|" + _STR + rb"|[^ \t\n\r,\[\]{}\"]++)")
-# _RUNS[k]: 2**k flat elements, each with its comma
-_RUNS = [re.compile(rb"(?:%s%s%s,){%d}" % (_WS, _FLAT, _WS, 1 << k), re.S) for k in range(11)]
+_MAX_RUN = 10  # the longest run matched at once: 2**10 elements
+
+
+@functools.cache
+def _run(k: int) -> re.Pattern:
+    """2**k flat elements, each with its comma; compiled when first asked for (~1 ms each): a check with no
+    finding in a manifest, or findings near its start, needs few or none."""
+    return re.compile(rb"(?:%s%s%s,){%d}" % (_WS, _FLAT, _WS, 1 << k), re.S)
+
+
 _SPACE = re.compile(_WS)
 # The fast walk: the end of each object element that another object follows, found at C speed; trusted only
 # when the text skipped is k flat objects whose strings hold no brace, bracket or escape (checked below)
@@ -107,9 +116,9 @@ class Locator:
             if end is not None:
                 return end
         while k:
-            b = min(k.bit_length() - 1, len(_RUNS) - 1)
+            b = min(k.bit_length() - 1, _MAX_RUN)
             while b >= 0:
-                m = _RUNS[b].match(data, at)
+                m = _run(b).match(data, at)
                 if m is not None:
                     at, k = m.end(), k - (1 << b)
                     break

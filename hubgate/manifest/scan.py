@@ -23,6 +23,7 @@ and sends the rest down the plain path.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -71,20 +72,36 @@ _MD_MEMBER = (rb'(?:"frameRate"' + _WS + rb":" + _WS + rb"[1-9][0-9]{0,8}+|" + r
 _METADATA = (rb"(?:," + _WS + rb'"metadata"' + _WS + rb":" + _WS + rb"\{" + _WS
              + rb"(?:" + _MD_MEMBER + rb"(?:," + _WS + _MD_MEMBER + rb")*+)?+\}" + _WS + rb")?+")
 _END = rb"\}" + _WS + rb",)"  # leading whitespace, not trailing: a block cut in whitespace leaves no gap
-# group 1: the whole match (its length places the assets when a finding needs a line); then the host and the id
-CANONICAL = re.compile(rb"(" + _WS + rb"\{" + _WS + _DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END)
-# the same with "externalId" first (group 2 the id, group 3 the host)
-ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _DATA + _SIZES + _METADATA + _END)
-# the same two for GCS URLs, and for Azure Blob URLs
-GCS = re.compile(rb"(" + _WS + rb"\{" + _WS + _GCS_DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END)
-GCS_ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _GCS_DATA + _SIZES + _METADATA + _END)
-# (pattern, index of the host, index of the id) in each group of a split's parts; a block with no match of the
-# current one tries the others
-AZURE = re.compile(rb"(" + _WS + rb"\{" + _WS + _AZURE_DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END)
-AZURE_ID_FIRST = re.compile(rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _AZURE_DATA + _SIZES + _METADATA + _END)
-LAYOUTS = ((CANONICAL, 2, 3), (ID_FIRST, 3, 2), (GCS, 2, 3), (GCS_ID_FIRST, 3, 2), (AZURE, 2, 3),
-           (AZURE_ID_FIRST, 3, 2))
-_GROUPS = CANONICAL.groups + 1  # a split gives the gap before each match, then the match's groups
+# The layouts a split tries, each as (pattern, index of the host, index of the id) in each group of a split's
+# parts; a block with no match of the current one tries the others. Group 1: the whole match (its length places
+# the assets when a finding needs a line); then the host and the id. Each pattern is compiled when a scan first
+# tries it (:func:`layout`; ~3 ms each): a small manifest of the usual shape needs only the first.
+_LAYOUTS = (
+    (rb"(" + _WS + rb"\{" + _WS + _DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END, 2, 3),  # S3
+    (rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _DATA + _SIZES + _METADATA + _END, 3, 2),  # "externalId" first
+    (rb"(" + _WS + rb"\{" + _WS + _GCS_DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END, 2, 3),  # GCS URLs
+    (rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _GCS_DATA + _SIZES + _METADATA + _END, 3, 2),
+    (rb"(" + _WS + rb"\{" + _WS + _AZURE_DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END, 2, 3),  # Azure Blob
+    (rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _AZURE_DATA + _SIZES + _METADATA + _END, 3, 2),
+)
+_NAMES = ("CANONICAL", "ID_FIRST", "GCS", "GCS_ID_FIRST", "AZURE", "AZURE_ID_FIRST")
+
+
+_SHORT_END = 64 << 10
+
+
+@functools.cache
+def layout(i: int) -> tuple[re.Pattern, int, int]:
+    """The ``i``-th layout (see ``_LAYOUTS``), compiled."""
+    source, at_host, at_id = _LAYOUTS[i]
+    return re.compile(source), at_host, at_id
+
+
+def __getattr__(name: str) -> re.Pattern:  # ``scan.CANONICAL`` and the others, compiled when asked for
+    if name in _NAMES:
+        return layout(_NAMES.index(name))[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 BLOCK_SIZE = 256 << 10  # larger blocks save little and raise peak memory (a block's parts, its parse)
 # Give up on scanning when this much text has no match (another layout, e.g. "externalId" first, or one huge
@@ -270,7 +287,9 @@ def splits(raw, offset: int, block_size: int) -> Iterator[Split]:
     split by the layout that matched last (another one is tried when it has no match); the text after the last
     match is carried into the next block. Ends at the file's end, or where this much text has no match."""
     pending = b""
-    pattern, at_host, at_id = LAYOUTS[0]
+    current = 0
+    pattern, at_host, at_id = layout(current)
+    groups = pattern.groups + 1  # a split gives the gap before each match, then the match's groups (alike in all)
     data = raw.read(block_size)
     while True:
         buf = pending + data if pending else data
@@ -278,15 +297,18 @@ def splits(raw, offset: int, block_size: int) -> Iterator[Split]:
             return
         parts = pattern.split(buf)
         carry = parts.pop()
-        matches = len(parts) // _GROUPS
-        if not matches:  # perhaps another key order or URL form
-            for other in LAYOUTS:
-                if other[0] is not pattern:
-                    parts = other[0].split(buf)
+        matches = len(parts) // groups
+        # perhaps another key order or URL form; but not for a short text left at the file's end (its last asset,
+        # as a rule: the plain reader takes it at once, and a small manifest compiles no other layout)
+        if not matches and (data or len(buf) > _SHORT_END):
+            for i in range(len(_LAYOUTS)):
+                if i != current:
+                    parts = layout(i)[0].split(buf)
                     carry = parts.pop()
-                    matches = len(parts) // _GROUPS
+                    matches = len(parts) // groups
                     if matches:
-                        pattern, at_host, at_id = other
+                        current = i
+                        pattern, at_host, at_id = layout(i)
                         break
         if not matches:
             if not data or len(carry) > max(MAX_CARRY, 4 * block_size):
@@ -294,13 +316,13 @@ def splits(raw, offset: int, block_size: int) -> Iterator[Split]:
             pending = carry
             data = raw.read(block_size)
             continue
-        gaps = parts[0::_GROUPS]
+        gaps = parts[0::groups]
         size = len(buf) - len(carry)
         where = list(compress(range(matches), gaps))
         texts = [gaps[j] for j in where]
         parsed = (_parse_gaps(texts) or list(map(_parse_gap, texts))) if where else []  # (each, if not together)
-        yield Split(offset, size, array("I", map(len, parts[1::_GROUPS])), Hosts.of(parts[at_host::_GROUPS]),
-                    parts[at_id::_GROUPS], dict(zip(where, parsed, strict=True)), dict(zip(where, map(len, texts),
+        yield Split(offset, size, array("I", map(len, parts[1::groups])), Hosts.of(parts[at_host::groups]),
+                    parts[at_id::groups], dict(zip(where, parsed, strict=True)), dict(zip(where, map(len, texts),
                                                                                         strict=True)), buf)
         offset += size
         pending = carry
@@ -359,4 +381,4 @@ def scan(
         yield from iter_batches(path, shown, progress, resume=resume, base=base)
 
 
-__all__ = ["Block", "CANONICAL", "ID_FIRST", "Split", "scan", "splits"]
+__all__ = ["Block", "Split", "layout", "scan", "splits"]
