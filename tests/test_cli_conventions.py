@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import select
@@ -296,3 +297,27 @@ def test_help_starts_without_the_pipeline():
             "or m in ('hubgate.rules', 'hubgate.check', 'hubgate.discover', 'hubgate.manifest')))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def test_a_command_imports_no_other_command():
+    """The root group imports a command's module when it runs (or is listed): ``hubgate check`` builds none of
+    the other commands' options (signing, manifest, snapshot, report, ...)."""
+    code = ("import sys\nfrom hubgate.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('hubgate.cli.')), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, "check", "examples/good", "--format", "json"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["findings"] == []
+    loaded = proc.stderr.strip().splitlines()[-1]
+    assert loaded == "['hubgate.cli.app', 'hubgate.cli.check', 'hubgate.cli.options']", loaded
+
+
+def test_every_command_is_found_by_its_name_and_listed():
+    from hubgate.cli import cli
+    from hubgate.cli.app import COMMANDS
+
+    ctx = click.Context(cli)
+    assert cli.list_commands(ctx) == sorted(COMMANDS)
+    for name in COMMANDS:
+        assert cli.get_command(ctx, name).name == name
+    assert sorted(cli.commands) == sorted(COMMANDS) and cli.get_command(ctx, "nosuch") is None

@@ -7,20 +7,12 @@ import os
 import signal
 import sys
 import threading
+from importlib import import_module
 
 import click
 
 from .. import __version__
-from .check import check
-from .explain import explain
-from .generate import generate_command
-from .manifest import manifest_command
 from .options import CONTEXT, Finished
-from .prove import prove_command
-from .report import report_command
-from .rules import rules
-from .signing import signing_group
-from .snapshot import snapshot_command
 
 #: Installed distributions whose versions change findings: the IAM action/condition catalogue and botocore's
 #: service models (named by ``--version``).
@@ -46,9 +38,43 @@ def _print_version(ctx: click.Context, _param, value: bool) -> None:
         ctx.exit()
 
 
+#: The commands, by name: (module of this package, the click command in it). Each module is imported when its
+#: command is run or listed, not at start-up: ``hubgate check`` does not build the other commands' options
+#: (signing, manifest, snapshot, report, prove, ...: ~15-30 ms of click decorators and their imports).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "check"), "rules": ("rules", "rules"), "explain": ("explain", "explain"),
+    "manifest": ("manifest", "manifest_command"), "prove": ("prove", "prove_command"),
+    "signing": ("signing", "signing_group"), "snapshot": ("snapshot", "snapshot_command"),
+    "generate": ("generate", "generate_command"), "report": ("report", "report_command"),
+}
+
+
 class _Group(click.Group):
-    """The root group: Ctrl-C inside any command ends it with one line and exit code 130 (not click's
-    ``Aborted!`` and 1)."""
+    """The root group: its commands imported when first asked for (``COMMANDS``; ``commands`` holds them all
+    once read), and Ctrl-C inside any command ends it with one line and exit code 130 (not click's ``Aborted!``
+    and 1)."""
+
+    @property
+    def commands(self) -> dict[str, click.Command]:  # every command, for a caller that walks them all
+        for name in COMMANDS:
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:  # (click.Group's own __init__ sets it)
+        self._commands = value
+
+    def _load(self, name: str) -> click.Command | None:
+        if name not in self._commands and name in COMMANDS:
+            module, attr = COMMANDS[name]
+            self._commands[name] = getattr(import_module(f"{__package__}.{module}"), attr)
+        return self._commands.get(name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._commands, *COMMANDS})
 
     def invoke(self, ctx: click.Context):
         try:
@@ -78,11 +104,6 @@ def cli() -> None:
 
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 unreadable input.
     """
-
-
-for _command in (check, rules, explain, manifest_command, prove_command, signing_group, snapshot_command,
-                 generate_command, report_command):
-    cli.add_command(_command)
 
 
 def _terminated(signum, _frame) -> None:
