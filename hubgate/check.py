@@ -156,7 +156,7 @@ class _Judge:
 
 def _watched(total: int) -> bool:
     """Is a progress bar worth drawing: a long run (200 items or more) a person is watching (a terminal)?"""
-    return total >= 200 and sys.stderr.isatty()
+    return total >= 200 and sys.stderr is not None and sys.stderr.isatty()  # (None: stderr closed)
 
 
 @contextmanager

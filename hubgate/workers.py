@@ -73,9 +73,11 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
     queues = (_queue(range(half)), _queue(range(len(parts) - 1, half - 1, -1)))
     r, w = roomy_pipe()  # room for most of the results, so the child is done by the time this process reads
     parent = os.getpid()
+    held = hold_signals()  # a Ctrl-C or SIGTERM at the fork: the child never handles it as this process would
     try:
         pid = os.fork()
     except OSError:
+        release_signals(held)
         for fd in (*queues, r, w):
             os.close(fd)
         return _here(parts, work, {}, done, len(items))
@@ -84,6 +86,7 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
         _child(work, parts, queues[::-1], w, parent)
     os.close(w)
     try:
+        release_signals(held)  # (a signal held over the fork is handled here: the child is reaped below)
         mine = _take_turns(parts, work, queues, True, done)
         theirs = _receive(r)
     finally:
@@ -179,6 +182,22 @@ def roomy_pipe() -> tuple[int, int]:
     except (ImportError, AttributeError, OSError):
         pass
     return r, w
+
+
+def hold_signals():
+    """SIGINT and SIGTERM blocked (the previous mask returned; None where the platform cannot): from just before a
+    fork until the child has its own handlers (:func:`child_signals`), so a signal sent to the process group at
+    that moment does not run the parent's handlers in the child (its "interrupted" line, its exit path)."""
+    try:
+        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def release_signals(held) -> None:
+    """The mask :func:`hold_signals` replaced, back (a signal held meanwhile is delivered now)."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def child_signals() -> None:

@@ -125,7 +125,7 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
         errors.append(exc)
     secrets = bundle.secrets if bundle is not None else []
     path = Path(file)
-    show = (sys.stderr.isatty() and not quiet) if progress is None else progress
+    show = (sys.stderr is not None and sys.stderr.isatty() and not quiet) if progress is None else progress
     try:
         total = path.stat().st_size
     except OSError:

@@ -110,4 +110,4 @@ def use_color(flag: bool | None, output: str | None, stream=None) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     stream = sys.stdout if stream is None else stream
-    return not output and stream.isatty()
+    return not output and stream is not None and stream.isatty()  # (None: stdout closed)

@@ -23,7 +23,7 @@ import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..workers import child_signals, may_fork, reap, roomy_pipe
+from ..workers import child_signals, hold_signals, may_fork, reap, release_signals, roomy_pipe
 
 MIN_BYTES = 8 << 20  # smaller files: splitting here is as fast as starting a child
 
@@ -59,9 +59,11 @@ def _child(path: Path, offset: int, block_size: int, splitter: Callable, fd: int
 
 def _from_child(path: Path, raw, offset: int, block_size: int, splitter: Callable, unpack: Callable) -> Iterator:
     r, w = roomy_pipe()  # holds a few runs (Linux: 64 KiB by default), so neither side waits for the other's turn
+    held = hold_signals()  # until the child has its own handlers (see hubgate.workers.hold_signals)
     try:
         pid = os.fork()
     except OSError:
+        release_signals(held)
         os.close(r)
         os.close(w)
         yield from splitter(raw, offset, block_size)
@@ -72,6 +74,7 @@ def _from_child(path: Path, raw, offset: int, block_size: int, splitter: Callabl
     os.close(w)
     done = offset  # the end of the last run received
     try:
+        release_signals(held)
         with os.fdopen(r, "rb", buffering=1 << 20) as pipe:
             while True:
                 try:
