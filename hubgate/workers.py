@@ -59,14 +59,19 @@ def chunks(items: list, size: int | None = None) -> list[list]:
 
 def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int], None] | None = None) -> list[T]:
     """``[work(chunk, here) for chunk in chunks(items)]``, the chunks shared between this process and a forked
-    child when that is possible (else ``[work(items, True)]``). ``here`` is False in the child (nothing drawn on
-    the terminal there). ``done(n)``: told here, after each chunk this process finishes, that about ``n`` items
-    have been taken by either process (for a progress bar)."""
+    child when that is possible (else ``[work(items, True)]``, or the chunks one by one here when ``done`` is
+    given). ``here`` is False in the child (nothing drawn on the terminal there). ``done(n)``: told here, after
+    each chunk this process finishes, that about ``n`` items have been taken by either process (for a progress
+    bar)."""
     if len(items) < MIN_ITEMS or not may_fork():
-        result = work(items, True)
-        if done is not None:
-            done(len(items))
-        return [result]
+        if done is None:
+            return [work(items, True)]
+        out, taken = [], 0
+        for part in chunks(items):  # in chunks all the same, so a progress bar moves
+            out.append(work(part, True))
+            taken += len(part)
+            done(taken)
+        return out
     parts = chunks(items)
     half = (len(parts) + 1) // 2
     # this process's queue: the first half's chunks from the front; the child's: the second half from the back

@@ -74,6 +74,14 @@ def test_in_turns_stays_here_when_turned_off(monkeypatch):
     assert workers.in_turns(list(range(500)), _square) == [_square(list(range(500)), True)]
 
 
+def test_in_turns_in_one_process_still_tells_its_progress_chunk_by_chunk(monkeypatch):
+    monkeypatch.setenv("HUBGATE_JOBS", "1")
+    told = []
+    out = workers.in_turns(list(range(500)), _square, told.append)  # (the bar stood at 0 until the very end)
+    assert [x for chunk in out for x, _ in chunk] == [x * x for x in range(500)]
+    assert told == [min(500, n * workers.CHUNK) for n in range(1, len(out) + 1)] and len(out) > 1
+
+
 def _fails_in_child(part, here):
     if not here:
         raise RuntimeError("boom")
