@@ -15,6 +15,7 @@ from .errors import InputError
 from .findings import Finding, at_or_above
 from .iac import IacOptions
 from .masking import register, registered
+from .output import on_terminal
 from .reporters import Report
 from .rules import Skipped, Target, all_rules, run_rules, skipped_rules
 from .workers import in_turns
@@ -156,7 +157,7 @@ class _Judge:
 
 def _watched(total: int) -> bool:
     """Is a progress bar worth drawing: a long run (200 items or more) a person is watching (a terminal)?"""
-    return total >= 200 and sys.stderr is not None and sys.stderr.isatty()  # (None: stderr closed)
+    return total >= 200 and on_terminal(sys.stderr)
 
 
 @contextmanager

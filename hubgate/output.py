@@ -86,6 +86,12 @@ def atomic_write(path: str | os.PathLike, text: str) -> None:
         fh.write(text)
 
 
+def on_terminal(stream) -> bool:
+    """Is ``stream`` a terminal (a person watching)? Not when it is closed: ``sys.stdout``/``sys.stderr`` are None
+    after ``>&-``/``2>&-``."""
+    return stream is not None and stream.isatty()
+
+
 def write_report(text: str, output: str | None, color: bool | None = None) -> None:
     text = clean(text)
     if output:

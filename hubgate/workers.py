@@ -64,14 +64,8 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
     each chunk this process finishes, that about ``n`` items have been taken by either process (for a progress
     bar)."""
     if len(items) < MIN_ITEMS or not may_fork():
-        if done is None:
-            return [work(items, True)]
-        out, taken = [], 0
-        for part in chunks(items):  # in chunks all the same, so a progress bar moves
-            out.append(work(part, True))
-            taken += len(part)
-            done(taken)
-        return out
+        # in chunks all the same when a progress bar is drawn, so it moves
+        return [work(items, True)] if done is None else _here(chunks(items), work, {}, done, len(items))
     parts = chunks(items)
     half = (len(parts) + 1) // 2
     # this process's queue: the first half's chunks from the front; the child's: the second half from the back
@@ -143,9 +137,18 @@ def _take_turns(parts: list[list], work: Callable, queues: tuple[int, ...], here
 
 
 def _here(parts: list[list], work: Callable, results: dict, done, total: int) -> list:
-    """Every chunk's result in order; a chunk neither process finished is done here now."""
-    out = [results[i] if i in results else work(part, True) for i, part in enumerate(parts)]
-    if done is not None:
+    """Every chunk's result in order; a chunk neither process finished (all of them, with no child) is done here
+    now, ``done`` told after each how far the list is through."""
+    out, through = [], 0
+    for i, part in enumerate(parts):
+        through += len(part)
+        if i in results:
+            out.append(results[i])
+            continue
+        out.append(work(part, True))
+        if done is not None:
+            done(through)
+    if done is not None and results:  # (with no result from the turns, the last chunk done here told it)
         done(total)
     return out
 

@@ -16,6 +16,7 @@ import click
 from ..errors import InputError
 from ..findings import SEVERITIES, at_or_above
 from ..masking import mask
+from ..output import on_terminal
 from .bundles import bundle_at
 from .options import (
     CONTEXT,
@@ -125,7 +126,7 @@ def validate(file, bundle_path, region, fmt, output, fail_on, select, ignore, ma
         errors.append(exc)
     secrets = bundle.secrets if bundle is not None else []
     path = Path(file)
-    show = (sys.stderr is not None and sys.stderr.isatty() and not quiet) if progress is None else progress
+    show = (on_terminal(sys.stderr) and not quiet) if progress is None else progress
     try:
         total = path.stat().st_size
     except OSError:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 import click
 
 from ..findings import SEVERITIES
+from ..output import on_terminal
 from ..reporters import FORMATS
 
 #: ``--format`` choices of the commands whose reports are findings or scenario results (the registry's order).
@@ -110,4 +111,4 @@ def use_color(flag: bool | None, output: str | None, stream=None) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     stream = sys.stdout if stream is None else stream
-    return not output and stream is not None and stream.isatty()  # (None: stdout closed)
+    return not output and on_terminal(stream)

@@ -6,7 +6,7 @@ Most manifests are machine-written, and nearly every asset has one shape::
      [, "width": N, "height": N][, "metadata": {<plain members>}]}     (or "externalId" first)
 
 :func:`splits` reads the file in blocks of 256 KB and splits each block with one regular expression
-(:data:`CANONICAL`) that matches exactly that shape -- a complete, valid JSON object followed by its
+(the first of ``_LAYOUTS``) that matches exactly that shape -- a complete, valid JSON object followed by its
 top-level comma -- capturing the ``https://<host>/`` prefix and the externalId. Everything between two
 matches (a *gap*: assets of any other shape, and the bad ones) is parsed by ijson, as the plain reader
 does (a block's gaps in one parser call), so the validator sees them as ordinary dicts. For a large file the
@@ -84,10 +84,6 @@ _LAYOUTS = (
     (rb"(" + _WS + rb"\{" + _WS + _AZURE_DATA + rb"," + _WS + _EXT + _SIZES + _METADATA + _END, 2, 3),  # Azure Blob
     (rb"(" + _WS + rb"\{" + _WS + _EXT + rb"," + _WS + _AZURE_DATA + _SIZES + _METADATA + _END, 3, 2),
 )
-_NAMES = ("CANONICAL", "ID_FIRST", "GCS", "GCS_ID_FIRST", "AZURE", "AZURE_ID_FIRST")
-
-
-_SHORT_END = 64 << 10
 
 
 @functools.cache
@@ -97,16 +93,13 @@ def layout(i: int) -> tuple[re.Pattern, int, int]:
     return re.compile(source), at_host, at_id
 
 
-def __getattr__(name: str) -> re.Pattern:  # ``scan.CANONICAL`` and the others, compiled when asked for
-    if name in _NAMES:
-        return layout(_NAMES.index(name))[0]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 BLOCK_SIZE = 256 << 10  # larger blocks save little and raise peak memory (a block's parts, its parse)
 # Give up on scanning when this much text has no match (another layout, e.g. "externalId" first, or one huge
 # asset): the plain reader takes the rest. (Each block re-splits the text carried over, so keep this small.)
 MAX_CARRY = 1 << 20
+# A text this short left unmatched at the file's end (its last asset, as a rule) is not tried against the other
+# layouts: the plain reader takes it at once, and a small manifest compiles no other layout.
+_SHORT_END = 64 << 10
 
 
 @dataclass
@@ -298,8 +291,7 @@ def splits(raw, offset: int, block_size: int) -> Iterator[Split]:
         parts = pattern.split(buf)
         carry = parts.pop()
         matches = len(parts) // groups
-        # perhaps another key order or URL form; but not for a short text left at the file's end (its last asset,
-        # as a rule: the plain reader takes it at once, and a small manifest compiles no other layout)
+        # perhaps another key order or URL form (not for a short text left at the file's end: ``_SHORT_END``)
         if not matches and (data or len(buf) > _SHORT_END):
             for i in range(len(_LAYOUTS)):
                 if i != current:
