@@ -6,6 +6,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import partial
+from itertools import starmap
 from operator import attrgetter
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def check_paths(
     iac = iac or IacOptions.from_env()
     found = discover(paths, iac, defer=True)
     all_rules()
-    judge = _Judge(select, ignore, config, skipped is not None)
+    judge = _Judge(select, ignore, config, skipped is not None, finish=baseline is None)
     parts = [judge.targets(found.targets, True)]
     pending = found.pending
     if pending:
@@ -69,12 +70,15 @@ def check_paths(
             parts += in_turns(pending, partial(judge.files, iac=iac), done)
     secrets = [s for p in parts for s in p.secrets]
     register(*(s for p in parts for s in p.registered))  # before any fingerprint: every secret of the run masked
-    findings, suppressed = _set_aside([f for p in parts for f in p.findings], baseline)
     if skipped is not None:
         skipped += [s for p in parts for s in p.skipped]
     errors = found.errors + [e for p in parts for e in p.errors]
-    findings = _dedupe(findings)
-    _sort(findings)
+    if all(p.finished for p in parts[1:]):  # (no baseline) the chunks' findings came deduplicated and sorted
+        parts[0].findings, suppressed = _set_aside(parts[0].findings, baseline)
+        findings = _join([_finished(parts[0].findings)] + [p.findings for p in parts[1:]])
+    else:
+        findings, suppressed = _set_aside([f for p in parts for f in p.findings], baseline)
+        findings = _finished(findings)
     report = Report("check", findings, errors, found.files + sum(p.files for p in parts), fail_on, suppressed,
                     bundles=sum(p.bundles for p in parts), policies=sum(p.policies for p in parts))
     return report, secrets
@@ -97,16 +101,17 @@ class _Part:
     files: int = 0
     bundles: int = 0
     policies: int = 0
+    finished: bool = False  # findings deduplicated and sorted already (nothing in them suppressed)
 
     def __reduce__(self):  # plain values through the pipe: findings as tuples, errors as their two texts
         errors = [(e._file, e._problem) for e in self.errors]
         return (_rebuild, (list(map(_FIELDS, self.findings)), self.secrets, self.registered, self.skipped, errors,
-                           self.files, self.bundles, self.policies))
+                           self.files, self.bundles, self.policies, self.finished))
 
 
-def _rebuild(findings, secrets, registered, skipped, errors, files, bundles, policies) -> _Part:
-    return _Part([Finding(*f) for f in findings], secrets, registered, skipped, [InputError(*e) for e in errors],
-                 files, bundles, policies)
+def _rebuild(findings, secrets, registered, skipped, errors, files, bundles, policies, finished) -> _Part:
+    return _Part(list(starmap(Finding, findings)), secrets, registered, skipped, [InputError(*e) for e in errors],
+                 files, bundles, policies, finished)
 
 
 def _set_aside(findings: list[Finding], baseline: set[str] | None) -> tuple[list[Finding], list[Finding]]:
@@ -126,14 +131,19 @@ def _set_aside(findings: list[Finding], baseline: set[str] | None) -> tuple[list
 class _Judge:
     """The rules and suppressions of one ``check``, applied to targets or to policy files."""
 
-    def __init__(self, select, ignore, config: Config, want_skipped: bool) -> None:
+    def __init__(self, select, ignore, config: Config, want_skipped: bool, finish: bool = False) -> None:
         self.select, self.ignore, self.config, self.want_skipped = select, ignore, config, want_skipped
+        self.finish = finish
 
     def files(self, paths: list[Path], here: bool, iac) -> _Part:
+        """The part of some policy files. With ``finish`` (no baseline to match once every secret is known), a
+        part with nothing suppressed comes deduplicated and sorted, in whichever process checked it."""
         found = Discovery()
         load_policy_files(found, paths, iac)
         part = self.targets(found.targets, False)  # the progress is drawn by the caller
         part.errors, part.files = found.errors, found.files
+        if self.finish and set(map(attrgetter("suppressed"), part.findings)) <= {None}:
+            part.findings, part.finished = _finished(part.findings), True
         if not here:  # a child's part: the secrets it registered go back with it
             part.registered = tuple(registered())
         return part
@@ -195,6 +205,25 @@ def _tracked(targets: list[Target]):
 
 _IDENTITY = attrgetter("rule", "file", "pointer", "message")
 _PLACE = attrgetter("file", "line", "column", "rule", "pointer", "message")
+
+
+def _finished(findings: list[Finding]) -> list[Finding]:
+    """The findings deduplicated (:func:`_dedupe`) and sorted (:func:`_sort`), as the report lists them."""
+    findings = _dedupe(findings)
+    _sort(findings)
+    return findings
+
+
+def _join(runs: list[list[Finding]]) -> list[Finding]:
+    """Finished runs of findings (each deduplicated and sorted) as one finished list: their concatenation when
+    each run's files come after the previous run's (chunks of a sorted file list, as a rule), which is what
+    finishing the whole would give -- no finding of one run equals one of another, and every sort key of a run
+    is below the next run's; else the whole, finished again. (Two runs can share a file only when it was given
+    twice: its findings are the same both times, so which one is kept does not matter.)"""
+    runs = [r for r in runs if r]
+    if all(a[-1].file < b[0].file for a, b in zip(runs, runs[1:])):
+        return [f for r in runs for f in r]
+    return _finished([f for r in runs for f in r])
 
 
 def _sort(findings: list[Finding]) -> None:

@@ -367,3 +367,28 @@ def test_the_report_does_not_depend_on_which_process_checked_which_file(tmp_path
     assert render(shared, fmt) == render(alone, fmt)
     assert [str(e) for e in shared.errors] == [str(e) for e in alone.errors]
     _no_child_left()
+
+
+# -- the chunks' findings, finished where they were checked, joined in order -----------------------------------
+
+def _findings_of(file: str) -> list:
+    """What checking one file gives, the same each time it is checked: out of order, with a repeat and
+    places without a line."""
+    from hubgate.findings import Finding
+
+    n = sum(map(ord, file))
+    return [Finding(f"HG1{(n + k) % 3:02d}", "error", f"m{k % 2}", file, f"/Statement/{k % 4}",
+                    None if k == 3 else (n * k) % 7 + 1, k % 2 + 1) for k in (5, 1, 3, 1, 0, 2)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(files=st.lists(st.sampled_from(["a.json", "b.json", "b/c.json", "b.yaml", "z"]), max_size=9),
+       cuts=st.lists(st.integers(0, 9), max_size=4))
+def test_finished_chunks_joined_are_the_whole_finished(files, cuts):
+    from hubgate.check import _finished, _join
+
+    whole = [f for name in files for f in _findings_of(name)]
+    bounds = [0, *sorted(c for c in cuts if c <= len(files)), len(files)]
+    runs = [[f for name in files[a:b] for f in _findings_of(name)] for a, b in zip(bounds, bounds[1:])]
+    assert _join([_finished(r) for r in runs]) == _finished(whole)
+    assert _join([_finished(r) for r in runs[::-1]]) == _finished(whole)  # chunks out of the files' order
