@@ -221,7 +221,7 @@ def _join(runs: list[list[Finding]]) -> list[Finding]:
     is below the next run's; else the whole, finished again. (Two runs can share a file only when it was given
     twice: its findings are the same both times, so which one is kept does not matter.)"""
     runs = [r for r in runs if r]
-    if all(a[-1].file < b[0].file for a, b in zip(runs, runs[1:])):
+    if all(a[-1].file < b[0].file for a, b in zip(runs, runs[1:], strict=False)):
         return [f for r in runs for f in r]
     return _finished([f for r in runs for f in r])
 
