@@ -103,15 +103,17 @@ class _Part:
     policies: int = 0
     finished: bool = False  # findings deduplicated and sorted already (nothing in them suppressed)
 
-    def __reduce__(self):  # plain values through the pipe: findings as tuples, errors as their two texts
+    def __reduce__(self):  # plain values through the pipe: findings as columns (a list per field: half the
+        # pickling of a tuple per finding), errors as their two texts
         errors = [(e._file, e._problem) for e in self.errors]
-        return (_rebuild, (list(map(_FIELDS, self.findings)), self.secrets, self.registered, self.skipped, errors,
-                           self.files, self.bundles, self.policies, self.finished))
+        columns = list(zip(*map(_FIELDS, self.findings), strict=True))
+        return (_rebuild, (columns, self.secrets, self.registered, self.skipped, errors, self.files, self.bundles,
+                           self.policies, self.finished))
 
 
-def _rebuild(findings, secrets, registered, skipped, errors, files, bundles, policies, finished) -> _Part:
-    return _Part(list(starmap(Finding, findings)), secrets, registered, skipped, [InputError(*e) for e in errors],
-                 files, bundles, policies, finished)
+def _rebuild(columns, secrets, registered, skipped, errors, files, bundles, policies, finished) -> _Part:
+    return _Part(list(starmap(Finding, zip(*columns, strict=True))), secrets, registered, skipped,
+                 [InputError(*e) for e in errors], files, bundles, policies, finished)
 
 
 def _set_aside(findings: list[Finding], baseline: set[str] | None) -> tuple[list[Finding], list[Finding]]:

@@ -133,6 +133,9 @@ class Rule:
     pass_examples: ClassVar[tuple[Any, ...]] = ()
 
     references: ClassVar[tuple[DocRef, ...]] = ()
+    # A finding's help: the command that prints the rule's documentation (one string per rule, shared by its
+    # findings: a corpus run makes tens of thousands, each sent between processes once)
+    help: ClassVar[str] = ""
 
     @classmethod
     def default_severity(cls, rule_id: str) -> str:
@@ -141,10 +144,6 @@ class Rule:
 
     def check(self, target: Target) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
-
-    @property
-    def help(self) -> str:
-        return f"hubgate rules {self.id}"
 
     def finding(
         self, doc: Document, pointer: str, message: str, fix: str | None = None, severity: str | None = None
@@ -206,6 +205,7 @@ def register(
         if rule_id in _REGISTRY and type(_REGISTRY[rule_id]) is not cls:
             raise ValueError(f"duplicate rule id {rule_id}")
         cls.id = rule_id
+        cls.help = f"hubgate rules {rule_id}"
         cls.severity = severity or cls.default_severity(rule_id)
         cls.references = references
         if family is not None:
