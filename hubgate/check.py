@@ -44,11 +44,15 @@ def check_paths(
     baseline: set[str] | None = None,
     iac=None,
     skipped: list[Skipped] | None = None,
+    fmt: str | None = None,
 ) -> tuple[Report, list[str]]:
     """Run every selected rule over the paths. Returns the report and the secret values to mask.
 
     ``skipped``: a list to extend with the rules of a bare policy's family that did not run on it, and why
     (``--verbose``).
+
+    ``fmt``: the report's format, when it is known here: the text of a JSON report's findings is made in the
+    processes that check them (``Report.findings_text``).
 
     Suppressed findings (a bundle's ``x-hubgate-ignore`` or the config's ``per-path-ignores``, each with
     its reason) and findings already in the baseline are kept aside and do not count for the exit code.
@@ -62,7 +66,7 @@ def check_paths(
     iac = iac or IacOptions.from_env()
     found = discover(paths, iac, defer=True)
     all_rules()
-    judge = _Judge(select, ignore, config, skipped is not None, finish=baseline is None)
+    judge = _Judge(select, ignore, config, skipped is not None, finish=baseline is None, text=_text_maker(fmt))
     parts = [judge.targets(found.targets, True)]
     pending = found.pending
     if pending:
@@ -73,15 +77,32 @@ def check_paths(
     if skipped is not None:
         skipped += [s for p in parts for s in p.skipped]
     errors = found.errors + [e for p in parts for e in p.errors]
+    text = None
     if all(p.finished for p in parts[1:]):  # (no baseline) the chunks' findings came deduplicated and sorted
-        parts[0].findings, suppressed = _set_aside(parts[0].findings, baseline)
-        findings = _join([_finished(parts[0].findings)] + [p.findings for p in parts[1:]])
+        first = parts[0]
+        first.findings, suppressed = _set_aside(first.findings, baseline)
+        first.findings = _finished(first.findings)
+        first.text = judge.text(first.findings) if judge.text else None
+        findings, joined = _join([p.findings for p in parts])
+        texts = [p.text for p in parts if p.findings]
+        if joined and None not in texts:
+            text = ",\n".join(texts)
     else:
         findings, suppressed = _set_aside([f for p in parts for f in p.findings], baseline)
         findings = _finished(findings)
     report = Report("check", findings, errors, found.files + sum(p.files for p in parts), fail_on, suppressed,
-                    bundles=sum(p.bundles for p in parts), policies=sum(p.policies for p in parts))
+                    bundles=sum(p.bundles for p in parts), policies=sum(p.policies for p in parts),
+                    findings_text=text)
     return report, secrets
+
+
+def _text_maker(fmt: str | None):
+    """What makes the text of some findings in the report's format where they are checked, if anything."""
+    if fmt != "json":
+        return None
+    from .reporters.json_out import findings_text  # deferred: orjson, for a JSON report only
+
+    return findings_text
 
 
 _FIELDS = attrgetter(*(f.name for f in fields(Finding)))  # a finding as a tuple of its fields, in order
@@ -102,18 +123,19 @@ class _Part:
     bundles: int = 0
     policies: int = 0
     finished: bool = False  # findings deduplicated and sorted already (nothing in them suppressed)
+    text: str | None = None  # their text in the report's format (``_Judge.text``), when finished and made
 
     def __reduce__(self):  # plain values through the pipe: findings as columns (a list per field: half the
         # pickling of a tuple per finding), errors as their two texts
         errors = [(e._file, e._problem) for e in self.errors]
         columns = list(zip(*map(_FIELDS, self.findings), strict=True))
         return (_rebuild, (columns, self.secrets, self.registered, self.skipped, errors, self.files, self.bundles,
-                           self.policies, self.finished))
+                           self.policies, self.finished, self.text))
 
 
-def _rebuild(columns, secrets, registered, skipped, errors, files, bundles, policies, finished) -> _Part:
+def _rebuild(columns, secrets, registered, skipped, errors, files, bundles, policies, finished, text) -> _Part:
     return _Part(list(starmap(Finding, zip(*columns, strict=True))), secrets, registered, skipped,
-                 [InputError(*e) for e in errors], files, bundles, policies, finished)
+                 [InputError(*e) for e in errors], files, bundles, policies, finished, text)
 
 
 def _set_aside(findings: list[Finding], baseline: set[str] | None) -> tuple[list[Finding], list[Finding]]:
@@ -133,9 +155,10 @@ def _set_aside(findings: list[Finding], baseline: set[str] | None) -> tuple[list
 class _Judge:
     """The rules and suppressions of one ``check``, applied to targets or to policy files."""
 
-    def __init__(self, select, ignore, config: Config, want_skipped: bool, finish: bool = False) -> None:
+    def __init__(self, select, ignore, config: Config, want_skipped: bool, finish: bool = False,
+                 text=None) -> None:
         self.select, self.ignore, self.config, self.want_skipped = select, ignore, config, want_skipped
-        self.finish = finish
+        self.finish, self.text = finish, text
 
     def files(self, paths: list[Path], here: bool, iac) -> _Part:
         """The part of some policy files. With ``finish`` (no baseline to match once every secret is known), a
@@ -146,6 +169,8 @@ class _Judge:
         part.errors, part.files = found.errors, found.files
         if self.finish and set(map(attrgetter("suppressed"), part.findings)) <= {None}:
             part.findings, part.finished = _finished(part.findings), True
+            if self.text is not None:
+                part.text = self.text(part.findings)
         if not here:  # a child's part: the secrets it registered go back with it
             part.registered = tuple(registered())
         return part
@@ -216,16 +241,16 @@ def _finished(findings: list[Finding]) -> list[Finding]:
     return findings
 
 
-def _join(runs: list[list[Finding]]) -> list[Finding]:
+def _join(runs: list[list[Finding]]) -> tuple[list[Finding], bool]:
     """Finished runs of findings (each deduplicated and sorted) as one finished list: their concatenation when
     each run's files come after the previous run's (chunks of a sorted file list, as a rule), which is what
     finishing the whole would give -- no finding of one run equals one of another, and every sort key of a run
-    is below the next run's; else the whole, finished again. (Two runs can share a file only when it was given
+    is below the next run's (True: joined as they are); else the whole, finished again. (Two runs can share a file only when it was given
     twice: its findings are the same both times, so which one is kept does not matter.)"""
     runs = [r for r in runs if r]
     if all(a[-1].file < b[0].file for a, b in zip(runs, runs[1:], strict=False)):
-        return [f for r in runs for f in r]
-    return _finished([f for r in runs for f in r])
+        return [f for r in runs for f in r], True
+    return _finished([f for r in runs for f in r]), False
 
 
 def _sort(findings: list[Finding]) -> None:

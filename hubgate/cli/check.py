@@ -97,7 +97,8 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
         report, secrets, summary = run_fix(list(paths), sel, ign, fail_on, config, baseline, iac, show_diff, quiet,
                                            verbose)
     else:
-        report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline, iac, skipped=skipped)
+        report, secrets = check_paths(list(paths), sel, ign, fail_on, config, baseline, iac, skipped=skipped,
+                                      fmt=None if write_baseline_path or quiet else fmt)
         summary = None
     if write_baseline_path:
         try:

@@ -24,6 +24,9 @@ class Report:
     suppressed: list[Finding] = field(default_factory=list)
     bundles: int | None = None  # what was checked, when known (the text summary names it): bundles ...
     policies: int | None = None  # ... and bare policy files
+    # ``--format json``: the text of the findings' list (``json_out.findings_text``), when it was made while they
+    # were checked, else None
+    findings_text: str | None = field(default=None, repr=False)
 
     def checked(self) -> str:
         """What the summary counts: ``2 bundle(s)``, ``3 policy file(s)``, both, ``1 manifest(s)``, or (not

@@ -17,17 +17,41 @@ except ImportError:  # pragma: no cover - only without the dependency
 
 
 def render(report) -> str:
+    made = report.findings_text  # the findings' text, written by the processes that checked them
     doc = {
-        "findings": [f.to_dict() for f in report.findings],
+        "findings": [] if made is not None else [f.to_dict() for f in report.findings],
         "summary": report.summary(),
     }
     if report.errors:
         doc["errors"] = [{"file": e.file, "message": e.problem} for e in report.errors]
     if report.suppressed:
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]
-    known = [k for k, findings in (("findings", report.findings), ("suppressed", report.suppressed))
-             if _plain_findings(findings)]
-    return _dumps(doc, known) + "\n"
+    known = [k for k, findings in (("findings", [] if made is not None else report.findings),
+                                   ("suppressed", report.suppressed)) if _plain_findings(findings)]
+    text = _dumps(doc, known) + "\n"
+    if made:  # the empty list the document was written with, replaced by the findings' text
+        text = text.replace(_EMPTY, _OPEN + made + _CLOSE, 1)
+    return text
+
+
+_OPEN, _CLOSE = '{\n  "findings": [\n', "\n  ]"  # the start of a document whose findings are a list, and its end
+_EMPTY = '{\n  "findings": []'  # ... and the start of one whose list is empty
+
+
+def findings_text(findings: list) -> str | None:
+    """The text of the findings' list items as :func:`render` writes them in a document (without the list's
+    brackets; "" for none), so that the texts of consecutive runs of findings, joined with ",\n", are the list's;
+    None unless orjson writes them (plain findings, see :func:`_dumps`). Made where the findings are (the
+    processes of a ``check``), not all at once at the end."""
+    if not findings:
+        return ""
+    if orjson is None or not _plain_findings(findings):
+        return None
+    try:
+        text = orjson.dumps({"findings": [f.to_dict() for f in findings]}, option=orjson.OPT_INDENT_2).decode()
+    except orjson.JSONEncodeError:
+        return None
+    return text[len(_OPEN):-len(_CLOSE + "\n}")]
 
 
 _FIELDS = attrgetter("rule", "severity", "message", "file", "pointer", "line", "column", "fix", "help", "suppressed")
