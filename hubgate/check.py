@@ -85,7 +85,7 @@ def check_paths(
         first.text = judge.text(first.findings) if judge.text else None
         findings, joined = _join([p.findings for p in parts])
         texts = [p.text for p in parts if p.findings]
-        if joined and None not in texts:
+        if judge.text is not None and joined and None not in texts:
             text = ",\n".join(texts)
     else:
         findings, suppressed = _set_aside([f for p in parts for f in p.findings], baseline)

@@ -362,9 +362,12 @@ def test_the_report_does_not_depend_on_which_process_checked_which_file(tmp_path
     monkeypatch.setattr(workers, "CHUNK", chunk)
     monkeypatch.setattr(workers, "may_fork", lambda: True)
     shared, _ = check_paths([str(root)])
+    made, _ = check_paths([str(root)], fmt="json")  # the findings' text made by the processes that check them
     monkeypatch.setattr(workers, "may_fork", lambda: False)
     alone, _ = check_paths([str(root)])
     assert render(shared, fmt) == render(alone, fmt)
+    assert alone.findings_text is None and (made.findings_text is not None or not made.findings)
+    assert render(made, "json") == render(alone, "json")
     assert [str(e) for e in shared.errors] == [str(e) for e in alone.errors]
     _no_child_left()
 
@@ -392,3 +395,18 @@ def test_finished_chunks_joined_are_the_whole_finished(files, cuts):
     runs = [[f for name in files[a:b] for f in _findings_of(name)] for a, b in zip(bounds, bounds[1:], strict=False)]
     assert _join([_finished(r) for r in runs])[0] == _finished(whole)
     assert _join([_finished(r) for r in runs[::-1]])[0] == _finished(whole)  # chunks out of the files' order
+
+
+@pytest.mark.parametrize("messages", [[], ["plain"], ["dé\u0301jà \U0001f600", 'a "quoted" \\ one\nline'], ["x"] * 3])
+def test_findings_text_is_the_lists_text_in_the_document(messages):
+    from hubgate.findings import Finding
+    from hubgate.reporters import Report
+    from hubgate.reporters.json_out import findings_text, render
+
+    findings = [Finding("HG101", "error", m, f"f{i}.json", f"/Statement/{i}", i + 1, 3, None, "hubgate rules HG101")
+                for i, m in enumerate(messages)]
+    whole = render(Report("check", findings))
+    for cut in range(len(findings) + 1):  # two runs' texts joined are the list's
+        texts = [t for t in (findings_text(findings[:cut]), findings_text(findings[cut:])) if t]
+        assert render(Report("check", findings, findings_text=",\n".join(texts))) == whole
+    assert json.loads(whole)["findings"] == [f.to_dict() for f in findings]
