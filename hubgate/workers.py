@@ -57,17 +57,37 @@ def chunks(items: list, size: int | None = None) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def halves(items: list, size: int | None = None) -> tuple[list[list], int]:
+    """The list in chunks for two processes, and the number of the first half's: each half in chunks of
+    ``size`` (as :func:`chunks`) from its outer end, tapering towards the middle, where the two meet and the
+    last chunks are taken (the smaller those, the less one process waits for the other's last one)."""
+    size = max(size or CHUNK, -(-len(items) // MAX_CHUNKS))
+    mid = (len(items) + 1) // 2
+    first = _tapered(items[:mid], size)
+    second = [c[::-1] for c in _tapered(items[mid:][::-1], size)][::-1]
+    return first + second, len(first)
+
+
+def _tapered(items: list, size: int) -> list[list]:
+    """Chunks of ``size`` from the front, then a quarter of what is left each (a few items at least)."""
+    out, i, n, least = [], 0, len(items), max(1, size // 8)
+    while i < n:
+        step = min(size, max(least, (n - i) // 4))
+        out.append(items[i:i + step])
+        i += step
+    return out
+
+
 def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int], None] | None = None) -> list[T]:
-    """``[work(chunk, here) for chunk in chunks(items)]``, the chunks shared between this process and a forked
-    child when that is possible (else ``[work(items, True)]``, or the chunks one by one here when ``done`` is
-    given). ``here`` is False in the child (nothing drawn on the terminal there). ``done(n)``: told here, after
+    """``[work(chunk, here) for chunk in halves(items)[0]]``, the chunks shared between this process and a
+    forked child when that is possible (else ``[work(items, True)]``, or the :func:`chunks` one by one here when
+    ``done`` is given). ``here`` is False in the child (nothing drawn on the terminal there). ``done(n)``: told here, after
     each chunk this process finishes, that about ``n`` items have been taken by either process (for a progress
     bar)."""
     if len(items) < MIN_ITEMS or not may_fork():
         # in chunks all the same when a progress bar is drawn, so it moves
         return [work(items, True)] if done is None else _here(chunks(items), work, {}, done, len(items))
-    parts = chunks(items)
-    half = (len(parts) + 1) // 2
+    parts, half = halves(items)
     # this process's queue: the first half's chunks from the front; the child's: the second half from the back
     queues = (_queue(range(half)), _queue(range(len(parts) - 1, half - 1, -1)))
     r, w = roomy_pipe()  # room for most of the results, so the child is done by the time this process reads

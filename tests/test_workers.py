@@ -42,6 +42,22 @@ def test_chunks():
     assert len(many) <= 4096 and sum(map(len, many)) == 100_000
 
 
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 199, 200, 201, 1643, 100_000])
+def test_halves_taper_towards_the_middle(n):
+    items = list(range(n))
+    parts, half = workers.halves(items, 48)
+    assert [x for p in parts for x in p] == items and all(parts)
+    assert [x for p in parts[:half] for x in p] == items[:(n + 1) // 2]
+    sizes = [len(p) for p in parts]
+    assert sizes[:half] == sorted(sizes[:half], reverse=True) and sizes[half:] == sorted(sizes[half:])
+    size = max(48, -(-n // workers.MAX_CHUNKS))  # as chunks() makes them
+    if n >= 1000:
+        least = max(1, size // 8)
+        assert max(sizes) == size and sizes[half - 1] <= least and sizes[half] <= least  # small where they meet
+        assert len(parts) < len(workers.chunks(items)) + 30  # a few more than chunks() gives
+    assert max(half, len(parts) - half) <= 1024  # every ticket of a half fits in its queue's 4 KiB
+
+
 def _square(part, here):
     return [(x * x, os.getpid()) for x in part]
 
@@ -56,7 +72,7 @@ def test_in_turns_gives_every_chunk_in_order_from_both_processes(forking):
 
     out = workers.in_turns(list(range(60)), slow)
     assert [x for chunk in out for x, _ in chunk] == [x * x for x in range(60)]
-    assert len(out) == 20
+    assert len(out) == len(workers.halves(list(range(60)), 3)[0])
     pids = {pid for chunk in out for _, pid in chunk}
     assert os.getpid() in pids and len(pids) == 2, "both this process and a child took chunks"
     _no_child_left()
@@ -104,7 +120,7 @@ def _exits_in_child(part, here):
 @pytest.mark.parametrize("work", [_fails_in_child, _killed_in_child, _exits_in_child])
 def test_chunks_a_child_did_not_send_are_done_here(forking, work):
     seen = []
-    assert workers.in_turns(list(range(30)), work, seen.append) == workers.chunks(list(range(30)), 3)
+    assert workers.in_turns(list(range(30)), work, seen.append) == workers.halves(list(range(30)), 3)[0]
     assert seen[-1] == 30
     _no_child_left()
 
