@@ -86,7 +86,7 @@ def check_paths(
         findings, joined = _join([p.findings for p in parts])
         texts = [p.text for p in parts if p.findings]
         if judge.text is not None and joined and None not in texts:
-            text = ",\n".join(texts)
+            text = texts
     else:
         findings, suppressed = _set_aside([f for p in parts for f in p.findings], baseline)
         findings = _finished(findings)

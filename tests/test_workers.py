@@ -424,5 +424,5 @@ def test_findings_text_is_the_lists_text_in_the_document(messages):
     whole = render(Report("check", findings))
     for cut in range(len(findings) + 1):  # two runs' texts joined are the list's
         texts = [t for t in (findings_text(findings[:cut]), findings_text(findings[cut:])) if t]
-        assert render(Report("check", findings, findings_text=",\n".join(texts))) == whole
+        assert render(Report("check", findings, findings_text=texts)) == whole
     assert json.loads(whole)["findings"] == [f.to_dict() for f in findings]

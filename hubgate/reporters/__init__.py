@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import import_module
+from operator import attrgetter
 
 from ..errors import InputError
 from ..findings import Finding
@@ -24,9 +26,9 @@ class Report:
     suppressed: list[Finding] = field(default_factory=list)
     bundles: int | None = None  # what was checked, when known (the text summary names it): bundles ...
     policies: int | None = None  # ... and bare policy files
-    # ``--format json``: the text of the findings' list (``json_out.findings_text``), when it was made while they
-    # were checked, else None
-    findings_text: str | None = field(default=None, repr=False)
+    # ``--format json``: the text of the findings' list in runs (``json_out.findings_text``, to be joined with
+    # ",\n"), when it was made while they were checked, else None
+    findings_text: list[str] | None = field(default=None, repr=False)
 
     def checked(self) -> str:
         """What the summary counts: ``2 bundle(s)``, ``3 policy file(s)``, both, ``1 manifest(s)``, or (not
@@ -42,8 +44,8 @@ class Report:
 
     def summary(self) -> dict:
         counts = {s: 0 for s in ("error", "warning", "info")}
-        for f in self.findings:
-            counts[f.severity] += 1
+        for severity, n in Counter(map(attrgetter("severity"), self.findings)).items():  # counted in C
+            counts[severity] += n
         return {
             "files": self.files,
             "findings": len(self.findings),

@@ -4,6 +4,7 @@ string encoder (:func:`pretty_json`, :func:`flat_json`), as the streaming writer
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from itertools import chain
 from json.encoder import encode_basestring as _enc
 from operator import attrgetter
@@ -28,10 +29,21 @@ def render(report) -> str:
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]
     known = [k for k, findings in (("findings", [] if made is not None else report.findings),
                                    ("suppressed", report.suppressed)) if _plain_findings(findings)]
-    text = _dumps(doc, known) + "\n"
-    if made:  # the empty list the document was written with, replaced by the findings' text
-        text = text.replace(_EMPTY, _OPEN + made + _CLOSE, 1)
-    return text
+    text = _dumps(doc, known)
+    if made and text.startswith(_EMPTY):  # the empty list the document starts with, replaced by the findings'
+        # text (one copy of it)
+        return "".join([_OPEN, *_between(made, ",\n"), _CLOSE, text[len(_EMPTY):], "\n"])
+    if made:  # pragma: no cover - every document written here starts with its findings
+        return render(replace(report, findings_text=None))
+    return text + "\n"
+
+
+def _between(runs: list[str], sep: str):
+    """The runs with ``sep`` between them."""
+    for i, run in enumerate(runs):
+        if i:
+            yield sep
+        yield run
 
 
 _OPEN, _CLOSE = '{\n  "findings": [\n', "\n  ]"  # the start of a document whose findings are a list, and its end
