@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, fields
 from functools import partial
 from itertools import starmap
 from operator import attrgetter
-from pathlib import Path
 
 from .config import Config
 from .discover import Discovery, discover, load_policy_files
@@ -160,7 +159,7 @@ class _Judge:
         self.select, self.ignore, self.config, self.want_skipped = select, ignore, config, want_skipped
         self.finish, self.text = finish, text
 
-    def files(self, paths: list[Path], here: bool, iac) -> _Part:
+    def files(self, paths: list[str], here: bool, iac) -> _Part:
         """The part of some policy files. With ``finish`` (no baseline to match once every secret is known), a
         part with nothing suppressed comes deduplicated and sorted, in whichever process checked it."""
         found = Discovery()

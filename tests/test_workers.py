@@ -426,3 +426,19 @@ def test_findings_text_is_the_lists_text_in_the_document(messages):
         texts = [t for t in (findings_text(findings[:cut]), findings_text(findings[cut:])) if t]
         assert render(Report("check", findings, findings_text=texts)) == whole
     assert json.loads(whole)["findings"] == [f.to_dict() for f in findings]
+
+
+@pytest.mark.parametrize("root", [".", "./d", "d/", "d//e/..", "../here/d"])
+def test_walked_files_are_named_as_paths_name_them(tmp_path, monkeypatch, root):
+    from hubgate import discover as disc
+
+    here = tmp_path / "here"
+    (here / "d" / "e").mkdir(parents=True)
+    for name in ("a.json", "..json", ".json", "b.JSON", "c.json.", "x.yml"):
+        (here / "d" / name).write_text("{}", encoding="utf-8")
+        (here / "d" / "e" / name).write_text("{}", encoding="utf-8")
+    monkeypatch.chdir(here)
+    walked = list(disc._walk(Path(root)))
+    expected = [str(Path(dirpath) / name) for dirpath, _, names in os.walk(Path(root)) for name in sorted(names)]
+    assert walked == expected
+    assert [disc._suffix(f) for f in walked] == [Path(f).suffix for f in walked]
