@@ -168,9 +168,7 @@ class LazyJsonPositions(Positions):
                 if "\\" in k:  # escapes: the C scanner reads the key
                     k, q = _scanstring(text, j + 1)
                     q -= 1
-                j = find(":", q + 1) + 1  # only whitespace lies between a key and its ":"
-                while text[j] in _BLANK:
-                    j += 1
+                j = _COLON.match(text, q + 1).end()  # only whitespace lies between a key and its ":"
                 kids.setdefault(k, j)  # type: ignore[union-attr]
                 found = k == want
             else:
@@ -186,15 +184,8 @@ class LazyJsonPositions(Positions):
         """Where the member or item after the value at ``j`` starts; -1 when the container ends there."""
         text = self.text
         end = self._ends.get(j)
-        j = _decoder.raw_decode(text, j)[1] if end is None else end
-        while text[j] in _BLANK:
-            j += 1
-        if text[j] != ",":
-            return -1
-        j += 1
-        while text[j] in _BLANK:
-            j += 1
-        return j
+        m = _COMMA.match(text, _decoder.raw_decode(text, j)[1] if end is None else end)
+        return -1 if m is None else m.end()
 
     def _line(self, idx: int) -> int:
         """The 1-based line of offset ``idx``: counted on from the previous answer when it lies before (the
@@ -207,7 +198,8 @@ class LazyJsonPositions(Positions):
         return line
 
 
-_BLANK = " \t\n\r"  # JSON whitespace
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")  # between a key and its value (JSON whitespace around ":")
+_COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")  # between a value and the next one; no match: the container ends
 
 
 _JTOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|[^\s,:{}\[\]"]+')
