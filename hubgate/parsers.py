@@ -19,7 +19,7 @@ import yaml
 
 from .errors import InputError
 from .jsonpos import LazyJsonPositions, json_positions
-from .nesting import MAX_ALIAS_VALUES, MAX_DEPTH, bracket_depth
+from .nesting import MAX_ALIAS_VALUES, MAX_DEPTH, bracket_depth, json_depth
 from .positions import MapNode, Positions, SeqNode, TreeBuilder, pack
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
@@ -69,12 +69,19 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int)
 
 def load_json(text: str, file: str, base: str) -> tuple[Any, Positions] | None:
     """The value and positions of a JSON text; None when the text is not JSON (it may still be YAML)."""
-    if bracket_depth(text) > MAX_DEPTH:
-        raise InputError(file, f"nested more than {MAX_DEPTH} levels deep")
+    if text.startswith("\ufeff"):  # as json.loads refuses a str: then read as YAML
+        if bracket_depth(text) > MAX_DEPTH:
+            raise InputError(file, f"nested more than {MAX_DEPTH} levels deep")
+        return None
     try:
-        if text.startswith("\ufeff"):  # as json.loads refuses a str: then read as YAML
-            return None
-        data = _DECODER.decode(text)  # json.loads(text, object_pairs_hook=_pairs, parse_int=_int), one decoder
+        try:  # the nesting is checked first, as if before the decoder (read faster once the text is known valid)
+            data = _DECODER.decode(text)  # json.loads(text, object_pairs_hook=_pairs, parse_int=_int), one decoder
+        except Exception:
+            if bracket_depth(text) > MAX_DEPTH:
+                raise InputError(file, f"nested more than {MAX_DEPTH} levels deep") from None
+            raise
+        if json_depth(text) > MAX_DEPTH:
+            raise InputError(file, f"nested more than {MAX_DEPTH} levels deep")
     except _Duplicate as dup:
         json_positions(text, file, base)  # names the line
         raise InputError(file, f"duplicate key {dup.key!r}") from None  # pragma: no cover - located above

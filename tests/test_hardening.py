@@ -361,3 +361,25 @@ def test_fifty_megabyte_bundle_checked_in_bounded_memory_and_time(tmp_path, shap
     assert "far beyond any policy AWS accepts" in proc.stderr
     assert int(peak) < 700, f"peak {peak} MB"
     assert elapsed < 60
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_JSON_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text("[]{}\"'\\ ,:aé\n", max_size=6)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text("[]{}\"'a", max_size=3), inner,
+                                                                         max_size=3)),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON_VALUE, depth=st.sampled_from([0, 200, 255, 256, 257, 300]), indent=st.sampled_from([None, 2]),
+       ascii_only=st.booleans())
+def test_the_depth_of_a_valid_json_text_is_read_as_the_regex_reads_it(value, depth, indent, ascii_only):
+    import json
+
+    from hubgate.nesting import bracket_depth, json_depth
+
+    text = json.dumps([value] if not depth else {"a": [value, "]" * 3]}, indent=indent, ensure_ascii=ascii_only)
+    text = "[" * depth + text + "]" * depth
+    assert json_depth(text) == bracket_depth(text)
