@@ -7,6 +7,7 @@ target's place (keeping an existing file's mode), so a failed run never leaves a
 
 from __future__ import annotations
 
+import codecs
 import os
 import signal
 import stat
@@ -52,10 +53,15 @@ def replacing(path: str | os.PathLike, binary: bool = False, newline: str | None
     (reports, baselines, ``manifest fix/build`` output, ``check --fix``).
 
     A device or a FIFO (``-o /dev/null``, ``/dev/stdout``, a named pipe) is written in place: nothing can take
-    its place (a rename would put a regular file where ``/dev/null`` was, for every program after)."""
+    its place (a rename would put a regular file where ``/dev/null`` was, for every program after). A link to a
+    regular file (``-o /dev/stdout`` into a file, ``latest.json -> reports/1.json``) has that file replaced,
+    and stays a link."""
     target = Path(path)
     try:
         st_mode = os.stat(target).st_mode
+        if stat.S_ISREG(st_mode) and os.path.islink(target):  # the file a link names is replaced, not the link
+            # (``-o /dev/stdout`` with stdout in a file: the rename replaced /dev/stdout itself)
+            target = Path(os.path.realpath(target))
         mode = stat.S_IMODE(st_mode)
     except FileNotFoundError:
         st_mode = 0
@@ -101,8 +107,20 @@ def write_report(text: str, output: str | None, color: bool | None = None) -> No
             raise OutputError(f"cannot write {clean(output)}: {exc.strerror}") from None
         return
     text = mask(text)
-    if "\x1b" in text or on_terminal(sys.stdout):
+    if "\x1b" in text or not _plain_utf8(sys.stdout):
         click.echo(encodable(text), nl=False, color=color)
     else:  # into a pipe or a file, nothing for click to strip: the bytes at once, encoded as ``clean`` writes
         # them (a corpus report of 12 MB: ~5 ms less)
         click.echo(text.encode("utf-8", "backslashreplace"), nl=False)
+
+
+def _plain_utf8(stream) -> bool:
+    """Would ``stream`` write a text as its UTF-8 bytes, unchanged? Not on a terminal (click's own console
+    handling), not without a binary buffer under it (``io.StringIO``, a notebook), not in another encoding
+    (``PYTHONIOENCODING=latin-1``, a Windows code page), not where it translates line ends (Windows)."""
+    if stream is None or on_terminal(stream) or getattr(stream, "buffer", None) is None or os.linesep != "\n":
+        return False
+    try:
+        return codecs.lookup(stream.encoding or "").name == "utf-8"
+    except (LookupError, TypeError):
+        return False

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -27,3 +30,52 @@ def test_the_bytes_are_what_the_text_path_wrote(text):
     expected = text.encode("utf-8").decode("unicode_escape")
     expected = expected.replace("s3cr3t-value-xyz", "****").replace("\x1b[31m", "").replace("\x1b[0m", "")
     assert out == expected.encode("utf-8", "backslashreplace")
+
+
+def test_a_stdout_without_bytes_still_gets_the_report(monkeypatch):
+    """In process, stdout redirected to a text-only stream (io.StringIO, a notebook's): the report is written as
+    text there (bytes were refused with a TypeError)."""
+    import contextlib
+    import io
+
+    from hubgate.output import write_report
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        write_report('{"é": "\ud800"}\n', None, color=False)
+    assert buf.getvalue() == '{"é": "\\ud800"}\n'
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_the_report_follows_the_encoding_of_stdout(encoding):
+    """PYTHONIOENCODING (or a Windows code page): the report is encoded as stdout encodes text, as before."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    out = subprocess.run([sys.executable, "-c", _WRITE, r"caf\u00e9\n"], capture_output=True, timeout=60, check=True,
+                         env=env).stdout
+    assert out == "café\n".encode(encoding)
+
+
+def test_a_link_to_a_file_stays_a_link_and_its_file_gets_the_report(tmp_path):
+    from hubgate.output import atomic_write
+
+    real = tmp_path / "reports" / "1.json"
+    real.parent.mkdir()
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    atomic_write(link, "new report\n")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new report\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="no /proc/self/fd (Linux only)")
+def test_output_to_a_link_to_stdout_in_a_file_writes_there_and_keeps_the_link(tmp_path):
+    """``-o /dev/stdout`` with stdout redirected to a file (shown with a link of our own to /proc/self/fd/1): the
+    rename replaced the link (as root, /dev/stdout itself) and the report never reached stdout."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    out = tmp_path / "out.txt"
+    with out.open("wb") as fh:
+        subprocess.run([sys.executable, "-m", "hubgate", "check", "examples/good", "--format", "json", "-o",
+                        str(link)], stdout=fh, timeout=120, check=False, cwd=Path(__file__).resolve().parent.parent)
+    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["files"] == 1
