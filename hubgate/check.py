@@ -80,8 +80,7 @@ def check_paths(
     if all(p.finished for p in parts[1:]):  # (no baseline) the chunks' findings came deduplicated and sorted
         first = parts[0]
         first.findings, suppressed = _set_aside(first.findings, baseline)
-        first.findings = _finished(first.findings)
-        first.text = judge.text(first.findings) if judge.text else None
+        first.finish(judge.text)
         findings, joined = _join([p.findings for p in parts])
         texts = [p.text for p in parts if p.findings]
         if judge.text is not None and joined and None not in texts:
@@ -123,6 +122,12 @@ class _Part:
     policies: int = 0
     finished: bool = False  # findings deduplicated and sorted already (nothing in them suppressed)
     text: str | None = None  # their text in the report's format (``_Judge.text``), when finished and made
+
+    def finish(self, text) -> None:
+        """Its findings deduplicated and sorted (:func:`_finished`), and their text made by ``text`` if given."""
+        self.findings, self.finished = _finished(self.findings), True
+        if text is not None:
+            self.text = text(self.findings)
 
     def __reduce__(self):  # plain values through the pipe: findings as columns (a list per field: half the
         # pickling of a tuple per finding), errors as their two texts
@@ -167,9 +172,7 @@ class _Judge:
         part = self.targets(found.targets, False)  # the progress is drawn by the caller
         part.errors, part.files = found.errors, found.files
         if self.finish and set(map(attrgetter("suppressed"), part.findings)) <= {None}:
-            part.findings, part.finished = _finished(part.findings), True
-            if self.text is not None:
-                part.text = self.text(part.findings)
+            part.finish(self.text)
         if not here:  # a child's part: the secrets it registered go back with it
             part.registered = tuple(registered())
         return part
@@ -241,11 +244,12 @@ def _finished(findings: list[Finding]) -> list[Finding]:
 
 
 def _join(runs: list[list[Finding]]) -> tuple[list[Finding], bool]:
-    """Finished runs of findings (each deduplicated and sorted) as one finished list: their concatenation when
-    each run's files come after the previous run's (chunks of a sorted file list, as a rule), which is what
-    finishing the whole would give -- no finding of one run equals one of another, and every sort key of a run
-    is below the next run's (True: joined as they are); else the whole, finished again. (Two runs can share a file only when it was given
-    twice: its findings are the same both times, so which one is kept does not matter.)"""
+    """Finished runs of findings (each deduplicated and sorted) as one finished list, and whether they were
+    joined as they are: their concatenation when each run's files come after the previous run's (chunks of a
+    sorted file list, as a rule), which is what finishing the whole would give -- no finding of one run equals one
+    of another, and every sort key of a run is below the next run's; else the whole, finished again. (Two runs can
+    share a file only when it was given twice: its findings are the same both times, so which one is kept does
+    not matter.)"""
     runs = [r for r in runs if r]
     if all(a[-1].file < b[0].file for a, b in zip(runs, runs[1:], strict=False)):
         return [f for r in runs for f in r], True

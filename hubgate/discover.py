@@ -45,13 +45,13 @@ class Discovery:
 def _walk(root: Path):
     """The files under ``root`` as ``str(Path(folder) / name)`` writes them, made as strings (a Path each cost
     ~8 us: a directory of 1,643 policies took 14 ms to list)."""
-    dot = os.curdir + os.sep  # os.walk(".") names the folders under it "./d"; a Path, "d"
+    dot = os.curdir + os.sep if str(root) == os.curdir else None  # os.walk(".") names a folder "./d"; a Path, "d"
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         if dirpath == os.curdir:  # (os.walk's folders are the root's text joined with plain names)
             yield from sorted(filenames)
             continue
-        if dirpath.startswith(dot) and str(root) == os.curdir:
+        if dot and dirpath.startswith(dot):
             dirpath = dirpath[len(dot):]
         yield from map(os.path.join, repeat(dirpath), sorted(filenames))
 

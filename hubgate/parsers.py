@@ -67,28 +67,32 @@ def _int(text: str) -> int:
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int)
 
 
+def _too_deep(file: str) -> InputError:
+    return InputError(file, f"nested more than {MAX_DEPTH} levels deep")
+
+
 def load_json(text: str, file: str, base: str) -> tuple[Any, Positions] | None:
     """The value and positions of a JSON text; None when the text is not JSON (it may still be YAML)."""
     if text.startswith("\ufeff"):  # as json.loads refuses a str: then read as YAML
         if bracket_depth(text) > MAX_DEPTH:
-            raise InputError(file, f"nested more than {MAX_DEPTH} levels deep")
+            raise _too_deep(file)
         return None
     try:
         try:  # the nesting is checked first, as if before the decoder (read faster once the text is known valid)
             data = _DECODER.decode(text)  # json.loads(text, object_pairs_hook=_pairs, parse_int=_int), one decoder
         except Exception:
             if bracket_depth(text) > MAX_DEPTH:
-                raise InputError(file, f"nested more than {MAX_DEPTH} levels deep") from None
+                raise _too_deep(file) from None
             raise
         if json_depth(text) > MAX_DEPTH:
-            raise InputError(file, f"nested more than {MAX_DEPTH} levels deep")
+            raise _too_deep(file)
     except _Duplicate as dup:
         json_positions(text, file, base)  # names the line
         raise InputError(file, f"duplicate key {dup.key!r}") from None  # pragma: no cover - located above
     except _TooLong:
         raise _too_long(file) from None
     except RecursionError:  # pragma: no cover - the depth was checked
-        raise InputError(file, f"nested more than {MAX_DEPTH} levels deep") from None
+        raise _too_deep(file) from None
     except ValueError:
         return None
     # positions found per pointer when a finding asks (hubgate.jsonpos): scanning every token costs as much

@@ -294,10 +294,11 @@ def closest(word: str, possibilities: Iterable[str], cutoff: float = 0.6) -> str
     """``difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)``'s match, or None: the candidate
     with the highest (``ratio()``, name) among those passing difflib's three tests, found with fewer of them.
 
-    ``real_quick_ratio`` is read from the lengths, and ``quick_ratio`` (the characters the two share, counted
-    with repeats) for all candidates at once from per-character count columns kept per candidate list (C loops,
-    where difflib loops in Python over each candidate). As ``ratio() <= quick_ratio()``, the candidates are then
-    tried in falling order of ``quick_ratio`` until it falls below the best ratio found."""
+    ``quick_ratio`` (the characters the two share, counted with repeats) is read for all candidates at once from
+    per-character count columns kept per candidate list (C loops, where difflib loops in Python over each
+    candidate); as it is never above ``real_quick_ratio``, it is the one test of the two that decides. As
+    ``ratio() <= quick_ratio()``, the candidates passing it are then tried in falling order of ``quick_ratio``
+    until it falls below the best ratio found."""
     names = tuple(possibilities)
     lb = len(word)
     if not lb:  # (an empty word: difflib's own loop, which has a ratio of 1.0 for an empty name)

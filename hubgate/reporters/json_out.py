@@ -4,7 +4,6 @@ string encoder (:func:`pretty_json`, :func:`flat_json`), as the streaming writer
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from itertools import chain
 from json.encoder import encode_basestring as _enc
 from operator import attrgetter
@@ -19,22 +18,20 @@ except ImportError:  # pragma: no cover - only without the dependency
 
 def render(report) -> str:
     made = report.findings_text  # the findings' text, written by the processes that checked them
+    listed = [] if made is not None else report.findings  # (the others, for the document's empty list)
     doc = {
-        "findings": [] if made is not None else [f.to_dict() for f in report.findings],
+        "findings": [f.to_dict() for f in listed],
         "summary": report.summary(),
     }
     if report.errors:
         doc["errors"] = [{"file": e.file, "message": e.problem} for e in report.errors]
     if report.suppressed:
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]
-    known = [k for k, findings in (("findings", [] if made is not None else report.findings),
-                                   ("suppressed", report.suppressed)) if _plain_findings(findings)]
+    known = [k for k, findings in (("findings", listed), ("suppressed", report.suppressed))
+             if _plain_findings(findings)]
     text = _dumps(doc, known)
-    if made and text.startswith(_EMPTY):  # the empty list the document starts with, replaced by the findings'
-        # text (one copy of it)
+    if made:  # the empty list the document starts with (its first key), replaced by the findings' text: one copy
         return "".join([_OPEN, *_between(made, ",\n"), _CLOSE, text[len(_EMPTY):], "\n"])
-    if made:  # pragma: no cover - every document written here starts with its findings
-        return render(replace(report, findings_text=None))
     return text + "\n"
 
 
