@@ -121,7 +121,7 @@ class _Part:
     bundles: int = 0
     policies: int = 0
     finished: bool = False  # findings deduplicated and sorted already (nothing in them suppressed)
-    text: str | None = None  # their text in the report's format (``_Judge.text``), when finished and made
+    text: bytes | None = None  # their UTF-8 text in the report's format (``_Judge.text``), when finished and made
 
     def finish(self, text) -> None:
         """Its findings deduplicated and sorted (:func:`_finished`), and their text made by ``text`` if given."""

@@ -114,6 +114,24 @@ def write_report(text: str, output: str | None, color: bool | None = None) -> No
         click.echo(text.encode("utf-8", "backslashreplace"), nl=False)
 
 
+def write_chunks(chunks: list[bytes], output: str | None) -> None:
+    """:func:`write_report` for a report made as UTF-8 pieces already masked and encodable (a JSON report whose
+    findings' text its processes made, when no secret is known): the pieces written one after the other, not
+    joined; to a stream that would not write a text as its UTF-8 bytes, as a text."""
+    if output:
+        try:
+            with replacing(output, binary=True) as fh:
+                fh.writelines(chunks)
+        except OSError as exc:
+            raise OutputError(f"cannot write {clean(output)}: {exc.strerror}") from None
+        return
+    if not _plain_utf8(sys.stdout):
+        write_report(b"".join(chunks).decode("utf-8"), None)
+        return
+    for chunk in chunks:
+        click.echo(chunk, nl=False)
+
+
 def _plain_utf8(stream) -> bool:
     """Would ``stream`` write a text as its UTF-8 bytes, unchanged? Not on a terminal (click's own console
     handling), not without a binary buffer under it (``io.StringIO``, a notebook), not in another encoding

@@ -150,7 +150,9 @@ def _take_turns(parts: list[list], work: Callable, queues: tuple[int, ...], here
                 return results
             continue
         i = int.from_bytes(ticket, "big")
-        results[i] = work(parts[i], here)
+        result = work(parts[i], here)
+        # the child pickles each result as it is done, not all at its end, when this process would wait for it
+        results[i] = result if here else pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         taken += len(parts[i])
         if done is not None:
             done(min(total, 2 * taken))  # the other process has taken about as many
@@ -196,7 +198,12 @@ def _receive(fd: int) -> dict:
             results = pickle.load(pipe)
         except Exception:  # noqa: BLE001 - the child ended early (killed, out of memory, an error)
             return {}
-    return results if isinstance(results, dict) else {}
+    if not isinstance(results, dict):
+        return {}
+    try:
+        return {i: pickle.loads(r) for i, r in results.items()}
+    except Exception:  # noqa: BLE001 - not what a child sends: its chunks are done here
+        return {}
 
 
 def roomy_pipe() -> tuple[int, int]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ..masking import mask
-from ..output import write_report
+from ..masking import mask, registered
+from ..output import write_chunks, write_report
 from ..reporters import render
 from .options import (
     Finished,
@@ -111,8 +111,15 @@ def check(paths, fmt, output, fail_on, select, ignore, quiet, color, config_path
         sys.exit(2 if report.errors else 0)
     if not quiet:
         colored = use_color(color, output)
-        text = mask(render(report, fmt, color=colored and fmt == "text"), secrets)
-        write_report(text, output, color=colored)
+        chunks = None
+        if fmt == "json" and not secrets and not registered():  # nothing to mask: the pieces as they were made
+            from ..reporters.json_out import render_chunks
+
+            chunks = render_chunks(report)
+        if chunks is not None:
+            write_chunks(chunks, output)
+        else:
+            write_report(mask(render(report, fmt, color=colored and fmt == "text"), secrets), output, color=colored)
         if fmt != "text":
             for e in report.errors:  # machine formats on stdout; input problems also on stderr
                 click.echo(f"hubgate: {mask(str(e), secrets)}", err=True)

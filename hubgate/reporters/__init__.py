@@ -28,7 +28,7 @@ class Report:
     policies: int | None = None  # ... and bare policy files
     # ``--format json``: the text of the findings' list in runs (``json_out.findings_text``, to be joined with
     # ",\n"), when it was made while they were checked, else None
-    findings_text: list[str] | None = field(default=None, repr=False)
+    findings_text: list[bytes] | None = field(default=None, repr=False)
 
     def checked(self) -> str:
         """What the summary counts: ``2 bundle(s)``, ``3 policy file(s)``, both, ``1 manifest(s)``, or (not

@@ -18,6 +18,28 @@ except ImportError:  # pragma: no cover - only without the dependency
 
 def render(report) -> str:
     made = report.findings_text  # the findings' text, written by the processes that checked them
+    text = _rest(report, made)
+    if made:  # the empty list the document starts with (its first key), replaced by the findings' text
+        runs = [run.decode("utf-8") for run in made]
+        return "".join([_OPEN.decode(), *_between(runs, ",\n"), _CLOSE.decode(), text[len(_EMPTY):], "\n"])
+    return text + "\n"
+
+
+def render_chunks(report) -> list[bytes] | None:
+    """The document :func:`render` writes, as UTF-8 pieces to be written one after the other (the findings' text
+    as their processes made it: a corpus report of 12 MB is neither joined nor decoded and encoded again); None
+    unless the findings' text was made (``Report.findings_text``). A lone surrogate outside the findings (an
+    undecodable file name in an input error) is written as an escape, as every report is written
+    (``hubgate.redact.encodable``)."""
+    made = report.findings_text
+    if not made:
+        return None
+    rest = _rest(report, made)[len(_EMPTY):] + "\n"
+    return [_OPEN, *_between(made, b",\n"), _CLOSE, rest.encode("utf-8", "backslashreplace")]
+
+
+def _rest(report, made) -> str:
+    """The document without the findings' text when it was made (their list left empty, see :func:`render`)."""
     listed = [] if made is not None else report.findings  # (the others, for the document's empty list)
     doc = {
         "findings": [f.to_dict() for f in listed],
@@ -29,13 +51,10 @@ def render(report) -> str:
         doc["suppressed"] = [f.to_dict() for f in report.suppressed]
     known = [k for k, findings in (("findings", listed), ("suppressed", report.suppressed))
              if _plain_findings(findings)]
-    text = _dumps(doc, known)
-    if made:  # the empty list the document starts with (its first key), replaced by the findings' text: one copy
-        return "".join([_OPEN, *_between(made, ",\n"), _CLOSE, text[len(_EMPTY):], "\n"])
-    return text + "\n"
+    return _dumps(doc, known)
 
 
-def _between(runs: list[str], sep: str):
+def _between(runs: list, sep):
     """The runs with ``sep`` between them."""
     for i, run in enumerate(runs):
         if i:
@@ -43,24 +62,24 @@ def _between(runs: list[str], sep: str):
         yield run
 
 
-_OPEN, _CLOSE = '{\n  "findings": [\n', "\n  ]"  # the start of a document whose findings are a list, and its end
-_EMPTY = '{\n  "findings": []'  # ... and the start of one whose list is empty
+_OPEN, _CLOSE = b'{\n  "findings": [\n', b"\n  ]"  # the start of a document whose findings are a list, and its end
+_EMPTY = '{\n  "findings": []'  # ... and the start of one whose list is empty (the findings' text replaces "[]")
 
 
-def findings_text(findings: list) -> str | None:
-    """The text of the findings' list items as :func:`render` writes them in a document (without the list's
-    brackets; "" for none), so that the texts of consecutive runs of findings, joined with ",\n", are the list's;
-    None unless orjson writes them (plain findings, see :func:`_dumps`). Made where the findings are (the
-    processes of a ``check``), not all at once at the end."""
+def findings_text(findings: list) -> bytes | None:
+    """The UTF-8 text of the findings' list items as :func:`render` writes them in a document (without the list's
+    brackets; empty for none), so that the texts of consecutive runs of findings, joined with ",\n", are the
+    list's; None unless orjson writes them (plain findings, see :func:`_dumps`). Made where the findings are (the
+    processes of a ``check``), not all at once at the end, and kept as orjson's bytes to the report's file."""
     if not findings:
-        return ""
+        return b""
     if orjson is None or not _plain_findings(findings):
         return None
     try:
-        text = orjson.dumps({"findings": [f.to_dict() for f in findings]}, option=orjson.OPT_INDENT_2).decode()
+        text = orjson.dumps({"findings": [f.to_dict() for f in findings]}, option=orjson.OPT_INDENT_2)
     except orjson.JSONEncodeError:
         return None
-    return text[len(_OPEN):-len(_CLOSE + "\n}")]
+    return text[len(_OPEN):-len(_CLOSE + b"\n}")]
 
 
 _FIELDS = attrgetter("rule", "severity", "message", "file", "pointer", "line", "column", "fix", "help", "suppressed")
