@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import struct
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -90,7 +91,8 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
     parts, half = halves(items)
     # this process's queue: the first half's chunks from the front; the child's: the second half from the back
     queues = (_queue(range(half)), _queue(range(len(parts) - 1, half - 1, -1)))
-    r, w = roomy_pipe()  # room for most of the results, so the child is done by the time this process reads
+    r, w = roomy_pipe()  # the child's results: their places in ``shared``, or themselves when it is full
+    shared = _shared_region()
     parent = os.getpid()
     held = hold_signals()  # a Ctrl-C or SIGTERM at the fork: the child never handles it as this process would
     try:
@@ -99,19 +101,23 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
         release_signals(held)
         for fd in (*queues, r, w):
             os.close(fd)
+        if shared is not None:
+            shared.close()
         return _here(parts, work, {}, done, len(items))
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         os.close(r)
-        _child(work, parts, queues[::-1], w, parent)
+        _child(work, parts, queues[::-1], _Outbox(w, shared), parent)
     os.close(w)
+    inbox = _Inbox(r, shared)
     try:
         release_signals(held)  # (a signal held over the fork is handled here: the child is reaped below)
-        mine = _take_turns(parts, work, queues, True, done)
-        theirs = _receive(r)
+        mine = _take_turns(parts, work, queues, True, done, between=inbox.take)
+        theirs = inbox.rest()
     finally:
         for fd in queues:
             os.close(fd)
         reap(pid)
+        inbox.close()
     mine.update(theirs)
     return _here(parts, work, mine, done, len(items))
 
@@ -130,11 +136,14 @@ def _queue(numbers: range) -> int:
 
 
 def _take_turns(parts: list[list], work: Callable, queues: tuple[int, ...], here: bool, done=None,
-                parent: int | None = None) -> dict[int, object]:
+                parent: int | None = None, between: Callable[[], None] | None = None,
+                send: Callable[[int, object], None] | None = None) -> dict[int, object]:
     """Run ``work`` on each chunk whose number this process reads from its own queue, then from the other's,
     until both are empty: each process works through its own half in order (neighbouring files name the same
     actions, looked up once per process) and helps with the rest of the other's when done. ``parent`` (in the
-    child): stop taking chunks once that process is gone (killed: nobody would read the results)."""
+    child): stop taking chunks once that process is gone (killed: nobody would read the results). ``send``: where
+    each result goes as it is made (the child's, to this process) instead of the returned dict; ``between``: what
+    to do after each chunk (here: take in what the child has sent so far, so that little is left for the end)."""
     results: dict[int, object] = {}
     taken = 0
     total = sum(map(len, parts))
@@ -150,9 +159,12 @@ def _take_turns(parts: list[list], work: Callable, queues: tuple[int, ...], here
                 return results
             continue
         i = int.from_bytes(ticket, "big")
-        result = work(parts[i], here)
-        # the child pickles each result as it is done, not all at its end, when this process would wait for it
-        results[i] = result if here else pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        if send is None:
+            results[i] = work(parts[i], here)
+        else:
+            send(i, work(parts[i], here))
+        if between is not None:
+            between()
         taken += len(parts[i])
         if done is not None:
             done(min(total, 2 * taken))  # the other process has taken about as many
@@ -175,15 +187,13 @@ def _here(parts: list[list], work: Callable, results: dict, done, total: int) ->
     return out
 
 
-def _child(work: Callable, parts: list[list], queues: tuple[int, ...], fd: int, parent: int) -> None:
-    """In the child: take chunks from the queue until it is empty, send the results; ends the process, never
-    returns."""
+def _child(work: Callable, parts: list[list], queues: tuple[int, ...], out: _Outbox, parent: int) -> None:
+    """In the child: take chunks from the queue until it is empty, each result sent as it is made; ends the process,
+    never returns."""
     code = 1
     try:
         child_signals()
-        results = _take_turns(parts, work, queues, False, parent=parent)
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
+        _take_turns(parts, work, queues, False, parent=parent, send=out.send)
         code = 0
     except BaseException:  # noqa: BLE001 - the parent does the chunks it has no result for
         pass
@@ -191,19 +201,107 @@ def _child(work: Callable, parts: list[list], queues: tuple[int, ...], fd: int, 
         os._exit(code)
 
 
-def _receive(fd: int) -> dict:
-    """The child's results by chunk number; none when it ended without sending them."""
-    with os.fdopen(fd, "rb", buffering=1 << 20) as pipe:
-        try:
-            results = pickle.load(pipe)
-        except Exception:  # noqa: BLE001 - the child ended early (killed, out of memory, an error)
-            return {}
-    if not isinstance(results, dict):
-        return {}
+SHARED_BYTES = 1 << 28  # address space shared with the child for its results; a page costs only once written
+# A result's frame in the pipe: its chunk's number, its offset in the shared region (_INLINE: the result follows
+# the frame in the pipe) and its length. 20 bytes, written at once: a pipe never splits a write of up to PIPE_BUF.
+_FRAME = struct.Struct(">IQQ")
+_INLINE = (1 << 64) - 1
+
+
+def _shared_region():
+    """Memory shared with the child (an anonymous shared mapping, made before the fork), or None."""
     try:
-        return {i: pickle.loads(r) for i, r in results.items()}
-    except Exception:  # noqa: BLE001 - not what a child sends: its chunks are done here
-        return {}
+        import mmap  # deferred: only a run that forks
+
+        return mmap.mmap(-1, SHARED_BYTES)
+    except (ImportError, OSError, ValueError, OverflowError):
+        return None
+
+
+class _Outbox:
+    """The child's end: each chunk's result pickled as soon as it is made, into the shared region while that has
+    room (only its place goes through the pipe, which then never fills and never holds the child up), else through
+    the pipe itself."""
+
+    def __init__(self, fd: int, shared) -> None:
+        self.fd, self.shared, self.used = fd, shared, 0
+
+    def send(self, i: int, result: object) -> None:
+        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        n = len(data)
+        if self.shared is not None and self.used + n <= len(self.shared):
+            self.shared[self.used:self.used + n] = data
+            _write_all(self.fd, _FRAME.pack(i, self.used, n))
+            self.used += n
+        else:
+            _write_all(self.fd, _FRAME.pack(i, _INLINE, n) + data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class _Inbox:
+    """This process's end: the child's results taken in between its own chunks (:meth:`take`, never waiting) and
+    at the end (:meth:`rest`, until the child closes the pipe). A result that cannot be read (a child killed while
+    writing it) is left out: its chunk is done here."""
+
+    def __init__(self, fd: int, shared) -> None:
+        self.fd, self.shared = fd, shared
+        self.buf = bytearray()
+        self.results: dict[int, object] = {}
+        self.open = True
+        os.set_blocking(fd, False)
+
+    def take(self) -> None:
+        """Whatever the child has sent so far, without waiting."""
+        while self.open:
+            try:
+                data = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""
+            self._add(data)
+
+    def rest(self) -> dict[int, object]:
+        """Every result the child sends, waiting until it closes its end of the pipe."""
+        os.set_blocking(self.fd, True)
+        while self.open:
+            try:
+                data = os.read(self.fd, 1 << 20)
+            except OSError:
+                data = b""
+            self._add(data)
+        return self.results
+
+    def _add(self, data: bytes) -> None:
+        """Read from the pipe (empty: it is closed); every whole frame so far unpickled."""
+        if not data:
+            self.open = False
+            return
+        buf = self.buf
+        buf += data
+        at = 0
+        while len(buf) - at >= _FRAME.size:
+            i, offset, n = _FRAME.unpack_from(buf, at)
+            end = at + _FRAME.size + (n if offset == _INLINE else 0)
+            if end > len(buf):
+                break  # the rest of a result sent through the pipe is still coming
+            try:
+                self.results[i] = pickle.loads(buf[at + _FRAME.size:end] if offset == _INLINE
+                                               else self.shared[offset:offset + n])
+            except Exception:  # noqa: BLE001 - unreadable: its chunk is done here
+                pass
+            at = end
+        del buf[:at]
+
+    def close(self) -> None:
+        os.close(self.fd)
+        if self.shared is not None:
+            self.shared.close()
 
 
 def roomy_pipe() -> tuple[int, int]:

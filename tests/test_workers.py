@@ -78,6 +78,32 @@ def test_in_turns_gives_every_chunk_in_order_from_both_processes(forking):
     _no_child_left()
 
 
+@needs_fork
+@pytest.mark.parametrize("room", [None, 0, 600, 1 << 20])
+def test_the_childs_results_arrive_whole_through_the_pipe_when_the_shared_memory_is_full_or_missing(
+        forking, monkeypatch, room):
+    """The child's results go through the shared region while it has room, through the pipe after that (or
+    always, with no region): each arrives whole and in its place, however they were sent, also results larger than
+    the pipe holds (the pipe's reader must not stop at a frame whose result is still coming)."""
+    if room is None:
+        monkeypatch.setattr(workers, "_shared_region", lambda: None)
+    else:
+        monkeypatch.setattr(workers, "SHARED_BYTES", room)
+    big = "x" * 300_000  # a result about as large as the 1 MiB pipe: several reads of the pipe for one frame
+
+    def slow(part, here):
+        import time
+
+        time.sleep(0.01)
+        return [(x, os.getpid(), big if x % 7 == 0 else "") for x in part]
+
+    out = workers.in_turns(list(range(60)), slow)
+    assert [x for chunk in out for x, _, _ in chunk] == list(range(60))
+    assert all(s == (big if x % 7 == 0 else "") for chunk in out for x, _, s in chunk)
+    assert len({pid for chunk in out for _, pid, _ in chunk}) == 2, "both this process and a child took chunks"
+    _no_child_left()
+
+
 def test_in_turns_stays_here_for_a_short_list():
     seen = []
     assert workers.in_turns([1, 2, 3], _square, seen.append) == [_square([1, 2, 3], True)]
