@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import attrgetter
 
 from .iam import actions as act
 from .iam.arn import arn_matches, could_be_type, s3_bucket_and_key
@@ -21,6 +22,9 @@ class NamedAction:
     name: str  # as first written
     items: list[tuple[Statement, Item]]
     resources: list[Item]
+
+
+_VALUE = attrgetter("value")  # an Item's text
 
 
 class S3View:
@@ -104,14 +108,18 @@ class S3View:
         for s in self.policy.allows():
             if s.not_resources is not None:
                 continue
-            values = tuple(r.value for r in s.resources)
-            keys = [n.lower() for n in (a.value for a in s.actions) if "*" not in n and "?" not in n]
+            values = tuple(map(_VALUE, s.resources))
+            names = list(map(_VALUE, s.actions))
             if "*" in values:
-                applies.update(dict.fromkeys(keys, True))
+                applies.update(dict.fromkeys(_named(names), True))
                 continue
-            for key in keys:
+            known = _applies_on(values)
+            for key in _named(names):
                 if not applies.get(key):
-                    applies[key] = _applies(key, values)
+                    ok = known.get(key)
+                    if ok is None:
+                        ok = known[key] = _applies(key, values)
+                    applies[key] = ok
         if all(applies.values()):
             return []
         named = self.named_actions
@@ -149,11 +157,32 @@ def _types_meet(service: str, types: tuple[str, ...], values: tuple[str, ...]) -
     return bool(types) and any(could_be_type(v, service, t) for v in values for t in types)
 
 
-@lru_cache(maxsize=65536)
 def _applies(action: str, values: tuple[str, ...]) -> bool:
     """Does a named action (lower case) apply to one of the resources? An unknown action is not judged."""
     info = act.lookup(action)
     return info is None or _types_meet(info.service, info.resource_types, values)
+
+
+_APPLIES: dict[tuple[str, ...], dict[str, bool]] = {}  # resources -> action -> _applies, per run (bounded)
+
+
+def _applies_on(values: tuple[str, ...]) -> dict[str, bool]:
+    """The answers of :func:`_applies` known so far for a statement's resources, by action: a corpus grants many
+    actions on the same resources, and a look-up by action alone does not hash the resources again for each."""
+    known = _APPLIES.get(values)
+    if known is None:
+        if len(_APPLIES) >= 4096:
+            _APPLIES.clear()
+        known = _APPLIES[values] = {}
+    return known
+
+
+def _named(names: list[str]) -> list[str]:
+    """The names without a wildcard, in lower case."""
+    joined = "".join(names)
+    if "*" not in joined and "?" not in joined:
+        return list(map(str.lower, names))
+    return [n.lower() for n in names if "*" not in n and "?" not in n]
 
 
 def view(policy: Policy) -> S3View:
