@@ -107,11 +107,12 @@ def write_report(text: str, output: str | None, color: bool | None = None) -> No
             raise OutputError(f"cannot write {clean(output)}: {exc.strerror}") from None
         return
     text = mask(text)
-    if "\x1b" in text or not _plain_utf8(sys.stdout):
-        click.echo(encodable(text), nl=False, color=color)
-    else:  # into a pipe or a file, nothing for click to strip: the bytes at once, encoded as ``clean`` writes
-        # them (a corpus report of 12 MB: ~5 ms less)
-        click.echo(text.encode("utf-8", "backslashreplace"), nl=False)
+    with _to_stdout():
+        if "\x1b" in text or not _plain_utf8(sys.stdout):
+            click.echo(encodable(text), nl=False, color=color)
+        else:  # into a pipe or a file, nothing for click to strip: the bytes at once, encoded as ``clean`` writes
+            # them (a corpus report of 12 MB: ~5 ms less)
+            click.echo(text.encode("utf-8", "backslashreplace"), nl=False)
 
 
 def write_chunks(chunks: list[bytes], output: str | None) -> None:
@@ -128,8 +129,27 @@ def write_chunks(chunks: list[bytes], output: str | None) -> None:
     if not _plain_utf8(sys.stdout):
         write_report(b"".join(chunks).decode("utf-8"), None)
         return
-    for chunk in chunks:
-        click.echo(chunk, nl=False)
+    with _to_stdout():
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
+
+
+@contextmanager
+def _to_stdout() -> Iterator[None]:
+    """Writing the report to stdout: a write that fails (a full disk, ``> /dev/full``, an I/O error) is an
+    ``OutputError`` (exit 2, one line on stderr), not a traceback. The report's bytes not yet written are dropped
+    (stdout then leads to the null device), so that the interpreter's own flush at exit does not fail again. A
+    reader gone away (``BrokenPipeError``) is left to the CLI's handling, as before."""
+    try:
+        yield
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        with suppress(OSError, AttributeError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise OutputError(f"cannot write the report to stdout: {exc.strerror or exc}") from None
 
 
 def _plain_utf8(stream) -> bool:

@@ -92,7 +92,7 @@ def in_turns(items: list, work: Callable[[list, bool], T], done: Callable[[int],
     # this process's queue: the first half's chunks from the front; the child's: the second half from the back
     queues = (_queue(range(half)), _queue(range(len(parts) - 1, half - 1, -1)))
     r, w = roomy_pipe()  # the child's results: their places in ``shared``, or themselves when it is full
-    shared = _shared_region()
+    shared = _shared_region(len(items))
     parent = os.getpid()
     held = hold_signals()  # a Ctrl-C or SIGTERM at the fork: the child never handles it as this process would
     try:
@@ -201,19 +201,25 @@ def _child(work: Callable, parts: list[list], queues: tuple[int, ...], out: _Out
         os._exit(code)
 
 
-SHARED_BYTES = 1 << 28  # address space shared with the child for its results; a page costs only once written
+SHARED_PER_ITEM = 1 << 15  # room in the shared region per item for the child's results (a corpus policy's: ~11 KB)
+SHARED_BYTES = 1 << 26  # at most this much: what does not fit goes through the pipe
 # A result's frame in the pipe: its chunk's number, its offset in the shared region (_INLINE: the result follows
 # the frame in the pipe) and its length. 20 bytes, written at once: a pipe never splits a write of up to PIPE_BUF.
 _FRAME = struct.Struct(">IQQ")
 _INLINE = (1 << 64) - 1
 
 
-def _shared_region():
-    """Memory shared with the child (an anonymous shared mapping, made before the fork), or None."""
+def _shared_region(items: int):
+    """Memory shared with the child (an anonymous shared mapping made before the fork, sized to the list), or None:
+    also under a limit on the address space (``ulimit -v``), which the mapping would count against whether or not
+    its pages are ever written -- the pipe alone then."""
     try:
         import mmap  # deferred: only a run that forks
+        import resource
 
-        return mmap.mmap(-1, SHARED_BYTES)
+        if resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY:
+            return None
+        return mmap.mmap(-1, max(mmap.PAGESIZE, min(SHARED_BYTES, items * SHARED_PER_ITEM)))
     except (ImportError, OSError, ValueError, OverflowError):
         return None
 

@@ -79,3 +79,23 @@ def test_output_to_a_link_to_stdout_in_a_file_writes_there_and_keeps_the_link(tm
                         str(link)], stdout=fh, timeout=120, check=False, cwd=Path(__file__).resolve().parent.parent)
     assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
     assert json.loads(out.read_text(encoding="utf-8"))["summary"]["files"] == 1
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this platform")
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif"])
+@pytest.mark.parametrize("what", ["bundle", "policy files"])
+def test_a_stdout_that_cannot_be_written_is_exit_2_without_a_traceback(tmp_path, fmt, what):
+    """``> /dev/full`` (a full disk): one line on stderr and exit 2, as ``-o`` on a full disk gives, for the report
+    written as a text and as the pieces the processes made (JSON of policy files); before: a traceback, exit 1."""
+    if what == "bundle":
+        path = str(Path(__file__).resolve().parent.parent / "examples" / "good")
+    else:
+        (tmp_path / "p.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:*"], "Resource": "*"}]}), encoding="utf-8")
+        path = str(tmp_path)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "hubgate", "check", path, "--format", fmt], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "cannot write the report to stdout" in done.stderr
+    assert "Exception ignored" not in done.stderr  # nothing left to fail again at the interpreter's exit

